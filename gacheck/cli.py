@@ -1,0 +1,92 @@
+"""The command line: parse, dispatch to a subcommand, map errors to exit codes.
+
+This is the only module that exits. Tracebacks are shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from gacheck import __version__
+from gacheck.commands import evaluate, schema, validate
+from gacheck.errors import GacheckError
+from gacheck.exitcodes import ExitCode
+
+COMMANDS: tuple[ModuleType, ...] = (evaluate, validate, schema)
+
+log = logging.getLogger("gacheck")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so ``main`` keeps control of exit codes."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageExit(f"{self.prog}: {message}")
+
+
+class _UsageExit(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="gacheck",
+        description="Decide whether a release candidate is ready for GA, from evidence: "
+        "Prometheus SLIs and alerts, ruff budgets, OpenAPI headers, smoke tests, git history. "
+        "Exit codes: 0 pass (or warn), 1 not ready, 2 usage or config error, 3 incomplete.",
+    )
+    parser.add_argument("--version", action="version", version=f"gacheck {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log details and show tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in COMMANDS:
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="log details and show tracebacks")
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageExit as exc:
+        sys.stderr.write(f"{exc}\n")
+        return ExitCode.USAGE
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return ExitCode.USAGE
+    args.argv = argv
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="gacheck: %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args))
+    except GacheckError as exc:
+        if args.debug:
+            log.exception("failed")
+        sys.stderr.write(f"gacheck: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("gacheck: interrupted; nothing was written\n")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as exc:  # a bug: say so in one line unless asked for the traceback
+        if args.debug:
+            raise
+        sys.stderr.write(
+            f"gacheck: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
+        )
+        return ExitCode.USAGE
+
+
+def entry_point() -> None:
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Collectors fetch evidence from the outside world: processes, Prometheus, HTTP, git, files."""

@@ -1,0 +1,236 @@
+"""``config/gates.toml`` to validated, frozen models, with errors that name the key path.
+
+The file is read with ``tomllib``. Common gate keys are validated here; every other key of a
+gate belongs to its kind, whose own pydantic model (``extra="forbid"``) validates it, so a typo
+in a kind's parameter is an error that names it, never a silently ignored key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from gacheck.errors import ConfigError
+from gacheck.models import Threshold
+from gacheck.units import Unit, parse_duration, parse_quantity
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+"""Seconds, written as ``"10ms"``, ``"48h"`` or a number of seconds."""
+
+DEFAULT_CONFIG_PATH = Path("config/gates.toml")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Settings(Strict):
+    """``[settings]``: defaults for every gate and where audits go."""
+
+    window: Duration = Field(default=48 * 3600.0, description="default look-back window")
+    step: Duration = Field(default=60.0, description="default evaluation step of range queries")
+    timeout: Duration = Field(default=60.0, description="default time limit of one gate")
+    output_dir: str = "docs/audits/ga"
+    path_template: str = "{date}/ga-readiness.{ext}"
+    latest_template: str | None = "latest.{ext}"
+    min_score: float | None = Field(default=None, ge=0, le=100)
+    repo: str = "."
+    history: int = Field(default=14, ge=1, description="earlier audits read for trends")
+
+
+class PrometheusSettings(Strict):
+    """``[prometheus]``: how to reach it. Secrets are named by env variable, never written."""
+
+    url: str = "http://127.0.0.1:9090"
+    timeout: Duration = 30.0
+    retries: int = Field(default=2, ge=0, le=10)
+    bearer_token_env: str | None = None
+    basic_auth_user_env: str | None = None
+    basic_auth_password_env: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    max_points: int = Field(default=11000, ge=2, le=11000)
+
+
+class RawThreshold(Strict):
+    max: str | int | float | None = None
+    min: str | int | float | None = None
+    warn: str | int | float | None = None
+
+
+class RawGate(BaseModel):
+    """The keys every gate has; the rest are the kind's parameters."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: str
+    title: str
+    blocking: bool = True
+    weight: float = Field(default=1.0, ge=0)
+    timeout: Duration | None = None
+    unit: Unit | None = None
+    threshold: RawThreshold | None = None
+
+
+class Waiver(Strict):
+    """``[[waivers]]``: a gate that does not block until ``expires`` (inclusive, UTC date)."""
+
+    gate: str
+    reason: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    expires: date
+
+
+class RawConfig(Strict):
+    settings: Settings = Field(default_factory=Settings)
+    prometheus: PrometheusSettings = Field(default_factory=PrometheusSettings)
+    gates: list[RawGate] = Field(min_length=1)
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+class GateSpec(Strict):
+    """One gate, validated: common keys, the parsed threshold, and the kind's own params."""
+
+    id: str
+    kind: str
+    title: str
+    blocking: bool
+    weight: float
+    timeout: float
+    unit: Unit
+    threshold: Threshold
+    params: Any
+
+
+class Config(Strict):
+    path: str
+    sha256: str
+    settings: Settings
+    prometheus: PrometheusSettings
+    gates: list[GateSpec]
+    waivers: list[Waiver]
+
+    def gate(self, gate_id: str) -> GateSpec:
+        return next(g for g in self.gates if g.id == gate_id)
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "missing":
+        return "required key is missing"
+    if error["type"] not in ("value_error", "assertion_error"):
+        message += f", got {error.get('input')!r}"
+    return message
+
+
+def format_validation_error(path: str, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
+    lines = [
+        f"{path}: {_key_path(prefix + tuple(err['loc']))}: {_describe(err)}"
+        for err in exc.errors(include_url=False)
+    ]
+    return "\n".join(lines)
+
+
+def _parse_threshold(raw: RawThreshold, unit: Unit, where: str) -> Threshold:
+    levels: dict[str, float | None] = {}
+    for name in ("max", "min", "warn"):
+        text = getattr(raw, name)
+        try:
+            levels[name] = None if text is None else parse_quantity(text, unit)
+        except ValueError as exc:
+            raise ConfigError(f"{where}.threshold.{name}: {exc}") from None
+    high, low, warn = levels["max"], levels["min"], levels["warn"]
+    if (high is None) == (low is None):
+        raise ConfigError(f"{where}.threshold: give exactly one of max or min")
+    if warn is not None and high is not None and warn > high:
+        raise ConfigError(f"{where}.threshold.warn: must not be above max for a max threshold")
+    if warn is not None and low is not None and warn < low:
+        raise ConfigError(f"{where}.threshold.warn: must not be below min for a min threshold")
+    return Threshold(max=high, min=low, warn=warn, unit=unit)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a config file; raise ``ConfigError`` with one line per problem."""
+    from gacheck.gates import KINDS
+
+    shown = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{shown}: is a directory, expected a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: TOML syntax error: {exc}") from None
+    try:
+        raw = RawConfig.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(shown, exc)) from None
+
+    gates: list[GateSpec] = []
+    seen: dict[str, int] = {}
+    for index, gate in enumerate(raw.gates):
+        where = f"{shown}: gates[{index}]"
+        if gate.id in seen:
+            raise ConfigError(
+                f"{where}.id: duplicate id {gate.id!r} (first used by gates[{seen[gate.id]}])"
+            )
+        seen[gate.id] = index
+        kind = KINDS.get(gate.kind)
+        if kind is None:
+            known = ", ".join(sorted(KINDS))
+            raise ConfigError(f'{where}.kind: unknown gate kind "{gate.kind}" (known: {known})')
+        try:
+            params = kind.params.model_validate(gate.model_extra or {})
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(shown, exc, ("gates", index))) from None
+        unit = kind.unit or gate.unit or Unit.NUMBER
+        if kind.unit is not None and gate.unit is not None and gate.unit is not kind.unit:
+            raise ConfigError(f"{where}.unit: kind {gate.kind} measures {kind.unit.value}")
+        threshold_raw = gate.threshold or RawThreshold(**kind.default_threshold)
+        gates.append(
+            GateSpec(
+                id=gate.id,
+                kind=gate.kind,
+                title=gate.title,
+                blocking=gate.blocking,
+                weight=gate.weight,
+                timeout=gate.timeout or raw.settings.timeout,
+                unit=unit,
+                threshold=_parse_threshold(threshold_raw, unit, where),
+                params=params,
+            )
+        )
+    for index, waiver in enumerate(raw.waivers):
+        if waiver.gate not in seen:
+            raise ConfigError(f"{shown}: waivers[{index}].gate: no gate has id {waiver.gate!r}")
+    return Config(
+        path=shown,
+        sha256=hashlib.sha256(data).hexdigest(),
+        settings=raw.settings,
+        prometheus=raw.prometheus,
+        gates=gates,
+        waivers=raw.waivers,
+    )

@@ -1,0 +1,52 @@
+"""What every gate may know about the evaluation it is part of."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gacheck.config import Config
+from gacheck.secrets import Secrets
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Values from the command line or environment that beat the config file."""
+
+    prometheus_url: str | None = None
+    facade_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """One evaluation: its instant, its config, where the code and earlier audits are.
+
+    ``at`` is timezone-aware UTC; every window a gate looks at ends at it.
+    """
+
+    at: datetime
+    config: Config
+    repo: Path
+    audit_dir: Path
+    overrides: Overrides = field(default_factory=Overrides)
+    secrets: Secrets = field(default_factory=Secrets)
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def resolve(self, path: str | Path) -> Path:
+        """A config path: absolute as given, relative to the repository root otherwise."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.repo / candidate
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """One object per evaluation (a client, a cached probe), built on first use."""
+        with self._lock:
+            if key not in self._shared:
+                self._shared[key] = factory()
+            return self._shared[key]

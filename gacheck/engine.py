@@ -1,0 +1,126 @@
+"""Runs the gates of a config concurrently and turns what they measured into results.
+
+Each gate runs in a daemon thread with its own time limit. A gate that raises, times out or
+returns nonsense becomes that gate's ``error``; the run itself always completes.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Collection
+
+from gacheck.config import GateSpec
+from gacheck.context import Context
+from gacheck.errors import GateError, NoDataError
+from gacheck.gates import KINDS
+from gacheck.gates.interface import Measurement
+from gacheck.models import GateResult, Status
+from gacheck.verdict import judge, worse
+
+log = logging.getLogger(__name__)
+
+_FINAL = frozenset({Status.ERROR, Status.NO_DATA})
+
+
+def measure(gate: GateSpec, ctx: Context) -> Measurement:
+    """Run one gate's kind, mapping its expected errors to statuses."""
+    try:
+        return KINDS[gate.kind].evaluate(gate, ctx)
+    except NoDataError as exc:
+        return Measurement(value=None, message=str(exc), status=Status.NO_DATA)
+    except GateError as exc:
+        return Measurement(value=None, message=str(exc), status=Status.ERROR)
+    except Exception as exc:  # a bug in a kind must not take the other gates down
+        log.debug("gate %s raised:\n%s", gate.id, traceback.format_exc())
+        return Measurement(
+            value=None,
+            message=f"internal error in gate kind {gate.kind}: {type(exc).__name__}: {exc}",
+            status=Status.ERROR,
+        )
+
+
+def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Context) -> GateResult:
+    """Judge a measurement against the gate's threshold; redact secrets from all of it."""
+    status, message = outcome.status, outcome.message
+    if status not in _FINAL:
+        if outcome.value is None:
+            status = Status.ERROR
+            message = message or "the gate produced no value"
+        else:
+            judged, comparison = judge(outcome.value, gate.threshold)
+            status = judged if status is None else worse(judged, status)
+            message = f"{comparison}; {message}" if message else comparison
+    assert status is not None
+    data = {
+        "id": gate.id,
+        "kind": gate.kind,
+        "title": gate.title,
+        "blocking": gate.blocking,
+        "weight": gate.weight,
+        "status": status,
+        "value": outcome.value,
+        "threshold": gate.threshold,
+        "unit": gate.unit,
+        "message": ctx.secrets.redact(message),
+        "evidence": ctx.secrets.redact_data(outcome.evidence.model_dump(mode="json")),
+        "duration_s": round(duration_s, 3),
+    }
+    return GateResult.model_validate(data)
+
+
+def skipped(gate: GateSpec, why: str) -> GateResult:
+    return GateResult(
+        id=gate.id,
+        kind=gate.kind,
+        title=gate.title,
+        blocking=gate.blocking,
+        weight=gate.weight,
+        status=Status.SKIPPED,
+        threshold=gate.threshold,
+        unit=gate.unit,
+        message=why,
+    )
+
+
+def run_gates(ctx: Context, selected: Collection[str] | None = None) -> list[GateResult]:
+    """Results for every gate of the config, in config order; unselected gates are skipped."""
+    done: queue.Queue[tuple[str, GateResult]] = queue.Queue()
+    gates = ctx.config.gates
+    to_run = [g for g in gates if selected is None or g.id in selected]
+    started: dict[str, float] = {}
+
+    def work(gate: GateSpec) -> None:
+        outcome = measure(gate, ctx)
+        done.put((gate.id, to_result(gate, outcome, time.monotonic() - started[gate.id], ctx)))
+
+    for gate in to_run:
+        started[gate.id] = time.monotonic()
+        threading.Thread(target=work, args=(gate,), name=f"gate-{gate.id}", daemon=True).start()
+
+    results: dict[str, GateResult] = {}
+    deadlines = {g.id: started[g.id] + g.timeout for g in to_run}
+    while len(results) < len(to_run):
+        pending = [gid for gid in deadlines if gid not in results]
+        wait = max(0.0, min(deadlines[gid] for gid in pending) - time.monotonic())
+        try:
+            gate_id, result = done.get(timeout=min(wait, 0.5) + 0.01)
+            results.setdefault(gate_id, result)
+        except queue.Empty:
+            pass
+        now = time.monotonic()
+        for gate in to_run:
+            if gate.id not in results and now >= deadlines[gate.id]:
+                timed_out = Measurement(
+                    value=None,
+                    message=f"did not finish within its timeout of {gate.timeout:g}s",
+                    status=Status.ERROR,
+                )
+                results[gate.id] = to_result(gate, timed_out, now - started[gate.id], ctx)
+    return [
+        results[g.id] if g.id in results else skipped(g, "not selected (--only/--skip)")
+        for g in gates
+    ]

@@ -1,0 +1,16 @@
+"""Gate kinds. Adding one: a module with a class following ``GateKind``, and one line below.
+
+Modules here must import heavy libraries (pandas, prometheus-api-client) inside functions:
+the config loader imports this registry, and ``gacheck validate`` must start fast.
+"""
+
+from __future__ import annotations
+
+from gacheck.gates.command import CommandGate
+from gacheck.gates.interface import GateKind
+from gacheck.gates.json_value import JsonValueGate
+
+KINDS: dict[str, GateKind] = {
+    "command": CommandGate(),
+    "json_value": JsonValueGate(),
+}

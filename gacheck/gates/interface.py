@@ -1,0 +1,49 @@
+"""What a gate kind is: a params model, a unit, a default threshold and ``evaluate``.
+
+A kind turns evidence into a ``Measurement``; the engine judges the value against the
+threshold, applies waivers and timing, and never lets a kind's failure crash the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from gacheck.config import GateSpec
+from gacheck.context import Context
+from gacheck.models import Evidence, Status
+from gacheck.units import Unit
+
+
+class Params(BaseModel):
+    """Base of every kind's parameters: frozen, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a gate measured.
+
+    ``status`` left ``None`` means "judge ``value`` against the threshold". ``error`` and
+    ``no_data`` are final. ``pass``/``warn``/``fail`` are a floor: the result is the worse of it
+    and the threshold's judgement (a rising trend can make a within-budget value warn).
+    """
+
+    value: float | None
+    message: str = ""
+    evidence: Evidence = field(default_factory=Evidence)
+    status: Status | None = None
+
+
+class GateKind(Protocol):
+    params: ClassVar[type[Params]]
+    unit: ClassVar[Unit | None]
+    """The unit values are measured in; ``None`` lets each gate say (``unit = "count"``)."""
+    default_threshold: ClassVar[Mapping[str, Any]]
+    """Used when a gate gives no ``threshold``, e.g. ``{"max": 0}``."""
+
+    def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement: ...

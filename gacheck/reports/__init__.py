@@ -1,0 +1,1 @@
+"""Reports: the audit as JSON, Markdown and terminal text, and where they are written."""

@@ -1,0 +1,24 @@
+"""The audit as JSON: deterministic text, and the JSON Schema that describes it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gacheck.models import Audit
+
+
+def render_json(audit: Audit) -> str:
+    """Key order as in the models, two-space indent, UTF-8 kept, one trailing newline."""
+    return json.dumps(audit.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def audit_schema() -> dict[str, Any]:
+    schema = Audit.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://gacheck.dev/schema/audit.schema.json"
+    return schema
+
+
+def render_schema() -> str:
+    return json.dumps(audit_schema(), indent=2) + "\n"
