@@ -1,0 +1,82 @@
+"""Earlier audits, read back from the audit directory: the memory behind trends.
+
+Only the dated files count (``latest`` copies would count a day twice). A file that is not a
+readable audit is reported in ``skipped`` and left out, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gacheck.config import Settings
+from gacheck.models import SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class PastAudit:
+    """One earlier audit: where it is, when it was evaluated, and its JSON as written."""
+
+    path: Path
+    evaluated_at: datetime
+    document: dict[str, Any]
+
+    def gate(self, gate_id: str) -> dict[str, Any] | None:
+        return next((g for g in self.document.get("gates", []) if g.get("id") == gate_id), None)
+
+
+@dataclass(frozen=True)
+class History:
+    audits: list[PastAudit]
+    skipped: list[str] = field(default_factory=list)
+
+    def values(self, gate_id: str, last: int | None = None) -> list[tuple[datetime, float]]:
+        """(evaluated_at, value) of a gate in the audits that measured it, oldest first."""
+        points = []
+        for audit in self.audits:
+            gate = audit.gate(gate_id)
+            if gate and isinstance(gate.get("value"), int | float) and gate.get("status") not in (
+                "error", "no_data", "skipped",
+            ):
+                points.append((audit.evaluated_at, float(gate["value"])))
+        return points[-last:] if last else points
+
+
+def dated_pattern(settings: Settings) -> str:
+    """The glob that finds dated JSON audits under the output directory."""
+    return settings.path_template.replace("{date}", "*").replace("{time}", "*").replace(
+        "{ext}", "json"
+    )
+
+
+def load_history(
+    audit_dir: Path,
+    settings: Settings,
+    before: datetime | None = None,
+    accepted_versions: Sequence[int] = (SCHEMA_VERSION,),
+) -> History:
+    """Audits in ``audit_dir`` evaluated strictly before ``before``, oldest first."""
+    audits: list[PastAudit] = []
+    skipped: list[str] = []
+    if not audit_dir.is_dir():
+        return History([], [])
+    for path in sorted(audit_dir.glob(dated_pattern(settings))):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            version = document["schema_version"]
+            evaluated_at = datetime.fromisoformat(document["evaluated_at"].replace("Z", "+00:00"))
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            skipped.append(f"{path}: not a readable audit ({type(exc).__name__}: {exc})")
+            continue
+        if version not in accepted_versions:
+            skipped.append(f"{path}: schema version {version} is not supported")
+            continue
+        if before is not None and evaluated_at >= before:
+            continue
+        audits.append(PastAudit(path, evaluated_at, document))
+    audits.sort(key=lambda a: a.evaluated_at)
+    return History(audits, skipped)
