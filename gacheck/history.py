@@ -69,7 +69,7 @@ def load_history(
             document = json.loads(path.read_text(encoding="utf-8"))
             version = document["schema_version"]
             evaluated_at = datetime.fromisoformat(document["evaluated_at"].replace("Z", "+00:00"))
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             skipped.append(f"{path}: not a readable audit ({type(exc).__name__}: {exc})")
             continue
         if version not in accepted_versions:

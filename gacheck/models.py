@@ -7,7 +7,7 @@ These models are the audit's JSON schema (``gacheck schema``); change them with 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +21,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A gate's outcome."""
 
     PASS = "pass"
@@ -33,7 +33,7 @@ class Status(str, Enum):
     WAIVED = "waived"  # an active waiver covers it
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The release decision. ``incomplete`` means gacheck could not tell: never a pass."""
 
     PASS = "pass"

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import math
 import re
-from enum import Enum
+from enum import StrEnum
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     """What a gate's value measures; decides how thresholds are read and shown."""
 
     SECONDS = "seconds"
@@ -43,7 +43,8 @@ def parse_duration(text: str | int | float) -> float:
     cleaned = text.strip().replace(" ", "")
     if not _DURATION_WHOLE.match(cleaned):
         raise ValueError(f'expected a duration like "10ms", got "{text}"')
-    return sum(float(num) * _DURATION_FACTORS[suffix] for num, suffix in _DURATION_PART.findall(cleaned))
+    parts = _DURATION_PART.findall(cleaned)
+    return sum(float(number) * _DURATION_FACTORS[suffix] for number, suffix in parts)
 
 
 def parse_ratio(text: str | int | float) -> float:

@@ -51,7 +51,9 @@ def score(results: Sequence[GateResult]) -> float:
     return round(100.0 * earned / total, 1)
 
 
-def decide(results: Sequence[GateResult], min_score: float | None = None) -> tuple[Verdict, list[str]]:
+def decide(
+    results: Sequence[GateResult], min_score: float | None = None
+) -> tuple[Verdict, list[str]]:
     """The verdict, and why, when it is not ``pass``."""
     reasons: list[str] = []
     blocking = [r for r in results if r.blocking]

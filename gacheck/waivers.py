@@ -17,7 +17,11 @@ def apply_waivers(
     """Results with active waivers applied, the waiver records, and notes on expired ones."""
     records = [
         WaiverRecord(
-            gate=w.gate, reason=w.reason, owner=w.owner, expires=w.expires, active=w.expires >= today
+            gate=w.gate,
+            reason=w.reason,
+            owner=w.owner,
+            expires=w.expires,
+            active=w.expires >= today,
         )
         for w in waivers
     ]

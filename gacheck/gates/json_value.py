@@ -25,6 +25,10 @@ class JsonValueParams(Params):
     path: str = Field(pattern=r"^[^.]+(\.[^.]+)*$", description='dotted key path, "a.b.0.c"')
 
 
+def _is_index(part: str, length: int) -> bool:
+    return part.lstrip("-").isdigit() and -length <= int(part) < length
+
+
 def lookup(document: Any, path: str) -> Any:
     """The value at a dotted path; ``KeyError`` naming the first part that is not there."""
     node = document
@@ -33,7 +37,7 @@ def lookup(document: Any, path: str) -> Any:
         walked.append(part)
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
+        elif isinstance(node, list) and _is_index(part, len(node)):
             node = node[int(part)]
         else:
             raise KeyError(".".join(walked))

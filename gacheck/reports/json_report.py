@@ -22,3 +22,10 @@ def audit_schema() -> dict[str, Any]:
 
 def render_schema() -> str:
     return json.dumps(audit_schema(), indent=2) + "\n"
+
+
+def shipped_schema() -> dict[str, Any]:
+    """The schema file that ships with the package (kept equal to ``audit_schema`` by a test)."""
+    from importlib.resources import files
+
+    return json.loads(files("gacheck.schema").joinpath("audit.schema.json").read_text("utf-8"))

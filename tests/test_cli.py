@@ -1,0 +1,154 @@
+"""Exit codes and options, through ``main([...])`` and through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CONFIG = """
+[settings]
+output_dir = "out"
+
+[[gates]]
+id = "first"
+kind = "command"
+title = "First"
+command = ["sh", "-c", "exit {first}"]
+threshold = {{ max = 1, warn = 0 }}
+
+[[gates]]
+id = "second"
+kind = "command"
+title = "Second"
+blocking = {blocking}
+command = ["sh", "-c", "exit {second}"]
+"""
+
+
+def config_with(write_config, first: int = 0, second: int = 0, blocking: bool = True) -> Path:
+    return write_config(
+        CONFIG.format(first=first, second=second, blocking=str(blocking).lower())
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "blocking", "strict", "code", "verdict"),
+    [
+        (0, 0, True, False, 0, "pass"),
+        (1, 0, True, False, 0, "warn"),  # exit 1 is within max 1 but above warn 0
+        (1, 0, True, True, 1, "warn"),  # --strict: warn is not good enough
+        (0, 3, True, False, 1, "fail"),
+        (0, 3, False, False, 0, "warn"),  # a non-blocking failure only warns
+        (2, 0, True, False, 1, "fail"),
+    ],
+)
+def test_exit_codes_follow_the_verdict(
+    write_config, run_cli, first, second, blocking, strict, code, verdict
+) -> None:
+    path = config_with(write_config, first, second, blocking)
+    args = ["evaluate", "--config", str(path), "--no-write", "--format", "json"]
+    result = run_cli(*args, *(["--strict"] if strict else []))
+    assert json.loads(result.out)["verdict"] == verdict
+    assert result.code == code
+
+
+def test_incomplete_exits_3(write_config, run_cli) -> None:
+    path = write_config("""
+        [[gates]]
+        id = "gone"
+        kind = "command"
+        title = "Gone"
+        command = ["/nonexistent/tool"]
+    """)
+    result = run_cli("evaluate", "--config", str(path), "--no-write")
+    assert result.code == 3
+    assert "ERROR" in result.out and "verdict: INCOMPLETE" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["evaluate", "--at", "yesterday"], "--at: expected RFC 3339"),
+        (["evaluate", "--at", "2026-11-25T12:00:00"], "has no time zone"),
+        (["evaluate", "--only", "nope"], "no gate has id nope (gates: first, second)"),
+        (["evaluate", "--format", "yaml"], "invalid choice: 'yaml'"),
+        (["evaluate", "--output-dir", "x", "--no-write"], "not allowed with argument"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_message(write_config, run_cli, args, message) -> None:
+    path = config_with(write_config)
+    result = run_cli(*args, "--config", str(path)) if args[0] == "evaluate" else run_cli(*args)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
+
+
+def test_no_command_prints_help_and_exits_2(run_cli) -> None:
+    result = run_cli()
+    assert result.code == 2 and "usage: gacheck" in result.err
+
+
+def test_only_and_skip_report_the_others_as_skipped(write_config, run_cli) -> None:
+    path = config_with(write_config, first=0, second=3)
+    only = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json", "--only", "first")
+    assert [g["status"] for g in json.loads(only.out)["gates"]] == ["pass", "skipped"]
+    assert only.code == 0
+    skip = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json", "--skip", "first")
+    assert [g["status"] for g in json.loads(skip.out)["gates"]] == ["skipped", "fail"]
+
+
+def test_at_accepts_unix_seconds_and_offsets(write_config, run_cli) -> None:
+    path = config_with(write_config)
+    unix = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json", "--at", "1795593600")
+    assert json.loads(unix.out)["evaluated_at"] == "2026-11-25T08:00:00Z"
+    offset = run_cli(
+        "evaluate", "--config", str(path), "--no-write", "--format", "json",
+        "--at", "2026-11-25T09:00:00+01:00",
+    )
+    assert json.loads(offset.out)["evaluated_at"] == "2026-11-25T08:00:00Z"
+
+
+def test_text_output_has_a_line_per_gate_and_no_colour_off_a_terminal(write_config, run_cli) -> None:
+    path = config_with(write_config, first=1)
+    result = run_cli("evaluate", "--config", str(path), "--no-write")
+    lines = result.out.splitlines()
+    assert lines[0].startswith("WARN") and "first" in lines[0] and "1 > warn 0" in lines[0]
+    assert lines[1].startswith("PASS") and "second" in lines[1]
+    assert "verdict: WARN  score 75/100" in result.out
+    assert "\033[" not in result.out
+
+
+def test_quiet_prints_only_the_verdict(write_config, run_cli) -> None:
+    result = run_cli("evaluate", "--config", str(config_with(write_config)), "--no-write", "--quiet")
+    assert result.out == "verdict: pass  score 100/100\n"
+
+
+def _console_script() -> str:
+    script = Path(sys.executable).with_name("gacheck")
+    if not script.exists():
+        pytest.skip("gacheck console script is not installed beside this python")
+    return str(script)
+
+
+def test_the_installed_console_script_exits_with_the_verdict(write_config, tmp_path) -> None:
+    script = _console_script()
+    failing = config_with(write_config, second=3)
+    done = subprocess.run(
+        [script, "evaluate", "--config", str(failing), "--repo", str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert "verdict: FAIL" in done.stdout
+    assert (tmp_path / "out" / "latest.json").exists()
+    broken = write_config("[[gates]\n", "broken.toml")
+    done = subprocess.run([script, "validate", "--config", str(broken)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"gacheck: error: {broken}: TOML syntax error")
+    assert done.stderr.count("\n") == 1
+    done = subprocess.run([script, "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "evaluate" in done.stdout

@@ -1,0 +1,193 @@
+"""Gates run concurrently, each within its time limit; one gate's trouble is only its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from gacheck import gates as gate_registry
+from gacheck.gates.interface import Measurement, Params
+from gacheck.models import Evidence
+from gacheck.units import Unit
+
+
+def audit_of(run_cli, config: Path, *extra: str) -> dict:
+    result = run_cli("evaluate", "--config", str(config), "--no-write", "--format", "json", *extra)
+    return json.loads(result.out) | {"exit": result.code}
+
+
+def by_id(audit: dict) -> dict[str, dict]:
+    return {g["id"]: g for g in audit["gates"]}
+
+
+def test_gates_run_at_the_same_time(write_config, run_cli, tmp_path: Path) -> None:
+    # Each gate waits for the other's flag file: only concurrent gates can both pass.
+    wait = "import pathlib,sys,time\n" \
+           "pathlib.Path(sys.argv[1]).touch()\n" \
+           "t=time.time()\n" \
+           "while not pathlib.Path(sys.argv[2]).exists():\n" \
+           "    time.sleep(0.02)\n" \
+           "    assert time.time()-t < 10\n"
+    config = write_config(f"""
+        [[gates]]
+        id = "a"
+        kind = "command"
+        title = "A"
+        command = ["python3", "-c", {json.dumps(wait)}, "{tmp_path}/a.flag", "{tmp_path}/b.flag"]
+        [[gates]]
+        id = "b"
+        kind = "command"
+        title = "B"
+        command = ["python3", "-c", {json.dumps(wait)}, "{tmp_path}/b.flag", "{tmp_path}/a.flag"]
+    """)
+    audit = audit_of(run_cli, config)
+    assert [g["status"] for g in audit["gates"]] == ["pass", "pass"]
+    assert audit["verdict"] == "pass" and audit["exit"] == 0
+
+
+def test_a_gate_past_its_timeout_is_an_error_and_the_others_still_run(write_config, run_cli) -> None:
+    config = write_config("""
+        [[gates]]
+        id = "stuck"
+        kind = "command"
+        title = "Stuck"
+        timeout = "1s"
+        command_timeout = "30s"
+        command = ["sleep", "30"]
+        [[gates]]
+        id = "fine"
+        kind = "command"
+        title = "Fine"
+        command = ["true"]
+    """)
+    audit = audit_of(run_cli, config)
+    gates = by_id(audit)
+    assert gates["stuck"]["status"] == "error"
+    assert gates["stuck"]["message"] == "did not finish within its timeout of 1s"
+    assert gates["fine"]["status"] == "pass"
+    assert audit["verdict"] == "incomplete" and audit["exit"] == 3
+
+
+class _Exploding:
+    params: ClassVar[type[Params]] = Params
+    unit: ClassVar[Unit | None] = Unit.COUNT
+    default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+
+    def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("division by zero")
+
+
+class _LeakyToken:
+    params: ClassVar[type[Params]] = Params
+    unit: ClassVar[Unit | None] = Unit.COUNT
+    default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+
+    def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
+        token = ctx.secrets.from_env("GACHECK_TEST_TOKEN")
+        return Measurement(
+            value=1,
+            message=f"server said: bad token {token}",
+            evidence=Evidence(details={"headers": {"Authorization": f"Bearer {token}"}}),
+        )
+
+
+@pytest.fixture
+def extra_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(gate_registry.KINDS, "exploding", _Exploding())
+    monkeypatch.setitem(gate_registry.KINDS, "leaky", _LeakyToken())
+
+
+def test_a_bug_in_a_kind_is_that_gates_error(write_config, run_cli, extra_kinds) -> None:
+    config = write_config("""
+        [[gates]]
+        id = "buggy"
+        kind = "exploding"
+        title = "Buggy"
+        [[gates]]
+        id = "fine"
+        kind = "command"
+        title = "Fine"
+        command = ["true"]
+    """)
+    gates = by_id(audit_of(run_cli, config))
+    assert gates["buggy"]["status"] == "error"
+    assert "ZeroDivisionError: division by zero" in gates["buggy"]["message"]
+    assert gates["fine"]["status"] == "pass"
+
+
+def test_secrets_never_reach_the_audit(write_config, run_cli, extra_kinds, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("GACHECK_TEST_TOKEN", "s3cr3t-t0ken-value")
+    config = write_config(f"""
+        [settings]
+        output_dir = "{tmp_path}/out"
+        [[gates]]
+        id = "leaky"
+        kind = "leaky"
+        title = "Leaky"
+    """)
+    result = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path))
+    written = "".join(p.read_text() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert "s3cr3t" not in written + result.out + result.err
+    assert "Bearer ***" in written and "bad token ***" in written
+
+
+def test_the_command_gate_records_exit_code_and_output(write_config, run_cli) -> None:
+    config = write_config("""
+        [[gates]]
+        id = "lint"
+        kind = "command"
+        title = "Lint"
+        command = "sh -c 'seq 1 30; echo broken >&2; exit 4'"
+        tail = 5
+    """)
+    audit = audit_of(run_cli, config)
+    gate = audit["gates"][0]
+    assert gate["status"] == "fail" and gate["value"] == 4
+    command = gate["evidence"]["commands"][0]
+    assert command["exit_code"] == 4
+    assert command["argv"] == ["sh", "-c", "seq 1 30; echo broken >&2; exit 4"]
+    assert command["output_tail"] == ["27", "28", "29", "30", "broken"]
+    assert audit["exit"] == 1
+
+
+def test_a_missing_command_is_an_error_not_a_failure(write_config, run_cli) -> None:
+    config = write_config("""
+        [[gates]]
+        id = "tool"
+        kind = "command"
+        title = "Tool"
+        command = ["no-such-tool-gacheck", "--check"]
+    """)
+    gate = audit_of(run_cli, config)["gates"][0]
+    assert gate["status"] == "error"
+    assert gate["message"] == "command not found: no-such-tool-gacheck"
+
+
+@pytest.mark.parametrize(
+    ("document", "status", "message"),
+    [
+        ({"summary": {"ruff": {"total": 97}}}, "pass", "97 ≤ 120"),
+        ({"summary": {"ruff": {"total": 121}}}, "fail", "121 > max 120"),
+        ({"summary": {"ruff": {"total": None}}}, "no_data", "summary.ruff.total is null"),
+        ({"summary": {"ruff": {}}}, "error", "no value at summary.ruff.total"),
+        ({"summary": {"ruff": {"total": "TBD"}}}, "error", "is not a number: 'TBD'"),
+    ],
+)
+def test_json_value_reads_a_number_by_path(write_config, run_cli, tmp_path, document, status, message) -> None:
+    (tmp_path / "latest.json").write_text(json.dumps(document))
+    config = write_config("""
+        [[gates]]
+        id = "ruff_total"
+        kind = "json_value"
+        title = "Ruff total"
+        file = "latest.json"
+        path = "summary.ruff.total"
+        unit = "count"
+        threshold = { max = 120 }
+    """)
+    gate = audit_of(run_cli, config, "--repo", str(tmp_path))["gates"][0]
+    assert gate["status"] == status
+    assert message in gate["message"]

@@ -1,0 +1,78 @@
+"""The Markdown report: verdict first, a table that outside text cannot break, evidence."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from gacheck.models import (
+    Audit,
+    CommandRecord,
+    Evidence,
+    Finding,
+    GateResult,
+    Status,
+    Threshold,
+    Verdict,
+)
+from gacheck.reports.markdown import code, fence, md, render_markdown
+from gacheck.units import Unit
+
+HOSTILE = "evil | </td><script>alert(1)</script>\n## injected [link](http://x) `tick` *b*"
+
+
+def audit_with(title: str, message: str, evidence: Evidence | None = None) -> Audit:
+    gate = GateResult(
+        id="g1", kind="command", title=title, blocking=True, weight=1, status=Status.FAIL,
+        value=3, threshold=Threshold(max=0, unit=Unit.COUNT), unit=Unit.COUNT, message=message,
+        evidence=evidence or Evidence(),
+    )
+    when = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    return Audit(
+        tool_version="0", evaluated_at=when, generated_at=when, config_path="c.toml",
+        config_sha256="0" * 64, command=["gacheck"], verdict=Verdict.FAIL, score=0, gates=[gate],
+    )
+
+
+def unescaped_pipes(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+def test_verdict_and_score_come_first() -> None:
+    text = render_markdown(audit_with("Tests", "exit code 3"))
+    assert text.splitlines()[0] == "# GA readiness: FAIL (score 0)"
+
+
+def test_outside_text_cannot_break_the_table_or_inject_markup() -> None:
+    text = render_markdown(audit_with(HOSTILE, HOSTILE))
+    rows = [line for line in text.splitlines() if line.startswith("| [")]
+    assert len(rows) == 1
+    assert unescaped_pipes(rows[0]) == 6  # five columns
+    assert "<script>" not in text and "</td>" not in text
+    assert "\n## injected" not in text
+    assert "&lt;script&gt;" in text
+
+
+def test_findings_are_escaped_and_capped_at_50() -> None:
+    findings = [Finding(message=f"bad | {i}", file="a|b.py", line=i, code="E402") for i in range(60)]
+    text = render_markdown(audit_with("t", "m", Evidence(findings=findings, findings_total=75)))
+    rows = [line for line in text.splitlines() if "E402" in line]
+    assert len(rows) == 50
+    assert all(unescaped_pipes(row) == 5 for row in rows)
+    assert "25 more findings are in the JSON audit." in text
+
+
+def test_commands_are_shown_to_be_rerun_in_a_fence_they_cannot_close() -> None:
+    record = CommandRecord(argv=["sh", "-c", "echo ```; rm -rf x"], cwd="/repo", exit_code=1,
+                           output_tail=["```", "# not a heading"])
+    text = render_markdown(audit_with("t", "m", Evidence(commands=[record])))
+    assert "cd /repo && sh -c 'echo ```; rm -rf x'   # exit 1" in text
+    assert "````\n```\n# not a heading\n````" in text
+
+
+def test_inline_helpers() -> None:
+    assert md("a|b") == "a\\|b"
+    assert md("line\nbreak") == "line break"
+    assert md("<b>") == "&lt;b&gt;"
+    assert code("a`b") == "``a`b``"
+    assert fence("x ``` y").startswith("````\n")
