@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"gacheck: error: {exc}\n")
         return exc.exit_code
     except KeyboardInterrupt:
+        from gacheck.collectors.process import stop_all
+
+        stop_all()
         sys.stderr.write("gacheck: interrupted; nothing was written\n")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:

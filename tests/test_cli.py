@@ -152,3 +152,42 @@ def test_the_installed_console_script_exits_with_the_verdict(write_config, tmp_p
     assert done.stderr.count("\n") == 1
     done = subprocess.run([script, "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "evaluate" in done.stdout
+
+
+def test_ctrl_c_stops_cleanly_kills_running_commands_and_writes_nothing(write_config, tmp_path) -> None:
+    import os
+    import signal
+    import time
+
+    script = _console_script()
+    pid_file = tmp_path / "child.pid"
+    config = write_config(f"""
+        [settings]
+        output_dir = "out"
+        [[gates]]
+        id = "long"
+        kind = "command"
+        title = "Long"
+        command = ["sh", "-c", "echo $$ > {pid_file}; exec sleep 60"]
+    """)
+    proc = subprocess.Popen(
+        [script, "evaluate", "--config", str(config), "--repo", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 20
+    while not (pid_file.exists() and pid_file.read_text().strip()):
+        assert time.monotonic() < deadline, "the command gate never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert err == "gacheck: interrupted; nothing was written\n"
+    assert not (tmp_path / "out").exists()
+    time.sleep(0.2)
+    try:
+        os.kill(child, 0)
+        alive = not Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+    except ProcessLookupError:
+        alive = False
+    assert not alive, "the gate's command outlived gacheck"

@@ -8,12 +8,26 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from gacheck.errors import CommandError
 from gacheck.models import CommandRecord
+
+
+_running: set[subprocess.Popen[str]] = set()
+_running_lock = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kill every process tree still running (on Ctrl-C): they run in sessions of their own,
+    so the terminal's signal does not reach them."""
+    with _running_lock:
+        procs = list(_running)
+    for proc in procs:
+        _kill_tree(proc, wait=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,8 @@ def run(
         raise CommandError(f"cannot run {argv[0]}: {exc.strerror}") from None
     except OSError as exc:
         raise CommandError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
+    with _running_lock:
+        _running.add(proc)
     try:
         stdout, stderr = proc.communicate(input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -75,6 +91,9 @@ def run(
     except BaseException:
         _kill_tree(proc)
         raise
+    finally:
+        with _running_lock:
+            _running.discard(proc)
     done = Completed(argv, None if cwd is None else str(cwd), proc.returncode, stdout, stderr)
     if check and done.exit_code != 0:
         detail = (stderr.strip() or stdout.strip()).splitlines()[-5:]
@@ -84,9 +103,10 @@ def run(
     return done
 
 
-def _kill_tree(proc: subprocess.Popen[str]) -> None:
+def _kill_tree(proc: subprocess.Popen[str], wait: bool = True) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    proc.communicate()
+    if wait:
+        proc.communicate()
