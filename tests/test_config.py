@@ -148,3 +148,10 @@ def test_validate_lists_the_gates(write_config, run_cli) -> None:
     assert result.code == 0
     assert "2 gates" in result.out
     assert "p95" in result.out and "json_value" in result.out and "≤ 10ms (warn 8ms)" in result.out
+
+
+def test_the_example_configs_are_valid() -> None:
+    examples = sorted((Path(__file__).parents[1] / "config" / "examples").glob("*.toml"))
+    assert examples
+    for path in examples:
+        assert load_config(path).gates

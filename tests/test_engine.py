@@ -191,3 +191,23 @@ def test_json_value_reads_a_number_by_path(write_config, run_cli, tmp_path, docu
     gate = audit_of(run_cli, config, "--repo", str(tmp_path))["gates"][0]
     assert gate["status"] == status
     assert message in gate["message"]
+
+
+def test_json_value_file_may_name_the_day_of_the_evaluation(write_config, run_cli, tmp_path) -> None:
+    day = tmp_path / "health" / "2026-11-24"
+    day.mkdir(parents=True)
+    (day / "latest.json").write_text('{"summary": {"ruff": {"total": 5970}}}')
+    config = write_config("""
+        [[gates]]
+        id = "snapshot"
+        kind = "json_value"
+        title = "Snapshot"
+        file = "health/{date}/latest.json"
+        path = "summary.ruff.total"
+        threshold = { max = 6000 }
+    """)
+    gate = audit_of(run_cli, config, "--repo", str(tmp_path), "--at", "2026-11-24T23:00:00Z")["gates"][0]
+    assert gate["status"] == "pass" and gate["value"] == 5970
+    gone = audit_of(run_cli, config, "--repo", str(tmp_path), "--at", "2026-11-25T01:00:00Z")["gates"][0]
+    assert gone["status"] == "error"
+    assert gone["message"] == "health/2026-11-25/latest.json: file not found"

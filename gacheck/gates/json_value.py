@@ -21,7 +21,9 @@ from gacheck.units import Unit
 
 
 class JsonValueParams(Params):
-    file: str = Field(description="JSON file, relative to the repository root")
+    file: str = Field(
+        description="JSON file, relative to the repository root; {date} is the UTC day of --at"
+    )
     path: str = Field(pattern=r"^[^.]+(\.[^.]+)*$", description='dotted key path, "a.b.0.c"')
 
 
@@ -51,28 +53,29 @@ class JsonValueGate:
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         params: JsonValueParams = gate.params
-        file = ctx.resolve(params.file)
+        name = params.file.replace("{date}", ctx.at.strftime("%Y-%m-%d"))
+        file = ctx.resolve(name)
         try:
             document = json.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise GateError(f"{params.file}: file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GateError(f"{params.file}: cannot read: {exc}") from None
+            raise GateError(f"{name}: file not found") from None
         except json.JSONDecodeError as exc:
-            raise GateError(f"{params.file}: not valid JSON: {exc}") from None
+            raise GateError(f"{name}: not valid JSON: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GateError(f"{name}: cannot read: {exc}") from None
         try:
             raw = lookup(document, params.path)
         except KeyError as exc:
-            raise GateError(f"{params.file}: no value at {exc.args[0]}") from None
-        evidence = Evidence(details={"file": params.file, "path": params.path, "raw": raw})
+            raise GateError(f"{name}: no value at {exc.args[0]}") from None
+        evidence = Evidence(details={"file": name, "path": params.path, "raw": raw})
         if raw is None:
-            raise NoDataError(f"{params.file}: {params.path} is null")
+            raise NoDataError(f"{name}: {params.path} is null")
         if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-            raise GateError(f"{params.file}: {params.path} is not a number: {json.dumps(raw)[:80]}")
+            raise GateError(f"{name}: {params.path} is not a number: {json.dumps(raw)[:80]}")
         try:
             value = float(raw)
         except ValueError:
-            raise GateError(f"{params.file}: {params.path} is not a number: {raw!r}") from None
+            raise GateError(f"{name}: {params.path} is not a number: {raw!r}") from None
         if math.isnan(value):
-            raise NoDataError(f"{params.file}: {params.path} is NaN")
+            raise NoDataError(f"{name}: {params.path} is NaN")
         return Measurement(value=value, message=f"{params.path} = {raw}", evidence=evidence)
