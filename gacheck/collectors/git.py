@@ -1,0 +1,119 @@
+"""Reads a git repository: commits whose subject matches, the files they touched, and trees.
+
+Every git command runs with hooks disabled (checking out a tree must not run the repository's
+own scripts) and is recorded, so the evidence says exactly what was asked of git.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gacheck.collectors import process
+from gacheck.errors import CollectorError, CommandError
+from gacheck.models import CommandRecord
+
+_GIT = ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.quotePath=off"]
+_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+_FIELD, _RECORD = "\x1f", "\x1e"
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: str
+    """Committer date, ISO 8601 with offset: when the commit landed on the branch."""
+    subject: str
+    parents: list[str]
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Git:
+    """Git commands on one repository, each one kept in ``records`` for the evidence."""
+
+    root: Path
+    timeout: float = 60.0
+    records: list[CommandRecord] = field(default_factory=list)
+
+    def run(self, *args: str, check: bool = True) -> process.Completed:
+        done = process.run([*_GIT, *args], cwd=self.root, env=_ENV, timeout=self.timeout)
+        self.records.append(done.record(tail=5))
+        if check and done.exit_code != 0:
+            reason = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
+            raise CollectorError(f"git {args[0]} failed: " + " / ".join(reason))
+        return done
+
+    def require_repository(self) -> None:
+        """A clear error for a root that is missing or not a git repository."""
+        if not self.root.is_dir():
+            raise CollectorError(f"repository root {self.root} does not exist")
+        try:
+            done = self.run("rev-parse", "--is-inside-work-tree", check=False)
+        except CommandError as exc:
+            raise CollectorError(f"cannot run git: {exc}") from None
+        if done.exit_code != 0 or done.stdout.strip() != "true":
+            reason = done.stderr.strip().splitlines()[-1:] or ["no work tree"]
+            raise CollectorError(f"{self.root} is not a git repository ({reason[0]})")
+
+    def has_commits(self) -> bool:
+        done = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+        return done.exit_code == 0
+
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+
+    def resolve(self, rev: str) -> str:
+        done = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
+                        check=False)
+        if done.exit_code != 0:
+            raise CollectorError(f"no commit {rev!r} in {self.root}")
+        return done.stdout.strip()
+
+    def matching(self, rev: str, since: str | None, pattern: re.Pattern[str],
+                 first_parent: bool = False) -> list[Commit]:
+        """Commits of ``since..rev`` whose subject matches, oldest first, with files touched."""
+        args = ["log", f"--format=%H{_FIELD}%cI{_FIELD}%P{_FIELD}%s"]
+        if first_parent:
+            args.append("--first-parent")
+        args += ["--end-of-options", rev] + ([f"^{since}"] if since else []) + ["--"]
+        found = []
+        for line in self.run(*args).stdout.splitlines():
+            sha, date, parents, subject = line.split(_FIELD, 3)
+            if pattern.search(subject):
+                found.append(Commit(sha, date, subject, parents.split()))
+        found.reverse()
+        if not found:
+            return []
+        files = self.files_touched([c.sha for c in found])
+        return [Commit(c.sha, c.date, c.subject, c.parents, files.get(c.sha, [])) for c in found]
+
+    def files_touched(self, shas: list[str]) -> dict[str, list[str]]:
+        done = self.run("log", "--no-walk=unsorted", f"--format={_RECORD}%H", "--name-only",
+                        "--no-renames", "--end-of-options", *shas, "--")
+        touched = {}
+        for chunk in done.stdout.split(_RECORD)[1:]:
+            sha, *names = [line for line in chunk.splitlines() if line.strip()]
+            touched[sha] = sorted(names)
+        return touched
+
+    @contextmanager
+    def tree(self, rev: str) -> Iterator[Path]:
+        """The tree of ``rev`` checked out in a temporary worktree, removed again afterwards."""
+        holder = Path(tempfile.mkdtemp(prefix="gacheck-tree-"))
+        path = holder / "tree"
+        try:
+            self.run("worktree", "add", "--detach", "--quiet", str(path), rev)
+            yield path
+        finally:
+            try:
+                if path.exists():
+                    self.run("worktree", "remove", "--force", str(path), check=False)
+            finally:
+                shutil.rmtree(holder, ignore_errors=True)
+                self.run("worktree", "prune", check=False)

@@ -1,0 +1,96 @@
+"""``ruff_budget``: ruff diagnostics on the hot paths within a budget, and trending down.
+
+The value is the number of diagnostics in ruff's JSON output. ``max`` (default 120, the first
+user's CI budget) fails above it; a value within budget but above the previous audit's warns
+(``on_rise = "fail"`` makes it fail), because "trending down" is part of the checklist item.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from gacheck.collectors import ruff
+from gacheck.config import GateSpec
+from gacheck.context import Context
+from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.value_trend import trend_of
+from gacheck.models import Evidence, Finding, Status
+from gacheck.units import Unit
+
+HOT_PATHS = [
+    "lukhas/adapters/openai",
+    "lukhas/core/reliability",
+    "lukhas/observability",
+    "MATRIZ/core",
+    "MATRIZ/interfaces/api_server.py",
+]
+
+
+class RuffBudgetParams(Params):
+    paths: list[str] = Field(default_factory=lambda: list(HOT_PATHS), min_length=1,
+                             description="files or folders, relative to the repository root")
+    select: list[str] = Field(default_factory=list, description="rules; default: ruff's config")
+    ignore: list[str] = Field(default_factory=list)
+    executable: str | None = Field(default=None, description="ruff to run instead of ours")
+    history: int | None = Field(default=None, ge=1, description="default: settings.history")
+    on_rise: Literal["warn", "fail"] = "warn"
+    findings: int = Field(default=50, ge=0, le=1000, description="findings listed in evidence")
+
+
+class RuffBudgetGate:
+    params: ClassVar[type[Params]] = RuffBudgetParams
+    unit: ClassVar[Unit | None] = Unit.COUNT
+    default_threshold: ClassVar[dict[str, int]] = {"max": 120}
+
+    def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
+        from gacheck.history import load_history
+
+        params: RuffBudgetParams = gate.params
+        run = ruff.check(
+            ctx.repo, params.paths, select=params.select, ignore=params.ignore,
+            executable=params.executable, timeout=max(gate.timeout - 1.0, 1.0),
+        )
+        value = len(run.diagnostics)
+        history = load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at)
+        last = params.history or ctx.config.settings.history
+        trend = trend_of(history.values(gate.id, last=last), float(value), ctx.at)
+
+        floor = None
+        notes = [f"history: {item}" for item in history.skipped]
+        within = gate.threshold.max is None or value <= gate.threshold.max
+        if trend.rising and within:
+            floor = Status.WARN if params.on_rise == "warn" else Status.FAIL
+            notes.append(
+                f"rising: {value} diagnostics, up {trend.delta:g} from {trend.previous:g} "
+                "in the previous audit (the budget must trend down)"
+            )
+        findings = [
+            Finding(message=d.message, code=d.code, file=d.file, line=d.line)
+            for d in run.diagnostics[: params.findings]
+        ]
+        by_rule = run.by_rule()
+        ranked = sorted(by_rule.items(), key=lambda item: -item[1])
+        top = ", ".join(f"{code} {n}" for code, n in ranked[:3])
+        message = f"ruff found {value} diagnostics" + (f" (top: {top})" if top else "")
+        return Measurement(
+            value=float(value),
+            message=f"{message}; {trend.describe()}",
+            status=floor,
+            evidence=Evidence(
+                commands=[run.command],
+                findings=findings,
+                findings_total=value,
+                notes=notes,
+                details={
+                    "ruff_version": run.version,
+                    "paths": params.paths,
+                    "by_rule": by_rule,
+                    "by_path": run.by_path(params.paths),
+                    "fixable": run.fixable("safe"),
+                    "unsafe_fixable": run.fixable("unsafe"),
+                    "trend": trend.details(),
+                },
+            ),
+        )

@@ -1,0 +1,74 @@
+"""The trend of one gate's value over earlier audits: previous value, change, slope per day.
+
+Used by gates whose checklist item says "and trending down". The slope is a least-squares fit
+over the earlier values and the current one, so one noisy day does not flip the direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+_DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class Trend:
+    points: list[tuple[datetime, float]]
+    """Earlier (evaluated_at, value) pairs, oldest first, then the current one."""
+    previous: float | None
+    """The value of the latest earlier audit; ``None`` on a first run."""
+    previous_at: datetime | None
+    delta: float | None
+    """Current minus previous."""
+    slope_per_day: float | None
+    """Least-squares slope over ``points``; ``None`` with fewer than two distinct instants."""
+
+    @property
+    def rising(self) -> bool:
+        """Higher than the previous audit: the direction a budget must not go."""
+        return self.delta is not None and self.delta > 0
+
+    def describe(self) -> str:
+        if self.previous is None:
+            return "first run: no earlier audit of this gate, so no trend yet"
+        text = f"previous {self.previous:g} ({self.delta:+g})"
+        if self.slope_per_day is not None:
+            text += f", slope {self.slope_per_day:+.2f}/day over {len(self.points)} audits"
+        return text
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "previous": self.previous,
+            "previous_at": _iso(self.previous_at) if self.previous_at else None,
+            "delta": self.delta,
+            "slope_per_day": None if self.slope_per_day is None else round(self.slope_per_day, 4),
+            "points": [{"at": _iso(at), "value": value} for at, value in self.points],
+        }
+
+
+def _iso(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def slope_per_day(points: Sequence[tuple[datetime, float]]) -> float | None:
+    """Ordinary least squares of value over time in days."""
+    if len({at for at, _ in points}) < 2:
+        return None
+    origin = points[0][0]
+    xs = [(at - origin).total_seconds() / _DAY_S for at, _ in points]
+    ys = [value for _, value in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def trend_of(earlier: Sequence[tuple[datetime, float]], current: float, at: datetime) -> Trend:
+    """The trend from earlier values (oldest first) to ``current`` measured at ``at``."""
+    points = [*earlier, (at, current)]
+    if not earlier:
+        return Trend(points, None, None, None, None)
+    previous_at, previous = earlier[-1]
+    return Trend(points, previous, previous_at, current - previous, slope_per_day(points))
