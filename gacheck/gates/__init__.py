@@ -10,13 +10,11 @@ from gacheck.gates.command import CommandGate
 from gacheck.gates.git_batches import GitBatchesGate
 from gacheck.gates.interface import GateKind
 from gacheck.gates.json_value import JsonValueGate
-from gacheck.gates.openapi_headers import OpenapiHeadersGate
 from gacheck.gates.ruff_budget import RuffBudgetGate
 
 KINDS: dict[str, GateKind] = {
     "command": CommandGate(),
     "git_batches": GitBatchesGate(),
     "json_value": JsonValueGate(),
-    "openapi_headers": OpenapiHeadersGate(),
     "ruff_budget": RuffBudgetGate(),
 }
