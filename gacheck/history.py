@@ -6,6 +6,7 @@ readable audit is reported in ``skipped`` and left out, never fatal.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,10 +46,30 @@ class History:
                 points.append((audit.evaluated_at, float(gate["value"])))
         return points[-last:] if last else points
 
+    def points(self, gate_id: str, last: int | None = None) -> list[tuple[datetime, float, str]]:
+        """(evaluated_at, value, status) like ``values``, with the status (to mark fail days)."""
+        found = []
+        for audit in self.audits:
+            gate = audit.gate(gate_id)
+            if gate and isinstance(gate.get("value"), int | float) and gate.get("status") not in (
+                "error", "no_data", "skipped",
+            ):
+                found.append((audit.evaluated_at, float(gate["value"]), str(gate.get("status"))))
+        return found[-last:] if last else found
+
 
 def dated_pattern(settings: Settings) -> str:
     """The glob that finds dated JSON audits under the output directory."""
     return settings.path_template.replace("{date}", "*").replace("{time}", "*").replace(
+        "{ext}", "json"
+    )
+
+
+def latest_pattern(settings: Settings) -> str | None:
+    """The glob of the ``latest`` copies, which must never count as a day of their own."""
+    if not settings.latest_template:
+        return None
+    return settings.latest_template.replace("{date}", "*").replace("{time}", "*").replace(
         "{ext}", "json"
     )
 
@@ -64,7 +85,12 @@ def load_history(
     skipped: list[str] = []
     if not audit_dir.is_dir():
         return History([], [])
-    for path in sorted(audit_dir.glob(dated_pattern(settings))):
+    pattern = dated_pattern(settings)
+    latest = latest_pattern(settings)
+    for path in sorted(audit_dir.glob(pattern)):
+        relative = path.relative_to(audit_dir).as_posix()
+        if latest and latest != pattern and fnmatch.fnmatchcase(relative, latest):
+            continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
             version = document["schema_version"]

@@ -1,16 +1,35 @@
-"""``gacheck evaluate``: run the gates, write the dated audits, exit with the verdict."""
+"""``gacheck evaluate``: run the gates, write the dated audits, exit with the verdict.
+
+Modes for pipelines: ``--report-only`` (exit 0 whatever the verdict), ``--wait-until`` (evaluate
+again until ready), ``--commit`` (commit the audit files), ``--junit`` and ``--format github``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from gacheck.commands.common import add_config_options, build_context, id_list
+from gacheck.errors import UsageError
 from gacheck.exitcodes import ExitCode
 
 NAME = "evaluate"
 HELP = "evaluate every gate and write the dated audit"
+DEFAULT_INTERVAL_S = 300.0
+
+
+def duration(text: str) -> float:
+    """argparse type: ``"30s"``, ``"5m"``, ``"2h"``."""
+    from gacheck.units import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,10 +46,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--output-dir", metavar="DIR",
                      help="where audits go (default: settings.output_dir under the repo)")
     out.add_argument("--no-write", action="store_true", help="write no audit files")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="what to print on stdout (default: text)")
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown", "github"), default=None,
+        help="what to print on stdout; github adds workflow-command annotations and appends the "
+        "report to $GITHUB_STEP_SUMMARY (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+    parser.add_argument("--junit", metavar="PATH",
+                        help="also write JUnit XML, one test case per gate, to PATH")
     parser.add_argument("--strict", action="store_true", help="a warn verdict exits 1")
     parser.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    parser.add_argument(
+        "--report-only", action="store_true",
+        help="evaluate and write everything, print the real verdict, but exit 0 whatever it is",
+    )
+    parser.add_argument(
+        "--wait-until", type=duration, metavar="DURATION",
+        help="re-evaluate until the verdict is pass (or warn without --strict), for at most "
+        "DURATION (e.g. 6h); the audit lists every attempt and the exit code is the last one's",
+    )
+    parser.add_argument("--interval", type=duration, metavar="DURATION",
+                        help="time between the starts of two attempts (default: 5m)")
+    parser.add_argument(
+        "--commit", action="store_true",
+        help="commit the audit files just written (refuses if other changes are staged)",
+    )
+    parser.add_argument("--no-charts", action="store_true",
+                        help="write no PNG trend charts even when matplotlib is installed")
 
 
 def exit_code_for(verdict: str, strict: bool) -> ExitCode:
@@ -42,43 +83,117 @@ def exit_code_for(verdict: str, strict: bool) -> ExitCode:
     }[verdict]
 
 
-def run(args: argparse.Namespace) -> int:
+def _check_combinations(args: argparse.Namespace) -> None:
+    if args.interval is not None and args.wait_until is None:
+        raise UsageError("--interval needs --wait-until")
+    if args.wait_until is not None and args.at:
+        raise UsageError("--wait-until evaluates at the current time again and again; drop --at")
+    if args.interval is not None and args.interval <= 0:
+        raise UsageError("--interval must be longer than 0s")
+    if args.commit and args.no_write:
+        raise UsageError("--commit commits the audit files, so it cannot go with --no-write")
+
+
+def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
+    """The audit (after waiting, if asked) and the context of its instant."""
     from gacheck.evaluation import Selection, evaluate
-    from gacheck.reports.files import audit_paths, write_atomic
-    from gacheck.reports.json_report import render_json
-    from gacheck.reports.markdown import render_markdown
+
+    selection = Selection(args.only, args.skip)
+    command = ["gacheck", *args.argv]
+
+    def run_once(attempt_ctx: Any) -> Any:
+        return evaluate(attempt_ctx, selection, command=command, report_only=args.report_only)
+
+    if args.wait_until is None:
+        return run_once(ctx), ctx
+    from gacheck.timeparse import now
+    from gacheck.waiting import wait_for_ready
+
+    outcome = wait_for_ready(
+        ctx,
+        run_once,
+        accepted=lambda audit: exit_code_for(audit.verdict.value, args.strict) == ExitCode.OK,
+        wait_s=args.wait_until,
+        interval_s=args.interval or DEFAULT_INTERVAL_S,
+        clock=now,
+    )
+    if outcome.audit is None:
+        raise KeyboardInterrupt  # nothing complete to write: the CLI reports the interruption
+    if outcome.interrupted:
+        sys.stderr.write("gacheck: wait interrupted; keeping the last complete evaluation\n")
+    return outcome.audit, dataclasses.replace(ctx, at=outcome.audit.evaluated_at)
+
+
+def _print(args: argparse.Namespace, fmt: str, audit: Any, ctx: Any, written: Any) -> None:
     from gacheck.reports.text import render_text, use_colour
-    from gacheck.timeparse import now, parse_instant
 
-    at = parse_instant(args.at) if args.at else now()
-    output_dir = Path(args.output_dir).resolve() if args.output_dir else None
-    ctx = build_context(args, at, output_dir)
-    audit = evaluate(ctx, Selection(args.only, args.skip), command=["gacheck", *args.argv])
+    full_report = None
+    if written.markdown is not None:
+        shown = Path(os.path.relpath(written.markdown, Path.cwd()))
+        full_report = str(written.markdown) if str(shown).startswith("..") else str(shown)
+    if fmt == "json":
+        from gacheck.reports.json_report import render_json
 
-    json_text = render_json(audit)
-    markdown_text = render_markdown(audit)
-    written: list[Path] = []
-    if not args.no_write:
-        paths = audit_paths(ctx.config.settings, ctx.audit_dir, at)
-        for path, text in (
-            (paths.json, json_text),
-            (paths.markdown, markdown_text),
-            (paths.latest_json, json_text),
-            (paths.latest_markdown, markdown_text),
-        ):
-            if path is not None:
-                write_atomic(path, text)
-                written.append(path)
+        sys.stdout.write(render_json(audit))
+    elif fmt == "markdown":
+        from gacheck.outputs import summary_markdown
 
-    if args.format == "json":
-        sys.stdout.write(json_text)
-    elif args.format == "markdown":
-        sys.stdout.write(markdown_text)
+        sys.stdout.write(summary_markdown(audit, ctx))
     elif args.quiet:
         sys.stdout.write(f"verdict: {audit.verdict.value}  score {audit.score:g}/100\n")
     else:
-        sys.stdout.write(render_text(audit, colour=use_colour(sys.stdout)))
-    if written and not args.quiet:
-        where = sys.stdout if args.format == "text" else sys.stderr
-        where.write("audit written: " + ", ".join(str(p) for p in written[:2]) + "\n")
+        sys.stdout.write(render_text(audit, colour=fmt == "text" and use_colour(sys.stdout)))
+    if fmt == "github":
+        from gacheck.outputs import summary_markdown
+        from gacheck.reports.github import append_step_summary, render_github
+
+        sys.stdout.write(render_github(audit, full_report))
+        append_step_summary(summary_markdown(audit, ctx), full_report)
+    if written.files and not args.quiet:
+        where = sys.stdout if fmt in ("text", "github") else sys.stderr
+        main = [str(p) for p in (written.json, written.markdown) if p is not None]
+        where.write("audit written: " + ", ".join(main) + "\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    from gacheck.outputs import Written, write_audit
+    from gacheck.timeparse import now, parse_instant
+
+    _check_combinations(args)
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    at = parse_instant(args.at) if args.at else now()
+    output_dir = Path(args.output_dir).resolve() if args.output_dir else None
+    ctx = build_context(args, at, output_dir)
+    audit, ctx = _evaluate(args, ctx)
+
+    written, outcome, refused = Written(), None, None
+    if args.commit:
+        from gacheck.errors import OutputError
+        from gacheck.publish import audit_lock, commit_files, commit_message, repository_root
+
+        root = repository_root(ctx.audit_dir)
+        with audit_lock(root):  # writing and committing as one step: runs take turns
+            written = write_audit(audit, ctx, charts=not args.no_charts)
+            message = commit_message(
+                ctx.at.strftime("%Y-%m-%d"), audit.verdict.value, audit.score
+            )
+            try:
+                outcome = commit_files(root, written.files, message)
+            except OutputError as exc:
+                refused = exc  # raised after the verdict is printed: the user needs both
+    elif not args.no_write:
+        written = write_audit(audit, ctx, charts=not args.no_charts)
+    if args.junit:
+        from gacheck.reports.junit import write_junit
+
+        write_junit(audit, Path(args.junit))
+
+    _print(args, fmt, audit, ctx, written)
+    if refused is not None:
+        raise refused
+    if outcome is not None:
+        done = f"committed {outcome.sha}: " if outcome.committed else ""
+        sys.stderr.write(f"gacheck: {done}{outcome.message}\n")
+    if args.report_only:
+        return ExitCode.OK
     return exit_code_for(audit.verdict.value, args.strict)

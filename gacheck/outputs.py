@@ -1,0 +1,99 @@
+"""Writing one evaluation's files: dated JSON and Markdown, the ``latest`` copies, trend charts.
+
+The Markdown gets a Trends table (sparklines over the last ``settings.history`` audits) and,
+when matplotlib is installed (the ``plot`` extra), one PNG per numeric gate next to the dated
+report. Each Markdown copy links the charts relative to where that copy lives.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gacheck.context import Context
+from gacheck.models import Audit
+from gacheck.trends import GateSeries
+
+
+@dataclass(frozen=True)
+class Written:
+    """Every file one evaluation wrote (what ``--commit`` commits), and its main report."""
+
+    files: list[Path] = field(default_factory=list)
+    json: Path | None = None
+    markdown: Path | None = None
+
+
+def trend_series(audit: Audit, ctx: Context) -> list[GateSeries]:
+    """This audit and the earlier ones, except the file this one replaces (a same-day re-run)."""
+    from gacheck.history import History, load_history
+    from gacheck.reports.files import audit_paths
+    from gacheck.trends import gate_series
+
+    replaced = audit_paths(ctx.config.settings, ctx.audit_dir, ctx.at).json.resolve()
+    history = load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at)
+    kept = [past for past in history.audits if past.path.resolve() != replaced]
+    return gate_series(audit, History(kept, history.skipped), ctx.config.settings.history)
+
+
+def trend_extra(series: list[GateSeries], window: int) -> dict[str, Any]:
+    """What ``audit.md.j2`` reads: ``trends`` rows and ``trends_window``; none for a first run."""
+    from gacheck.trends import trend_rows
+
+    if not any(len(s.points) > 1 for s in series):
+        return {}
+    return {"trends": trend_rows(series), "trends_window": f"{window} audits"}
+
+
+def chart_path(markdown: Path, gate_id: str) -> Path:
+    """``2026-11-25/ga-readiness.md`` -> ``2026-11-25/ga-readiness.<gate>.png``."""
+    return markdown.with_name(f"{markdown.stem}.{gate_id}.png")
+
+
+def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
+    """Write the dated audit, its latest copies and charts; return what was written."""
+    from gacheck.reports.charts import plotting_available, write_chart
+    from gacheck.reports.files import audit_paths, write_atomic
+    from gacheck.reports.json_report import render_json
+    from gacheck.reports.markdown import render_markdown
+
+    paths = audit_paths(ctx.config.settings, ctx.audit_dir, ctx.at)
+    series = trend_series(audit, ctx)
+    extra = trend_extra(series, ctx.config.settings.history)
+    files: list[Path] = []
+    chart_files: dict[str, Path] = {}
+    if charts and plotting_available():
+        for one in series:
+            if len(one.points) > 1:  # one point is not a trend worth a picture
+                target = chart_path(paths.markdown, one.gate_id)
+                write_chart(one, target)
+                chart_files[one.gate_id] = target
+                files.append(target)
+
+    json_text = render_json(audit)
+    targets = [(paths.json, paths.markdown)]
+    # A latest copy that lands on a dated file (same template) is written once, as the dated one.
+    if paths.latest_json and paths.latest_json not in (paths.json, paths.markdown):
+        targets.append((paths.latest_json, paths.latest_markdown))
+    for json_path, markdown_path in targets:
+        assert markdown_path is not None
+        links = {
+            gate_id: Path(os.path.relpath(png, markdown_path.parent)).as_posix()
+            for gate_id, png in chart_files.items()
+        }
+        write_atomic(json_path, json_text)
+        write_atomic(markdown_path, render_markdown(audit, {**extra, "charts": links}))
+        files.extend([json_path, markdown_path])
+    return Written(files=files, json=paths.json, markdown=paths.markdown)
+
+
+def summary_markdown(audit: Audit, ctx: Context | None) -> str:
+    """The report for places where relative images cannot be shown (the step summary)."""
+    from gacheck.reports.markdown import render_markdown
+
+    extra: dict[str, Any] = {}
+    if ctx is not None:
+        extra = trend_extra(trend_series(audit, ctx), ctx.config.settings.history)
+    return render_markdown(audit, extra)

@@ -1,0 +1,102 @@
+"""PNG charts of a gate over time, for people: labelled axes, the threshold line, fail days marked.
+
+matplotlib is the optional ``plot`` extra and slow to import, so it is imported here, inside the
+functions, and only when charts are asked for. The object-oriented API (``Figure``) is used
+rather than ``pyplot``: no global state, safe next to the gate threads.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+from gacheck.errors import OutputError
+from gacheck.trends import GateSeries
+from gacheck.units import Unit
+
+WIDTH_PX, HEIGHT_PX, DPI = 800, 300, 100
+
+
+def plotting_available() -> bool:
+    """True when the ``plot`` extra (matplotlib) is installed."""
+    from importlib.util import find_spec
+
+    return find_spec("matplotlib") is not None
+
+
+def _scale(series: GateSeries) -> tuple[float, str]:
+    """Factor and axis label so values read the way thresholds are written (ms, %, counts)."""
+    if series.unit is Unit.SECONDS:
+        biggest = max([abs(p.value) for p in series.points] + [0.0])
+        if biggest < 1 and (series.threshold.max or series.threshold.min or 0) < 1:
+            return 1000.0, "milliseconds"
+        if biggest >= 3 * 3600:
+            return 1 / 3600, "hours"
+        return 1.0, "seconds"
+    if series.unit is Unit.RATIO:
+        return 100.0, "percent"
+    return 1.0, series.unit.value
+
+
+def render_chart(series: GateSeries) -> bytes:
+    """The chart as PNG bytes, exactly WIDTH_PX x HEIGHT_PX."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
+    factor, unit_label = _scale(series)
+    dates = [p.at for p in series.points]
+    values = [p.value * factor for p in series.points]
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot(dates, values, marker="o", markersize=4, linewidth=1.5, label="value")
+    limit = series.threshold.max if series.threshold.max is not None else series.threshold.min
+    if limit is not None:
+        word = "max" if series.threshold.max is not None else "min"
+        axes.axhline(limit * factor, color="tab:red", linestyle="--", linewidth=1,
+                     label=f"threshold ({word})")
+    if series.threshold.warn is not None:
+        axes.axhline(series.threshold.warn * factor, color="tab:orange", linestyle=":",
+                     linewidth=1, label="warn")
+    failed = [(p.at, p.value * factor) for p in series.points if p.status == "fail"]
+    if failed:
+        axes.scatter([d for d, _ in failed], [v for _, v in failed], marker="x", s=60,
+                     color="tab:red", zorder=3, label="fail")
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.set_xlabel("evaluation date (UTC)")
+    axes.set_ylabel(f"{series.gate_id} ({unit_label})")
+    axes.set_title(series.title, fontsize=10)
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="best", fontsize=8)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():  # tick-placement advice is not for the user's terminal
+        warnings.simplefilter("ignore", UserWarning)
+        # No "Software" metadata: the same data gives the same bytes, so re-runs commit nothing.
+        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def write_chart(series: GateSeries, path: Path) -> None:
+    """Render and write atomically (a reader never sees half a PNG)."""
+    data = render_chart(series)
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except OSError as exc:
+        if temp:
+            Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write chart {path}: {exc.strerror or exc}") from None
