@@ -1,0 +1,160 @@
+"""git_batches on real git repositories: batches counted, regressions caught, thin history refused."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.codehealth.conftest import Repo, git
+
+GATE = """\
+    id = "e402_batches"
+    kind = "git_batches"
+    title = "E402 batches"
+    threshold = {{ min = 2 }}
+    {extra}
+"""
+
+LATE = "x = 1\nimport os\nimport sys\n\nprint(os, sys, x)\n"  # two E402
+ONE_LATE = "x = 1\nimport os\n\nprint(os, x)\n"  # one E402
+FIXED = "import os\nimport sys\n\nx = 1\nprint(os, sys, x)\n"  # none
+
+
+def gate(extra: str = "") -> str:
+    return GATE.format(extra=extra)
+
+
+def history(repo: Repo) -> dict[str, str]:
+    """Four E402 before the batches (a: 2, b: 1, c: 1); batch 1 fixes a, batch 2 fixes b."""
+    shas = {
+        "base": repo.commit("feat: start", {"pkg/a.py": LATE, "pkg/b.py": ONE_LATE,
+                                             "pkg/c.py": ONE_LATE}, date="2026-11-01T10:00:00Z"),
+        "batch1": repo.commit("refactor(lint): E402 cleanup batch 1 (1 files)",
+                              {"pkg/a.py": FIXED}, date="2026-11-02T10:00:00Z"),
+        "other": repo.commit("docs: readme", {"README.md": "hello\n"},
+                             date="2026-11-03T10:00:00Z"),
+        "batch2": repo.commit("refactor(lint): E402 cleanup batch 2 (1 files)",
+                              {"pkg/b.py": FIXED}, date="2026-11-04T10:00:00Z"),
+    }
+    return shas
+
+
+def test_two_batches_without_regression_pass(make_repo, gate_result) -> None:
+    repo = make_repo()
+    shas = history(repo)
+    result = gate_result(gate(), repo.root)
+    assert (result["status"], result["value"]) == ("pass", 2)
+    details = result["evidence"]["details"]
+    assert [b["sha"] for b in details["batches"]] == [shas["batch1"], shas["batch2"]]
+    assert details["batches"][0]["files"] == ["pkg/a.py"]
+    assert details["batches"][0]["date"].startswith("2026-11-02T10:00:00")
+    assert details["batches"][1]["subject"] == "refactor(lint): E402 cleanup batch 2 (1 files)"
+    regression = details["regression"]
+    assert (regression["before"], regression["after"]) == (4, 1)
+    assert regression["before_rev"] == shas["base"]
+    assert regression["regressed_files"] == []
+    assert "E402 4 before the first batch, 1 at the tip" in result["message"]
+    assert not list(Path(repo.root, ".git", "worktrees").glob("*")), "worktrees left behind"
+    assert git(repo.root, "worktree", "list").count("\n") == 0
+
+
+def test_regression_after_the_batches_fails_and_names_the_file(make_repo, gate_result) -> None:
+    repo = make_repo()
+    history(repo)
+    late_four = LATE + "import json\nimport re\nprint(json, re)\n"
+    repo.commit("feat: new module", {"pkg/d.py": late_four}, date="2026-11-05T10:00:00Z")
+    result = gate_result(gate(), repo.root)
+    assert result["value"] == 2
+    assert result["status"] == "fail"
+    regression = result["evidence"]["details"]["regression"]
+    assert (regression["before"], regression["after"]) == (4, 1 + 4)  # c.py's one, d.py's four
+    assert regression["regressed_files"] == [{"file": "pkg/d.py", "before": 0, "after": 4}]
+    assert result["evidence"]["findings"][0]["file"] == "pkg/d.py"
+    assert "regression: +" in result["message"]
+
+
+def test_a_range_with_one_batch_is_below_min(make_repo, gate_result) -> None:
+    repo = make_repo()
+    shas = history(repo)
+    result = gate_result(gate(f'since = "{shas["batch1"]}"'), repo.root)
+    assert (result["status"], result["value"]) == ("fail", 1)
+    assert "1 < min 2" in result["message"]
+    assert result["evidence"]["details"]["regression"]["before_rev"] == shas["other"]
+
+
+def test_other_branch_and_no_batches(make_repo, gate_result) -> None:
+    repo = make_repo()
+    repo.commit("feat: start", {"pkg/a.py": LATE})
+    git(repo.root, "branch", "release")
+    history_on_main = history(repo)
+    assert history_on_main
+    result = gate_result(gate('branch = "release"'), repo.root)
+    assert (result["status"], result["value"]) == ("fail", 0)
+    assert "regression" not in result["evidence"]["details"]
+
+
+def test_a_big_batch_gets_a_warning_note(make_repo, gate_result) -> None:
+    repo = make_repo()
+    repo.commit("feat: start", {f"pkg/m{i}.py": ONE_LATE for i in range(22)})
+    repo.commit("refactor(lint): E402 cleanup batch 1 (22 files)",
+                {f"pkg/m{i}.py": FIXED for i in range(22)})
+    repo.commit("refactor(lint): E402 cleanup batch 2 (0 files)", {"notes.txt": "done\n"})
+    result = gate_result(gate(), repo.root)
+    assert result["status"] == "pass"
+    assert any("touched 22 files (more than 20)" in n for n in result["evidence"]["notes"])
+
+
+def test_empty_repository_is_an_error(make_repo, gate_result) -> None:
+    repo = make_repo()
+    result = gate_result(gate(), repo.root)
+    assert result["status"] == "error"
+    assert "empty repository" in result["message"]
+
+
+def test_folder_that_is_not_a_repository_is_an_error(make_repo, gate_result) -> None:
+    repo = make_repo(git_init=False)
+    result = gate_result(gate(), repo.root)
+    assert result["status"] == "error"
+    assert "not a git repository" in result["message"]
+
+
+def shallow_clone(source: Path, target: Path, depth: int) -> Path:
+    subprocess.run(["git", "clone", "-q", f"--depth={depth}", f"file://{source}", str(target)],
+                   check=True, capture_output=True)
+    return target
+
+
+def test_shallow_clone_missing_batches_is_an_error(make_repo, gate_result, tmp_path) -> None:
+    repo = make_repo()
+    history(repo)
+    clone = shallow_clone(repo.root, tmp_path / "clone", depth=1)
+    result = gate_result(gate(), clone)
+    assert result["status"] == "error"
+    assert "shallow clone" in result["message"] and "unshallow" in result["message"]
+
+
+def test_shallow_clone_without_the_parent_of_the_first_batch_is_an_error(
+    make_repo, gate_result, tmp_path
+) -> None:
+    repo = make_repo()
+    history(repo)
+    clone = shallow_clone(repo.root, tmp_path / "clone", depth=3)  # batch2, other, batch1
+    result = gate_result(gate(), clone)
+    assert result["status"] == "error"
+    assert "commit before the first batch" in result["message"]
+
+
+def test_unknown_branch_is_an_error(make_repo, gate_result) -> None:
+    repo = make_repo()
+    history(repo)
+    result = gate_result(gate('branch = "no-such-branch"'), repo.root)
+    assert result["status"] == "error"
+    assert "no-such-branch" in result["message"]
+
+
+def test_invalid_pattern_is_a_config_error(make_repo, run_cli, write_config) -> None:
+    repo = make_repo()
+    config = write_config("[[gates]]\n" + gate('pattern = "batch (\\\\d+"'))
+    done = run_cli("validate", "--config", str(config), "--repo", str(repo.root))
+    assert done.code == 2
+    assert "gates[0].pattern: not a valid regular expression" in done.err
