@@ -1,0 +1,191 @@
+"""Reading one OpenAPI document: a file or a URL, JSON or YAML, with line numbers for findings.
+
+YAML is read with a subclass of PyYAML's safe loader that refuses alias bombs: PyYAML shares
+the node an alias points to, so loading is cheap, but anything that walks the result (a ref
+resolver, ``json.dumps`` of evidence) would expand it. We count every node as it would be
+expanded and stop long before that becomes a problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gacheck.errors import CollectorError
+
+MAX_BYTES = 64 * 1024 * 1024
+"""Bigger than any real spec (the largest public ones are ~10 MB); refuse rather than swap."""
+MAX_EXPANDED_NODES = 2_000_000
+"""A 1,000-operation spec has ~100k YAML nodes; aliases expanding past this are a bomb."""
+
+
+class SpecLoadError(CollectorError):
+    """A spec could not be read or parsed; the message names it and says why."""
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed file: where it came from, its data, and a way to find lines in it."""
+
+    location: str
+    """A resolved file path or a URL; external refs are resolved relative to it."""
+    data: Any
+    text: str = field(repr=False)
+    yaml_lines: dict[int, dict[Any, int]] | None = field(default=None, repr=False)
+    """YAML only: ``id(mapping) -> {key: line}``, recorded while constructing."""
+
+    def line_of(self, tokens: Sequence[Any]) -> int | None:
+        """1-based line of the key at the end of a JSON-pointer path, best effort."""
+        if not tokens:
+            return None
+        if self.yaml_lines is not None:
+            node = self.data
+            for token in tokens[:-1]:
+                node = node.get(token) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                return self.yaml_lines.get(id(node), {}).get(tokens[-1])
+            return None
+        return _json_line(self.text, tokens)
+
+
+def _json_line(text: str, tokens: Sequence[Any]) -> int | None:
+    """Find each key in turn after the previous one: right for any conventionally laid out spec."""
+    position = 0
+    for token in tokens:
+        pattern = re.escape(json.dumps(str(token))) + r"\s*:"
+        found = re.compile(pattern).search(text, position)
+        if found is None:
+            return None
+        position = found.start()
+    return text.count("\n", 0, position) + 1
+
+
+def _yaml_loader_class() -> type:
+    import yaml
+
+    class GuardedLoader(yaml.SafeLoader):
+        """Safe loader that counts expanded nodes and remembers where mapping keys are."""
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._sizes: dict[int, int] = {}
+            self.key_lines: dict[int, dict[Any, int]] = {}
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                target = self.anchors.get(event.anchor)
+                if target is not None and id(target) not in self._sizes:
+                    raise SpecLoadError(
+                        f"YAML alias *{event.anchor} (line {event.start_mark.line + 1}) refers to "
+                        "a node that contains it: refused"
+                    )
+            node = super().compose_node(parent, index)
+            if id(node) in self._sizes:  # an alias: its size was counted when it was built
+                return node
+            size = 1
+            if isinstance(node, yaml.SequenceNode):
+                size += sum(self._sizes.get(id(child), 1) for child in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    size += self._sizes.get(id(key), 1) + self._sizes.get(id(value), 1)
+            if size > MAX_EXPANDED_NODES:
+                raise SpecLoadError(
+                    f"YAML aliases would expand to more than {MAX_EXPANDED_NODES:,} nodes "
+                    f"(line {node.start_mark.line + 1}): refused as an alias bomb"
+                )
+            self._sizes[id(node)] = size
+            return node
+
+        def construct_guarded_map(self, node: Any) -> Any:
+            data: dict[Any, Any] = {}
+            yield data
+            data.update(self.construct_mapping(node))
+            lines = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node)
+                if isinstance(key, str | int | float | bool):
+                    lines.setdefault(key, key_node.start_mark.line + 1)
+            self.key_lines[id(data)] = lines
+
+    GuardedLoader.add_constructor("tag:yaml.org,2002:map", GuardedLoader.construct_guarded_map)
+    return GuardedLoader
+
+
+def parse(text: str, location: str) -> Document:
+    """JSON when it looks like JSON, YAML otherwise; errors say where."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    try:
+        if stripped.startswith(("{", "[")):
+            return Document(location=location, data=json.loads(stripped), text=stripped)
+        return _parse_yaml(stripped, location)
+    except json.JSONDecodeError as exc:
+        raise SpecLoadError(f"{location}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise SpecLoadError(f"{location}: nested too deeply to read") from None
+
+
+def _parse_yaml(text: str, location: str) -> Document:
+    import yaml
+
+    loader = _yaml_loader_class()(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise SpecLoadError(f"{location}: not valid YAML: {' '.join(str(exc).split())}") from None
+    finally:
+        loader.dispose()
+    return Document(location=location, data=data, text=text, yaml_lines=loader.key_lines)
+
+
+def read_text(location: str, timeout: float) -> str:
+    """The text at a path or an http(s) URL, refusing anything absurdly large."""
+    if is_url(location):
+        return _fetch(location, timeout)
+    path = Path(location)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SpecLoadError(f"{location}: larger than {MAX_BYTES // 2**20} MB")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecLoadError(f"{location}: file not found") from None
+    except IsADirectoryError:
+        raise SpecLoadError(f"{location}: is a directory") from None
+    except UnicodeDecodeError as exc:
+        raise SpecLoadError(f"{location}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise SpecLoadError(f"{location}: cannot read: {exc.strerror or exc}") from None
+
+
+def _fetch(url: str, timeout: float) -> str:
+    import httpx
+
+    try:
+        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+            if response.status_code != 200:
+                raise SpecLoadError(f"{url}: HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            received = 0
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received > MAX_BYTES:
+                    raise SpecLoadError(f"{url}: larger than {MAX_BYTES // 2**20} MB")
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise SpecLoadError(f"{url}: cannot fetch: {type(exc).__name__}: {exc}") from None
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecLoadError(f"{url}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def load(location: str, timeout: float = 30.0) -> Document:
+    return parse(read_text(location, timeout), location)

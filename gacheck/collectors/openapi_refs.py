@@ -1,0 +1,122 @@
+"""``$ref`` resolution for OpenAPI documents: JSON pointers, other files, cycles.
+
+A ref is followed one hop at a time with a record of where it has been, so a cycle or a
+dangling pointer becomes a ``RefError`` naming the pointer, never a hang or a traceback.
+Only objects the header guard looks at are resolved (path items, parameters, responses,
+headers); schemas, where self-reference is normal, are never walked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+from gacheck.collectors.openapi_load import Document, SpecLoadError, is_url
+
+MAX_CHAIN = 64
+"""Longer chains of refs to refs do not occur in real specs; treat them like a cycle."""
+
+Tokens = tuple[Any, ...]
+
+
+class RefError(Exception):
+    """A ref that cannot be followed; ``str()`` is the whole explanation."""
+
+
+def parse_pointer(fragment: str) -> Tokens:
+    """RFC 6901 tokens of a URI fragment: percent-decoded first, then ``~1`` -> ``/``, ``~0`` -> ``~``."""
+    text = unquote(fragment)
+    if text == "":
+        return ()
+    if not text.startswith("/"):
+        raise ValueError(f'"#{fragment}" is not a JSON pointer (it must start with "/")')
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in text.split("/")[1:])
+
+
+def format_pointer(tokens: Tokens) -> str:
+    return "#/" + "/".join(str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def follow(data: Any, tokens: Tokens) -> Any:
+    """The value at ``tokens``; ``KeyError`` with the pointer walked so far when it is not there."""
+    node = data
+    for depth, token in enumerate(tokens):
+        if isinstance(node, dict):
+            if token in node:
+                node = node[token]
+                continue
+            # YAML reads `200:` as an int key; the pointer token is always text.
+            if isinstance(token, str) and token.isdigit() and int(token) in node:
+                node = node[int(token)]
+                continue
+        elif isinstance(node, list) and isinstance(token, str) and token.isdigit():
+            if int(token) < len(node):
+                node = node[int(token)]
+                continue
+        raise KeyError(f"nothing at {format_pointer(tokens[: depth + 1])}")
+    return node
+
+
+class RefResolver:
+    """Follows refs within one spec and the files it points to, loading each file once."""
+
+    def __init__(
+        self,
+        root: Document,
+        load: Callable[[str], Document],
+        display: Callable[[str], str] = str,
+    ) -> None:
+        self._docs: dict[str, Document] = {root.location: root}
+        self._load = load
+        self._display = display
+        self.external: set[str] = set()
+        """Locations of the other files this spec's refs reached."""
+
+    def resolve(self, value: Any, doc: Document, tokens: Tokens) -> tuple[Any, Document, Tokens]:
+        """Follow ``value`` while it is a ``{"$ref": ...}``; return the target and where it lives."""
+        seen: list[str] = []
+        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            ref = value["$ref"]
+            where = f"{self._display(doc.location)} {format_pointer(tokens)}"
+            target_doc, target_tokens = self._target(ref, doc, where)
+            hop = f"{self._display(target_doc.location)}{format_pointer(target_tokens)}"
+            if hop in seen or len(seen) >= MAX_CHAIN:
+                chain = " -> ".join([*seen, hop])
+                raise RefError(f'$ref cycle at {where}: {chain}')
+            seen.append(hop)
+            try:
+                value = follow(target_doc.data, target_tokens)
+            except KeyError as exc:
+                raise RefError(f'dangling $ref "{ref}" at {where}: {exc.args[0]}') from None
+            doc, tokens = target_doc, target_tokens
+        return value, doc, tokens
+
+    def _target(self, ref: str, doc: Document, where: str) -> tuple[Document, Tokens]:
+        file_part, _, fragment = ref.partition("#")
+        try:
+            tokens = parse_pointer(fragment)
+        except ValueError as exc:
+            raise RefError(f'unsupported $ref "{ref}" at {where}: {exc}') from None
+        if not file_part:
+            return doc, tokens
+        location = self._locate(file_part, doc.location)
+        target = self._docs.get(location)
+        if target is None:
+            try:
+                target = self._load(location)
+            except SpecLoadError as exc:
+                raise RefError(f'$ref "{ref}" at {where}: {exc}') from None
+            self._docs[location] = target
+            self.external.add(location)
+        return target, tokens
+
+    @staticmethod
+    def _locate(file_part: str, base: str) -> str:
+        if is_url(file_part) or is_url(base):
+            return urljoin(base, file_part)
+        path = unquote(file_part)
+        if os.path.isabs(path):
+            return os.path.normpath(path)
+        return os.path.normpath(os.path.join(os.path.dirname(base), path))
