@@ -1,0 +1,229 @@
+"""Turn a ``Plan`` into the series Prometheus would have stored, as arrays (seeded, exact).
+
+Counters are integers that only grow, except when the process restarts (they start again
+from zero, as prometheus_client's do). Histogram buckets are cumulative in ``le`` and ``+Inf``
+equals ``_count``. Nothing at all is written while Prometheus was down (a gap); while the
+façade restarts, ``up`` is 0 for one scrape and its own metrics are missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from gacheck.promlab.model import BUCKETS, LatencyProfile, Plan, Window
+
+ALERT_EVALUATION_SECONDS = 30  # LUKHAS' rule groups evaluate every 30 s
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    labels: dict[str, str]
+    timestamps: np.ndarray  # int64 Unix seconds, ascending
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    kind: str
+    help_text: str
+    series: tuple[Series, ...]
+
+
+class _Grid:
+    """The scrape instants of a plan ending at ``end`` and which of them hold what."""
+
+    def __init__(self, plan: Plan, end: int) -> None:
+        step = int(plan.interval.total_seconds())
+        count = int(plan.duration.total_seconds()) // step + 1
+        self.step = step
+        self.end = end
+        self.t = end - step * (count - 1) + np.arange(count, dtype=np.int64) * step
+        self.scraped = ~_within(self.t, end, plan.gaps)
+        self.down = np.zeros(count, dtype=bool)
+        self.segment = np.zeros(count, dtype=np.int64)
+        for restart in sorted(plan.restarts, reverse=True):
+            index = int(np.searchsorted(self.t, end - restart.total_seconds()))
+            if index < count:
+                self.down[index] = True
+                self.segment[index + 1:] += 1
+        self.alive = self.scraped & ~self.down
+
+
+def _within(t: np.ndarray, end: int, windows: tuple[Window, ...]) -> np.ndarray:
+    ago = end - t
+    mask = np.zeros(t.shape, dtype=bool)
+    for w in windows:
+        mask |= (ago <= w.start.total_seconds()) & (ago > w.stop.total_seconds())
+    return mask
+
+
+def _counter(increments: np.ndarray, segment: np.ndarray, offset: float) -> np.ndarray:
+    """Integer counter values: a running sum that starts again from zero at each restart."""
+    values = np.empty(increments.shape, dtype=np.int64)
+    for number in np.unique(segment):
+        part = segment == number
+        values[part] = np.floor(np.cumsum(increments[part]) + (offset if number == 0 else 0.0))
+    return values
+
+
+def generate(plan: Plan, end: datetime) -> list[Family]:
+    """Every family the plan writes, ending exactly at ``end`` (whole seconds)."""
+    grid = _Grid(plan, int(end.timestamp()))
+    rng = np.random.default_rng(plan.seed)
+    families = [_up(plan, grid), _process_start(plan, grid)]
+    if plan.traffic is not None:
+        families += _guardian(plan, grid, rng)
+    if plan.alerts:
+        families.append(_alerts(plan, grid))
+    return families
+
+
+def _keep(grid: _Grid, mask: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return grid.t[mask], values[mask]
+
+
+def _up(plan: Plan, grid: _Grid) -> Family:
+    series = [Series("up", {"job": plan.job, "instance": plan.instance},
+                     *_keep(grid, grid.scraped, np.where(grid.down, 0, 1)))]
+    for job, _age in plan.other_jobs:
+        series.append(Series("up", {"job": job, "instance": f"{job}-0:9100"},
+                             *_keep(grid, grid.scraped, np.ones(grid.t.shape, dtype=np.int64))))
+    return Family("up", "gauge", "1 if the target was scraped successfully", tuple(series))
+
+
+def _process_start(plan: Plan, grid: _Grid) -> Family:
+    first = grid.end - int(plan.first_started.total_seconds())
+    starts = [first] + [grid.end - int(r.total_seconds()) for r in sorted(plan.restarts,
+                                                                           reverse=True)]
+    values = np.asarray(starts, dtype=np.int64)[grid.segment]
+    series = [Series("process_start_time_seconds", {"job": plan.job, "instance": plan.instance},
+                     *_keep(grid, grid.alive, values))]
+    for job, age in plan.other_jobs:
+        constant = np.full(grid.t.shape, grid.end - int(age.total_seconds()), dtype=np.int64)
+        series.append(Series("process_start_time_seconds",
+                             {"job": job, "instance": f"{job}-0:9100"},
+                             *_keep(grid, grid.scraped, constant)))
+    return Family("process_start_time_seconds", "gauge",
+                  "Start time of the process since unix epoch in seconds.", tuple(series))
+
+
+def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]:
+    traffic = plan.traffic
+    assert traffic is not None
+    hour = (grid.t % 86400) / 3600.0
+    shape = 0.55 + 0.45 * np.sin(2 * np.pi * (hour - 9) / 24) if traffic.diurnal else 1.0
+    rps = traffic.peak_rps * shape * rng.lognormal(0.0, 0.12, grid.t.shape)
+    rps[_within(grid.t, grid.end, traffic.idle) | ~grid.alive] = 0.0
+    requests = rps * grid.step
+    deny = np.full(grid.t.shape, traffic.deny_ratio) * rng.uniform(0.85, 1.15, grid.t.shape)
+    for window, ratio in traffic.deny_spikes:
+        deny[_within(grid.t, grid.end, (window,))] = ratio
+    share = {"allow": 1.0 - deny, "deny": deny}
+    pairs = [(s, r) for s in traffic.scopes for r in traffic.routes]
+    weights = rng.dirichlet(np.full(len(pairs), 4.0))
+    offset_steps = 2000.0  # the process had been serving before the history starts
+
+    decisions, histograms, p95 = [], [], {}
+    base = {"job": plan.job, "instance": plan.instance}
+    for outcome in ("allow", "deny"):
+        per_outcome = requests * share[outcome]
+        offset = float(per_outcome.mean()) * offset_steps
+        for (scope, route), weight in zip(pairs, weights, strict=True):
+            labels = {**base, "outcome": outcome, "scope": scope, "route": route}
+            values = _counter(per_outcome * weight, grid.segment, offset * weight)
+            decisions.append(Series("lukhas_guardian_decision_total", labels,
+                                    *_keep(grid, grid.alive, values)))
+        profiles, chosen = _profiles(traffic, outcome, grid)
+        shares = np.asarray([p.cumulative for p in profiles])[chosen]
+        labels = {**base, "outcome": outcome}
+        for k, edge in enumerate(BUCKETS):
+            base_share = profiles[0].cumulative[k]
+            values = _counter(per_outcome * shares[:, k], grid.segment, offset * base_share)
+            histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": repr(edge)},
+                                     *_keep(grid, grid.alive, values)))
+        count = _counter(per_outcome, grid.segment, offset)
+        means = np.asarray([p.mean_seconds for p in profiles])[chosen]
+        total = np.round(_cumulative_float(per_outcome * means, grid.segment,
+                                           offset * profiles[0].mean_seconds), 6)
+        histograms += [
+            Series(f"{_HIST}_bucket", {**labels, "le": "+Inf"}, *_keep(grid, grid.alive, count)),
+            Series(f"{_HIST}_sum", labels, *_keep(grid, grid.alive, total)),
+            Series(f"{_HIST}_count", labels, *_keep(grid, grid.alive, count)),
+        ]
+        p95[outcome] = np.asarray([p.quantile(0.95) for p in profiles])[chosen]
+    families = [
+        Family("lukhas_guardian_decision", "counter", "Guardian policy decisions",
+               tuple(decisions)),
+        Family(_HIST, "histogram", "Guardian decision latency", tuple(histograms)),
+    ]
+    if plan.recording_rules:
+        families += _recorded(plan, grid, rps, deny, p95)
+    return families
+
+
+def _profiles(traffic, outcome: str, grid: _Grid) -> tuple[list[LatencyProfile], np.ndarray]:
+    """The distinct latency profiles of ``outcome`` and, per scrape, which one applies."""
+    profiles = [traffic.latency[outcome]]
+    chosen = np.zeros(grid.t.shape, dtype=np.int64)
+    for change in traffic.latency_changes:
+        if change.outcome in (None, outcome):
+            profiles.append(change.profile)
+            chosen[_within(grid.t, grid.end, (change.window,))] = len(profiles) - 1
+    return profiles, chosen
+
+
+def _cumulative_float(increments: np.ndarray, segment: np.ndarray, offset: float) -> np.ndarray:
+    values = np.empty(increments.shape, dtype=np.float64)
+    for number in np.unique(segment):
+        part = segment == number
+        values[part] = np.cumsum(increments[part]) + (offset if number == 0 else 0.0)
+    return values
+
+
+def _recorded(plan: Plan, grid: _Grid, rps: np.ndarray, deny: np.ndarray,
+              p95: dict[str, np.ndarray]) -> list[Family]:
+    """What LUKHAS' recording rules would have stored: NaN (0/0) where there was no traffic."""
+    idle = rps <= 0
+    ratio = np.where(idle, np.nan, np.round(deny, 6))
+    families = [Family("guardian:denial_rate:ratio", "gauge", "",
+                       (Series("guardian:denial_rate:ratio", {}, *_keep(grid, grid.scraped,
+                                                                          ratio)),))]
+    series = tuple(
+        Series("guardian:pdp_latency:p95", {"outcome": outcome},
+               *_keep(grid, grid.scraped, np.where(idle, np.nan, np.round(values, 6))))
+        for outcome, values in p95.items()
+    )
+    families.append(Family("guardian:pdp_latency:p95", "gauge", "", series))
+    return families
+
+
+def _alerts(plan: Plan, grid: _Grid) -> Family:
+    """The ``ALERTS`` series as the rule manager writes them, one per alert and state."""
+    step = ALERT_EVALUATION_SECONDS
+    start = int(grid.t[0])
+    t = grid.end - np.arange((grid.end - start) // step + 1, dtype=np.int64)[::-1] * step
+    ago = grid.end - t
+    evaluated = ~_within(t, grid.end, plan.gaps)
+    by_labels: dict[tuple[tuple[str, str], ...], np.ndarray] = {}
+    for episode in plan.alerts:
+        firing_from = episode.firing.total_seconds() if episode.firing else None
+        states = [("pending", episode.pending.total_seconds(),
+                   firing_from if firing_from is not None else episode.resolved.total_seconds())]
+        if firing_from is not None:
+            states.append(("firing", firing_from, episode.resolved.total_seconds()))
+        for state, since, until in states:
+            key = (("alertname", episode.name), ("alertstate", state),
+                   ("severity", episode.severity), *episode.labels)
+            mask = (ago <= since) & (ago > until) & evaluated
+            by_labels[key] = by_labels.get(key, np.zeros(t.shape, dtype=bool)) | mask
+    series = tuple(Series("ALERTS", dict(key), t[mask], np.ones(int(mask.sum()), dtype=np.int64))
+                   for key, mask in sorted(by_labels.items()) if mask.any())
+    return Family("ALERTS", "gauge", "", series)
+
+
+_HIST = "lukhas_guardian_decision_duration_seconds"

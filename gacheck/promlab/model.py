@@ -1,0 +1,127 @@
+"""What a lab history is made of, in times relative to its end (so one plan serves any instant).
+
+A ``Plan`` says: how long, how often scraped, the façade's traffic (requests, denials,
+latency per outcome), restarts, stretches nobody scraped, and the alert history. ``generate``
+turns it into series; ``scenarios`` names the plans and what a correct gate concludes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+#: The façade's histogram buckets (seconds), as LUKHAS exports them.
+BUCKETS: tuple[float, ...] = (0.001, 0.005, 0.010, 0.025, 0.050, 0.100, 0.250, 0.500, 1.0)
+
+
+@dataclass(frozen=True)
+class Window:
+    """From ``start`` before the end until ``stop`` before the end (``start > stop``)."""
+
+    start: timedelta
+    stop: timedelta = timedelta(0)
+
+    def __post_init__(self) -> None:
+        if self.start <= self.stop:
+            raise ValueError(f"window starts {self.start} before the end but stops {self.stop}")
+
+    @property
+    def length(self) -> timedelta:
+        return self.start - self.stop
+
+
+@dataclass(frozen=True)
+class LatencyProfile:
+    """The share of requests at or below each bucket edge of ``BUCKETS`` (cumulative)."""
+
+    cumulative: tuple[float, ...]
+    mean_seconds: float
+
+    def __post_init__(self) -> None:
+        shares = list(self.cumulative)
+        if len(shares) != len(BUCKETS) or shares != sorted(shares) or not (
+            0 <= shares[0] and shares[-1] <= 1
+        ):
+            raise ValueError("cumulative shares must be one per bucket, rising, within [0, 1]")
+
+    def quantile(self, q: float) -> float:
+        """What ``histogram_quantile(q, ...)`` reads from this profile: linear in the bucket."""
+        lower_edge, lower_share = 0.0, 0.0
+        for edge, share in zip(BUCKETS, self.cumulative, strict=True):
+            if share >= q:
+                return lower_edge + (edge - lower_edge) * (q - lower_share) / (share - lower_share)
+            lower_edge, lower_share = edge, share
+        return BUCKETS[-1]  # beyond the last finite edge Prometheus answers that edge
+
+
+#: p95 ≈ 7.8 ms: healthy, read by interpolation inside the 5–10 ms bucket.
+FAST = LatencyProfile((0.30, 0.90, 0.99, 0.998, 1.0, 1.0, 1.0, 1.0, 1.0), 0.0035)
+#: p95 ≈ 23 ms: a PDP over its 10 ms budget.
+SLOW = LatencyProfile((0.02, 0.30, 0.80, 0.97, 0.995, 0.999, 1.0, 1.0, 1.0), 0.0110)
+#: p95 ≈ 86 ms: a short, sharp excursion (a cache flush, a GC pause).
+SPIKE = LatencyProfile((0.01, 0.10, 0.50, 0.80, 0.90, 0.97, 0.99, 1.0, 1.0), 0.0300)
+
+
+@dataclass(frozen=True)
+class LatencyChange:
+    """Inside ``window``, requests of ``outcome`` (all outcomes when None) follow ``profile``."""
+
+    window: Window
+    profile: LatencyProfile
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """The Guardian decisions the façade makes, split over outcome × scope × route."""
+
+    peak_rps: float = 40.0
+    deny_ratio: float = 0.004
+    scopes: tuple[str, ...] = ("chat", "embeddings")
+    routes: tuple[str, ...] = ("/v1/chat/completions", "/v1/embeddings")
+    idle: tuple[Window, ...] = ()
+    deny_spikes: tuple[tuple[Window, float], ...] = ()
+    latency: dict[str, LatencyProfile] = field(
+        default_factory=lambda: {"allow": FAST, "deny": FAST}
+    )
+    latency_changes: tuple[LatencyChange, ...] = ()
+    diurnal: bool = True  # quiet nights, busy afternoons (UTC)
+
+
+@dataclass(frozen=True)
+class AlertEpisode:
+    """One alert's life: pending from ``pending``, firing from ``firing`` (None: never fired),
+    resolved at ``resolved`` (all before the end)."""
+
+    name: str
+    severity: str
+    pending: timedelta
+    resolved: timedelta
+    firing: timedelta | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    duration: timedelta
+    seed: int
+    interval: timedelta = timedelta(seconds=15)
+    traffic: Traffic | None = field(default_factory=Traffic)  # None: the metrics are absent
+    process_age: timedelta | None = None  # façade started this long before the end
+    restarts: tuple[timedelta, ...] = ()  # the façade restarted this long before the end
+    gaps: tuple[Window, ...] = ()  # Prometheus scraped nothing at all (it was down)
+    alerts: tuple[AlertEpisode, ...] = ()
+    recording_rules: bool = False  # also write guardian:* series as the rules would
+    other_jobs: tuple[tuple[str, timedelta], ...] = (("lukhas-core", timedelta(hours=3)),)
+    job: str = "lukhas-facade"
+    instance: str = "lukhas-facade-0:8000"
+
+    @property
+    def first_started(self) -> timedelta:
+        """How long before the end the first façade process of the history started."""
+        return self.process_age or self.duration + timedelta(hours=6)
+
+    @property
+    def started(self) -> timedelta:
+        """How long before the end the façade process running at the end started."""
+        return min(self.restarts) if self.restarts else self.first_started

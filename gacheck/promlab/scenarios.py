@@ -1,0 +1,193 @@
+"""Named, seeded histories shaped like LUKHAS', each with what a correct gate must conclude.
+
+Every scenario ends at the instant it is built for (the evaluation instant of the test or the
+demo). ``expected`` maps the default config's gate ids to the status a correct gate gives when
+evaluated at that end with the default config (window 48h, step 1m, threshold of the seed
+plan); ``facts`` holds what the evidence should show, as durations before the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from gacheck.promlab.model import (
+    FAST,
+    SLOW,
+    SPIKE,
+    AlertEpisode,
+    LatencyChange,
+    Plan,
+    Traffic,
+    Window,
+)
+
+SOAK, ALERTS, DENIAL, P95 = (
+    "soak_duration", "critical_alerts", "guardian_denial_rate", "pdp_p95_latency")
+
+
+def h(hours: float, minutes: float = 0) -> timedelta:
+    return timedelta(hours=hours, minutes=minutes)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    plan: Plan
+    expected: Mapping[str, str]
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    rules: bool = True  # load LUKHAS-shaped alerting rules (critical, warning, page)
+
+
+_ALL_PASS = {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "pass"}
+_HEALTHY = Plan(duration=h(52), seed=11, process_age=h(50), recording_rules=True)
+
+_CRITICAL_IN_WINDOW = AlertEpisode("CriticalGuardianDenialRate", "critical", pending=h(12, 5),
+                                   firing=h(12), resolved=h(11, 30),
+                                   labels=(("job", "lukhas-facade"),))
+_BACKGROUND_ALERTS = (
+    # pending for 40 s, then cleared: never fired, never counts
+    AlertEpisode("GuardianPDPLoadFailure", "critical", pending=h(20), resolved=h(20) - timedelta(
+        seconds=40)),
+    # fired 55h..54h before the end: before a 48h window, does not count
+    AlertEpisode("HealthCheckFailing", "critical", pending=h(55, 2), firing=h(55), resolved=h(54)),
+    # fired inside the window, but a warning: not a critical alert
+    AlertEpisode("HighGuardianDenialRate", "warning", pending=h(30, 10), firing=h(30),
+                 resolved=h(29, 40)),
+)
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
+    Scenario(
+        "healthy",
+        "50h soak: denial rate ~0.4%, p95 ~7.8 ms (inside the 5-10 ms bucket), no alerts, "
+        "alerting rules loaded. Another job (lukhas-core) restarted 3h ago: a soak gate that "
+        "ignores its selector would wrongly fail.",
+        _HEALTHY, _ALL_PASS,
+        {"soak": h(50), "p95_seconds": FAST.quantile(0.95), "deny_ratio": 0.004},
+    ),
+    Scenario(
+        "sustained_breach",
+        "From 10h to 6h before the end the denial rate is 3% and p95 ~23 ms for all outcomes; "
+        "CriticalGuardianDenialRate fired for those 4 hours.",
+        replace(_HEALTHY, seed=12, traffic=Traffic(
+            deny_spikes=((Window(h(10), h(6)), 0.03),),
+            latency_changes=(LatencyChange(Window(h(10), h(6)), SLOW),)),
+            alerts=(AlertEpisode("CriticalGuardianDenialRate", "critical", pending=h(9, 55),
+                                 firing=h(9, 50), resolved=h(6)),)),
+        {SOAK: "pass", ALERTS: "fail", DENIAL: "fail", P95: "fail"},
+        {"breach": Window(h(10), h(6)), "deny_ratio_in_breach": 0.03,
+         "p95_seconds_in_breach": SLOW.quantile(0.95),
+         "firing_alerts": ("CriticalGuardianDenialRate",)},
+    ),
+    Scenario(
+        "short_blip",
+        "Healthy, except a 6-minute latency excursion (p95 ~86 ms) 20h before the end. Seen "
+        "through rate[5m] it lasts at most ~11 minutes: shorter than max_breach 15m and far "
+        "below 1% of the window, so p95 warns and does not fail.",
+        replace(_HEALTHY, seed=13, traffic=Traffic(
+            latency_changes=(LatencyChange(Window(h(20), h(20) - timedelta(minutes=6)),
+                                           SPIKE),))),
+        {**_ALL_PASS, P95: "warn"},
+        {"blip": Window(h(20), h(20) - timedelta(minutes=6)),
+         "p95_seconds_in_blip": SPIKE.quantile(0.95)},
+    ),
+    Scenario(
+        "idle_night",
+        "Healthy, but no traffic at all from 34h to 28h and from 10h to 4h before the end: "
+        "denial rate and p95 are NaN (0/0) there, which is idle time, not a breach or a gap.",
+        replace(_HEALTHY, seed=14, traffic=Traffic(idle=(Window(h(34), h(28)),
+                                                         Window(h(10), h(4))))),
+        _ALL_PASS,
+        {"idle": (Window(h(34), h(28)), Window(h(10), h(4))),
+         "idle_minutes_approx": 2 * (360 - 5)},  # rate[5m] still sees traffic for 5 minutes
+    ),
+    Scenario(
+        "scrape_gap",
+        "Prometheus scraped nothing from 30h to 18h before the end (12h of 48h, coverage "
+        "~75%): the SLI gates have too little data (no_data) and the soak was not watched "
+        "throughout (warn).",
+        replace(_HEALTHY, seed=15, gaps=(Window(h(30), h(18)),)),
+        {SOAK: "warn", ALERTS: "pass", DENIAL: "no_data", P95: "no_data"},
+        {"gap": Window(h(30), h(18)), "coverage_approx": 0.75},
+    ),
+    Scenario(
+        "metric_absent",
+        "The façade is up (soak 50h) but exports no lukhas_guardian_* metrics at all.",
+        replace(_HEALTHY, seed=16, traffic=None, recording_rules=False),
+        {SOAK: "pass", ALERTS: "pass", DENIAL: "no_data", P95: "no_data"},
+        {},
+    ),
+    Scenario(
+        "one_outcome_bad",
+        "Allowed decisions are fast (p95 ~7.8 ms) but denied ones are slow (p95 ~23 ms) all "
+        "along: by outcome, the deny series fails and decides the gate.",
+        replace(_HEALTHY, seed=17, traffic=Traffic(latency={"allow": FAST, "deny": SLOW})),
+        {**_ALL_PASS, P95: "fail"},
+        {"worst_series": {"outcome": "deny"}, "p95_seconds": {"allow": FAST.quantile(0.95),
+                                                               "deny": SLOW.quantile(0.95)}},
+    ),
+    Scenario(
+        "alerts_mixed",
+        "60h of alert history: CriticalGuardianDenialRate (critical) fired 12h..11h30m before "
+        "the end (30 minutes, counts); GuardianPDPLoadFailure (critical) was only pending; "
+        "HealthCheckFailing (critical) fired 55h..54h before the end (before the 48h window); "
+        "HighGuardianDenialRate fired in the window but is a warning. Traffic stays healthy.",
+        replace(_HEALTHY, seed=18, duration=h(60), process_age=None,
+                alerts=(_CRITICAL_IN_WINDOW, *_BACKGROUND_ALERTS)),
+        {**_ALL_PASS, ALERTS: "fail"},
+        {"firing_alerts": ("CriticalGuardianDenialRate",), "firing": Window(h(12), h(11, 30)),
+         "firing_minutes": 30, "not_counted": ("GuardianPDPLoadFailure", "HealthCheckFailing",
+                                               "HighGuardianDenialRate")},
+    ),
+    Scenario(
+        "alerts_quiet",
+        "Like alerts_mixed without the critical alert that fired in the window: a pending "
+        "critical, a critical before the window and an in-window warning must not count.",
+        replace(_HEALTHY, seed=19, duration=h(60), process_age=None,
+                alerts=_BACKGROUND_ALERTS),
+        _ALL_PASS,
+        {"firing_alerts": (), "not_counted": ("GuardianPDPLoadFailure", "HealthCheckFailing",
+                                              "HighGuardianDenialRate")},
+    ),
+    Scenario(
+        "no_alert_rules",
+        "Healthy data, but Prometheus has no alerting rule loaded: no critical alert could "
+        "have fired, so the alerts gate warns instead of passing.",
+        replace(_HEALTHY, seed=20),
+        {**_ALL_PASS, ALERTS: "warn"},
+        {},
+        rules=False,
+    ),
+    Scenario(
+        "restart",
+        "The façade first started 60h before the end and restarted 20h before it (up=0 for "
+        "one scrape, counters reset): the soak is 20h and fails; rate() absorbs the reset.",
+        replace(_HEALTHY, seed=21, process_age=h(60), restarts=(h(20),)),
+        {**_ALL_PASS, SOAK: "fail"},
+        {"soak": h(20), "restart": h(20)},
+    ),
+    Scenario(
+        "bench_week",
+        "7 days at 15 s: 100 decision-counter series (2 outcomes x 5 scopes x 10 routes), "
+        "histograms by outcome; healthy, for the benchmark.",
+        Plan(duration=timedelta(days=7), seed=22, process_age=timedelta(days=8),
+             traffic=Traffic(
+                 peak_rps=200.0,
+                 scopes=("chat", "embeddings", "moderation", "files", "admin"),
+                 routes=tuple(f"/v1/{name}" for name in (
+                     "chat/completions", "completions", "embeddings", "moderations",
+                     "responses", "models", "files", "images", "audio", "batches")))),
+        _ALL_PASS,
+        {"series": 100},
+    ),
+)}
+
+
+def get(name: str) -> Scenario:
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise KeyError(f"no promlab scenario {name!r} (known: {', '.join(SCENARIOS)})") from None
