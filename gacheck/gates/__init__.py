@@ -6,19 +6,29 @@ the config loader imports this registry, and ``gacheck validate`` must start fas
 
 from __future__ import annotations
 
+from gacheck.gates.alerts import AlertsGate
 from gacheck.gates.command import CommandGate
 from gacheck.gates.git_batches import GitBatchesGate
+from gacheck.gates.histogram_quantile import HistogramQuantileGate
 from gacheck.gates.http_smoke import HttpSmokeGate
 from gacheck.gates.interface import GateKind
 from gacheck.gates.json_value import JsonValueGate
 from gacheck.gates.openapi_headers import OpenapiHeadersGate
+from gacheck.gates.promql_sustained import PromqlSustainedGate
+from gacheck.gates.ratio import RatioGate
 from gacheck.gates.ruff_budget import RuffBudgetGate
+from gacheck.gates.soak_duration import SoakDurationGate
 
 KINDS: dict[str, GateKind] = {
     "command": CommandGate(),
     "git_batches": GitBatchesGate(),
     "http_smoke": HttpSmokeGate(),
     "json_value": JsonValueGate(),
+    "soak_duration": SoakDurationGate(),
+    "alerts": AlertsGate(),
+    "promql_sustained": PromqlSustainedGate(),
+    "ratio": RatioGate(),
+    "histogram_quantile": HistogramQuantileGate(),
     "openapi_headers": OpenapiHeadersGate(),
     "ruff_budget": RuffBudgetGate(),
 }

@@ -1,0 +1,198 @@
+"""PromQL against a real Prometheus, through prometheus-api-client.
+
+One ``PrometheusClient`` per evaluation (``client(ctx)``), shared by the gates' threads. It is
+probed once: when Prometheus cannot be reached, every Prometheus gate gets the same one clear
+reason. Every query carries the evaluation instant and leaves a ``QueryRecord``; Prometheus'
+own error text becomes the gate's error message; secrets never reach a message.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from gacheck.collectors.prometheus_http import ConnectionSettings, build_api, explain
+from gacheck.context import Context
+from gacheck.errors import CollectorError
+from gacheck.models import QueryRecord
+
+_SHORT_QUERY = 200
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a result: its labels and its samples (``NaN`` kept as a float)."""
+
+    labels: dict[str, str]
+    timestamps: list[float]
+    values: list[float]
+
+    def name(self) -> str:
+        """``{outcome="deny"}``: how the evidence names a series."""
+        shown = ", ".join(f'{k}="{v}"' for k, v in sorted(self.labels.items()))
+        return "{" + shown + "}"
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    series: list[Series]
+    record: QueryRecord
+    warnings: list[str] = field(default_factory=list)
+
+
+def display_url(url: str) -> str:
+    """The URL without any ``user:password@`` part, fit for messages and evidence."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+def short(promql: str) -> str:
+    text = " ".join(promql.split())
+    return text if len(text) <= _SHORT_QUERY else text[: _SHORT_QUERY - 1] + "…"
+
+
+def _samples(raw: list[Any]) -> tuple[list[float], list[float]]:
+    # float("NaN"), float("+Inf") are what Prometheus sends; float() reads them all.
+    return [float(p[0]) for p in raw], [float(p[1]) for p in raw]
+
+
+def parse_result(raw: Any) -> list[Series]:
+    """Series from the ``result`` of /api/v1/query or /api/v1/query_range.
+
+    Vectors, matrices and scalars are all returned as series (a scalar has no labels).
+    """
+    if isinstance(raw, list) and len(raw) == 2 and not isinstance(raw[0], dict):
+        times, values = _samples([raw])  # a scalar or string result: [ts, "value"]
+        return [Series({}, times, values)]
+    series = []
+    for item in raw or []:
+        labels = dict(item.get("metric", {}))
+        if "values" in item:
+            times, values = _samples(item["values"])
+        else:
+            times, values = _samples([item["value"]])
+        series.append(Series(labels, times, values))
+    series.sort(key=lambda s: sorted(s.labels.items()))
+    return series
+
+
+class PrometheusClient:
+    """Instant and range PromQL at given instants, with records and explained errors."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self.url = display_url(settings.url)
+        self._local = threading.local()
+        self._api, self._session = build_api(settings, self._remember)
+
+    def _remember(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        self._local.response = response
+
+    def _last_response(self) -> Any:
+        return getattr(self._local, "response", None)
+
+    def _server_timeout(self) -> str:
+        return f"{self.settings.timeout:g}s"
+
+    def instant(self, promql: str, at: datetime) -> QueryResult:
+        """``promql`` evaluated at ``at`` (range vectors like ``x[48h]`` give raw samples)."""
+        params = {"time": f"{at.timestamp():.3f}", "timeout": self._server_timeout()}
+        raw = self._call(promql, lambda: self._api.custom_query(promql, params=params))
+        series = parse_result(raw)
+        warnings = self._warnings()
+        record = QueryRecord(
+            promql=promql, kind="instant", time=at, series=len(series),
+            samples=sum(len(s.values) for s in series), warnings=warnings,
+        )
+        return QueryResult(series, record, warnings)
+
+    def range(self, promql: str, start: datetime, end: datetime, step_s: float) -> QueryResult:
+        """``promql`` evaluated every ``step_s`` from ``start`` to ``end`` (both included)."""
+        params = {"timeout": self._server_timeout()}
+        raw = self._call(
+            promql,
+            lambda: self._api.custom_query_range(
+                promql, start_time=start, end_time=end, step=f"{step_s:g}", params=params
+            ),
+        )
+        series = parse_result(raw)
+        warnings = self._warnings()
+        record = QueryRecord(
+            promql=promql, kind="range", start=start, end=end, step_s=step_s,
+            series=len(series), samples=sum(len(s.values) for s in series), warnings=warnings,
+        )
+        return QueryResult(series, record, warnings)
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """``data`` of another API endpoint (``/api/v1/rules``), with the same auth and TLS."""
+        url = self.settings.url.rstrip("/") + path
+
+        def call() -> Any:
+            response = self._session.get(
+                url, params=params or {}, headers=self._api.headers, auth=self._api.auth,
+                timeout=self.settings.timeout + 2,
+            )
+            if response.status_code != 200:
+                raise _HttpStatus()
+            return response.json()["data"]
+
+        return self._call(path, call)
+
+    def probe(self, at: datetime) -> str | None:
+        """``None`` when Prometheus answers a trivial query at ``at``; else the reason."""
+        try:
+            self.instant("vector(1)", at)
+        except CollectorError as exc:
+            return str(exc)
+        return None
+
+    def _warnings(self) -> list[str]:
+        response = self._last_response()
+        # Checking the bytes first spares parsing a large body twice when there is no warning.
+        if response is None or b'"warnings"' not in response.content:
+            return []
+        try:
+            return [str(w) for w in response.json().get("warnings", [])]
+        except ValueError:
+            return []
+
+    def _call(self, what: str, call: Any) -> Any:
+        self._local.response = None
+        try:
+            return call()
+        except Exception as exc:  # requests, urllib3, the client and JSON errors alike
+            reason = explain(exc, self._last_response(), self.url, self.settings.timeout)
+            raise CollectorError(f"{reason} (query: {short(what)})") from None
+
+
+def client(ctx: Context) -> PrometheusClient:
+    """The evaluation's client, after the one probe; raises the probe's reason otherwise."""
+    settings = ctx.shared("prometheus:settings", lambda: ConnectionSettings.from_context(ctx))
+    prometheus = ctx.shared("prometheus:client", lambda: PrometheusClient(settings))
+    failure = ctx.shared("prometheus:probe", lambda: prometheus.probe(ctx.at))
+    if failure is not None:
+        raise CollectorError(_strip_query(failure))
+    return prometheus
+
+
+def _strip_query(message: str) -> str:
+    return re.sub(r" \(query: vector\(1\)\)$", "", message)
+
+
+class _HttpStatus(Exception):
+    """A non-200 answer of a non-query endpoint; ``explain`` reads the response itself."""
+
+
+def utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def window_start(at: datetime, window_s: float) -> datetime:
+    return at - timedelta(seconds=window_s)

@@ -1,0 +1,136 @@
+"""How gacheck talks HTTP to Prometheus: settings, session, retries, and errors in words.
+
+Kept apart from the query logic so the secret-handling and error wording can be read (and
+tested) in one place. Secrets come only from ``ctx.secrets.from_env``; messages are built from
+our own words plus Prometheus' JSON ``error`` text, never from exception reprs that may carry
+URLs with credentials or request headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from gacheck.context import Context
+from gacheck.errors import CollectorError
+
+RETRY_STATUSES = (500, 502, 503, 504)
+BACKOFF_FACTOR = 0.25  # urllib3 waits 0, 0.5 s, 1 s, ... between retries
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    url: str
+    timeout: float
+    retries: int
+    verify: bool | str
+    max_points: int
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    auth: tuple[str, str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_context(cls, ctx: Context) -> ConnectionSettings:
+        prom = ctx.config.prometheus
+        url = (ctx.overrides.prometheus_url or prom.url).strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CollectorError(
+                f"Prometheus URL must look like http://host:9090, got {parts.scheme or 'no scheme'}"
+                f"://{parts.hostname or ''}"
+            )
+        if parts.password:  # credentials written into the URL are secrets too
+            ctx.secrets.add(unquote(parts.password))
+            ctx.secrets.add(parts.password)
+        headers = dict(prom.headers)
+        token = _required_env(ctx, prom.bearer_token_env, "bearer_token_env")
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        auth = None
+        if prom.basic_auth_user_env or prom.basic_auth_password_env:
+            user = _required_env(ctx, prom.basic_auth_user_env, "basic_auth_user_env")
+            password = _required_env(ctx, prom.basic_auth_password_env, "basic_auth_password_env")
+            auth = (user or "", password or "")
+        verify: bool | str = prom.verify_tls
+        if prom.verify_tls and prom.ca_bundle:
+            bundle = ctx.resolve(prom.ca_bundle)
+            if not bundle.is_file():
+                raise CollectorError(f"[prometheus].ca_bundle: file not found: {prom.ca_bundle}")
+            verify = str(bundle)
+        return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
+                   verify=verify, max_points=prom.max_points, headers=headers, auth=auth)
+
+
+def _required_env(ctx: Context, name: str | None, key: str) -> str | None:
+    if not name:
+        return None
+    value = ctx.secrets.from_env(name)
+    if not value:
+        raise CollectorError(f"env variable {name} (named by [prometheus].{key}) is not set")
+    return value
+
+
+def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) -> tuple[Any, Any]:
+    """A ``PrometheusConnect`` over our own session, and that session."""
+    import requests
+    from prometheus_api_client import PrometheusConnect
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    session.verify = settings.verify
+    session.trust_env = False  # loopback only: no proxy from the environment
+    session.hooks["response"].append(on_response)
+    retry = Retry(
+        total=settings.retries, connect=settings.retries, read=0, status=settings.retries,
+        backoff_factor=BACKOFF_FACTOR, status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "POST"}), raise_on_status=False,
+    )
+    api = PrometheusConnect(
+        url=settings.url, headers=settings.headers or None, retry=retry, auth=settings.auth,
+        session=session, timeout=settings.timeout + 2,  # let Prometheus' own timeout speak first
+    )
+    return api, session
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([A-Za-z][A-Za-z ,'-]*)")
+
+
+def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
+    """One sentence for a failed request: Prometheus' own error when it gave one."""
+    import requests
+
+    if response is not None and response.status_code != 200:
+        return _explain_status(response, url)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (f"TLS verification failed for Prometheus at {url} "
+                "(set [prometheus].ca_bundle, or verify_tls = false for a test server)")
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"cannot reach Prometheus at {url}: connection timed out"
+    if isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.Timeout):
+        return f"Prometheus at {url} did not answer within {timeout:g}s ([prometheus].timeout)"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        found = _ERRNO.search(str(exc))
+        why = found.group(1).strip().lower() if found else "connection failed"
+        return f"cannot reach Prometheus at {url}: {why}"
+    if isinstance(exc, ValueError | KeyError | TypeError):
+        return f"{url} did not answer like Prometheus (unexpected response body)"
+    return f"request to Prometheus at {url} failed: {type(exc).__name__}"
+
+
+def _explain_status(response: Any, url: str) -> str:
+    code = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("error"):
+        kind = body.get("errorType") or "error"
+        return f"Prometheus error ({kind}, HTTP {code}): {body['error']}"
+    if code in (401, 403):
+        return (f"Prometheus at {url} refused the request (HTTP {code} {response.reason}): "
+                "check the credentials named in [prometheus]")
+    if code == 404:
+        return f"{url} has no Prometheus API here (HTTP 404): check the URL"
+    return f"Prometheus at {url} answered HTTP {code} {response.reason}"

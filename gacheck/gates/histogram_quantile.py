@@ -1,0 +1,140 @@
+"""``histogram_quantile``: a latency quantile from a Prometheus histogram, judged "sustained".
+
+Written for "PDP p95 < 10ms sustained": the gate builds
+``histogram_quantile(q, sum by (le, ...) (rate(metric_bucket{matchers}[5m])))``; ``rule`` names
+a recording rule (``guardian:pdp_latency:p95``) to read instead. The value is interpolated
+inside a bucket, so the evidence says where the threshold sits among the bucket edges.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator, model_validator
+
+from gacheck.collectors.prometheus import client
+from gacheck.config import Duration, GateSpec
+from gacheck.context import Context
+from gacheck.gates.interface import Measurement, Params
+from gacheck.models import QueryRecord
+from gacheck.sli.promql import check_labels, duration, summed, with_matchers
+from gacheck.sli.sustained import SustainedParams, evaluate_sustained
+from gacheck.units import Unit, format_duration
+
+
+class HistogramQuantileParams(SustainedParams):
+    metric: str | None = Field(default=None, description="histogram name, without _bucket")
+    quantile: float = Field(default=0.95, gt=0, lt=1)
+    matchers: str = Field(default="", description='label matchers, e.g. route="/v1/responses"')
+    by: list[str] = Field(default_factory=list, description="one quantile per value of these")
+    rate_window: Duration = Field(default=300.0, gt=0)
+    rule: str | None = Field(default=None, description="a recording rule to read instead")
+    min_events: int | None = Field(
+        default=None, ge=0, description="fewer observations per rate window: idle; "
+        "default 1/(1-quantile), e.g. 20 for p95")
+
+    @field_validator("by")
+    @classmethod
+    def _labels(cls, value: list[str]) -> list[str]:
+        return check_labels([v for v in value if v != "le"])
+
+    @field_validator("metric")
+    @classmethod
+    def _base_name(cls, value: str | None) -> str | None:
+        return value.removesuffix("_bucket") if value else value
+
+    @model_validator(mode="after")
+    def _source(self) -> HistogramQuantileParams:
+        if self.metric is None and self.rule is None:
+            raise ValueError("give metric (a histogram), or rule (a recording rule)")
+        return self
+
+
+def min_events(params: HistogramQuantileParams) -> int:
+    if params.min_events is not None:
+        return params.min_events
+    return math.ceil(1 / (1 - params.quantile) - 1e-9)
+
+
+def quantile_query(params: HistogramQuantileParams) -> str:
+    window = duration(params.rate_window)
+    if params.rule is not None:
+        quantile = params.rule
+    else:
+        buckets = with_matchers(f"{params.metric}_bucket", params.matchers)
+        group = ", ".join(["le", *params.by])
+        quantile = (f"histogram_quantile({params.quantile:g}, sum by ({group}) "
+                    f"(rate({buckets}[{window}])))")
+    needed = min_events(params)
+    if params.metric is None or needed <= 1:
+        return quantile
+    # A p95 of five requests is noise: instants with fewer observations become NaN (idle).
+    # x * b / b with b = (events >= bool N) is x where b is 1 and 0/0 = NaN where it is 0.
+    total = with_matchers(f"{params.metric}_bucket", _and(params.matchers, 'le="+Inf"'))
+    enough = f"({summed(f'increase({total}[{window}])', params.by)} >= bool {needed})"
+    return f"{quantile} * {enough} / {enough}"
+
+
+def _and(matchers: str, extra: str) -> str:
+    inner = matchers.strip().strip("{}").strip()
+    return f"{inner}, {extra}" if inner else extra
+
+
+def bucket_note(edges: list[float], threshold: float, quantile: float) -> str | None:
+    """Where the threshold sits among the bucket edges, and what that means for the verdict."""
+    finite = sorted(e for e in edges if math.isfinite(e))
+    if not finite:
+        return None
+    q = f"p{quantile * 100:g}"
+    shown = format_duration(threshold)
+    for index, edge in enumerate(finite):
+        if math.isclose(edge, threshold, rel_tol=1e-9, abs_tol=1e-12):
+            lower = format_duration(finite[index - 1]) if index else "0"
+            return (f"the threshold {shown} is the bucket edge le=\"{edge:g}\": histogram_quantile "
+                    f"interpolates linearly inside the {lower}–{shown} bucket, so {q} values near "
+                    f"{shown} are estimates; the pass/fail comparison itself is exact (it asks "
+                    f"whether {quantile:.0%} of observations fell in buckets ≤ {shown})")
+    above = [e for e in finite if e > threshold]
+    below = [e for e in finite if e < threshold]
+    if not above:
+        return (f"the threshold {shown} is above the highest finite bucket edge "
+                f"{format_duration(finite[-1])}: a quantile beyond it reads as that edge or +Inf")
+    lower = format_duration(below[-1]) if below else "0"
+    return (f"the threshold {shown} lies inside the {lower}–{format_duration(above[0])} bucket: "
+            f"{q} there is a linear interpolation, so pass/fail near {shown} assumes observations "
+            "spread evenly inside that bucket")
+
+
+class HistogramQuantileGate:
+    params: ClassVar[type[Params]] = HistogramQuantileParams
+    unit: ClassVar[Unit | None] = Unit.SECONDS
+    default_threshold: ClassVar[dict[str, Any]] = {}
+
+    def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
+        params: HistogramQuantileParams = gate.params
+        before: list[QueryRecord] = []
+        notes: list[str] = []
+        details: dict[str, Any] = {"quantile": params.quantile}
+        if params.metric is not None and min_events(params) > 1:
+            details["min_events"] = min_events(params)
+            notes.append(f"instants whose {duration(params.rate_window)} rate window holds fewer "
+                         f"than {min_events(params)} observations count as idle: a quantile of "
+                         "a handful of requests is noise, not a level")
+        if params.rule is not None:
+            details["rule"] = params.rule
+        if params.metric is not None:
+            buckets = with_matchers(f"{params.metric}_bucket", params.matchers)
+            found = client(ctx).instant(f"group by (le) ({buckets})", ctx.at)
+            before.append(found.record)
+            edges = sorted(float(s.labels["le"]) for s in found.series if "le" in s.labels)
+            details["bucket_edges"] = [f"{e:g}" for e in edges]
+            limit = gate.threshold.max if gate.threshold.max is not None else gate.threshold.min
+            note = bucket_note(edges, limit or 0.0, params.quantile)
+            if note:
+                notes.append(note)
+        return evaluate_sustained(gate, ctx, quantile_query(params), before=before,
+                                  notes=notes, details=details)
+
+    def queries_to_check(self, gate: GateSpec) -> list[str]:
+        return [quantile_query(gate.params)]
