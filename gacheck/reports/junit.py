@@ -20,7 +20,9 @@ _FINDINGS_SHOWN = 50
 
 
 def _clean(text: object) -> str:
-    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", str(text))
+    # A bare CR would reach the reader as LF anyway (XML end-of-line handling): say so plainly.
+    plain = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", plain)
 
 
 def evidence_summary(gate: GateResult) -> str:
