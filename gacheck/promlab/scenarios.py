@@ -170,6 +170,17 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         {"soak": h(20), "restart": h(20)},
     ),
     Scenario(
+        "demo",
+        "A 50h20m soak of a healthy façade (denial rate ~0.4%, "
+        "p95 ~7.8 ms, alerting rules loaded, nothing fired) with one 6-minute latency blip "
+        "14h before the end, which the p95 gate reports as a warning, not a failure.",
+        replace(_HEALTHY, seed=7, process_age=h(50, 20), traffic=Traffic(
+            latency_changes=(LatencyChange(Window(h(14), h(14) - timedelta(minutes=6)),
+                                           SPIKE),))),
+        {**_ALL_PASS, P95: "warn"},
+        {"soak": h(50, 20), "blip": Window(h(14), h(14) - timedelta(minutes=6))},
+    ),
+    Scenario(
         "bench_week",
         "7 days at 15 s: 100 decision-counter series (2 outcomes x 5 scopes x 10 routes), "
         "histograms by outcome; healthy, for the benchmark.",

@@ -1,0 +1,94 @@
+"""``gacheck demo`` end to end: lab Prometheus, the default config, audits, verdict.
+
+Which gates run is decided here, explicitly and per kind, and said in the output:
+
+- Prometheus gates (soak, alerts, SLIs) always run, against the lab server.
+- ``ruff_budget``: when one of its ``paths`` exists under ``--repo``.
+- ``openapi_headers``: when one of its ``specs`` patterns matches a file under ``--repo``.
+- ``git_batches``: when ``--repo`` is given and is a git repository (the folder the demo runs
+  in is gacheck's own checkout, not a release candidate).
+- ``pip_audit``: when its ``report`` or ``requirements`` exist; auditing the environment needs
+  the network, which a demo must not assume.
+- ``http_smoke``: when something answers on its base URL (probed only on a loopback address).
+- anything else (``command``, ``json_value``...): skipped, a demo runs no configured commands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from gacheck.config import Config, GateSpec
+
+PROMETHEUS_KINDS = frozenset(
+    {"soak_duration", "alerts", "promql_sustained", "ratio", "histogram_quantile"})
+DEMO_SCENARIO = "demo"
+
+
+def skip_reasons(config: Config, repo: Path, repo_given: bool,
+                 facade_url: str | None) -> dict[str, str]:
+    """``{gate id: why the demo leaves it out}`` for every gate it does not evaluate."""
+    reasons = {}
+    for gate in config.gates:
+        if gate.kind in PROMETHEUS_KINDS:
+            continue
+        check = _CHECKS.get(gate.kind)
+        why = (check(gate, repo, repo_given, facade_url) if check
+               else f"demo: a {gate.kind} gate is not evaluated by the demo")
+        if why:
+            reasons[gate.id] = why
+    return reasons
+
+
+def _ruff(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
+    if any((repo / p).exists() for p in gate.params.paths):
+        return None
+    return f"demo: none of its paths exists under {repo}"
+
+
+def _openapi(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
+    if any(path.is_file() for pattern in gate.params.specs for path in repo.glob(pattern)):
+        return None
+    return f"demo: no OpenAPI spec matches its patterns under {repo}"
+
+
+def _git(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
+    if not repo_given:
+        return "demo: needs --repo, the release candidate's git checkout"
+    return None if (repo / ".git").exists() else f"demo: {repo} is not a git repository"
+
+
+def _pip_audit(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
+    params = gate.params
+    if params.report and any(repo.glob(params.report)):
+        return None
+    if params.requirements and all((repo / r).is_file() for r in params.requirements):
+        return None
+    if params.environment:
+        return "demo: auditing the environment needs the network; not assumed by the demo"
+    return "demo: its pip-audit report or requirements file does not exist"
+
+
+def _http_smoke(gate: GateSpec, repo: Path, repo_given: bool,
+                facade_url: str | None) -> str | None:
+    url = facade_url or gate.params.base_url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
+        return f"demo: the façade {url} is not on this machine; the demo probes loopback only"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+        return None
+    return f"demo: nothing answers on {url}"
+
+
+_CHECKS: dict[str, Callable[[GateSpec, Path, bool, str | None], str | None]] = {
+    "ruff_budget": _ruff,
+    "openapi_headers": _openapi,
+    "git_batches": _git,
+    "pip_audit": _pip_audit,
+    "http_smoke": _http_smoke,
+}
