@@ -14,6 +14,7 @@ from gacheck.gates.http_smoke import HttpSmokeGate
 from gacheck.gates.interface import GateKind
 from gacheck.gates.json_value import JsonValueGate
 from gacheck.gates.openapi_headers import OpenapiHeadersGate
+from gacheck.gates.pip_audit import PipAuditGate
 from gacheck.gates.promql_sustained import PromqlSustainedGate
 from gacheck.gates.ratio import RatioGate
 from gacheck.gates.ruff_budget import RuffBudgetGate
@@ -24,6 +25,7 @@ KINDS: dict[str, GateKind] = {
     "git_batches": GitBatchesGate(),
     "http_smoke": HttpSmokeGate(),
     "json_value": JsonValueGate(),
+    "pip_audit": PipAuditGate(),
     "soak_duration": SoakDurationGate(),
     "alerts": AlertsGate(),
     "promql_sustained": PromqlSustainedGate(),

@@ -1,0 +1,158 @@
+"""``pip_audit``: known vulnerabilities in the dependencies, from pip-audit's JSON report.
+
+The value is the number of vulnerabilities counted: every one in the report, minus ids ignored
+with a reason until an expiry date (an expired ignore counts again, and the notes say so), and
+with ``only_fixable`` minus those without a fixed version. Dependencies pip-audit could not
+audit are not "clean": by default they make the gate warn, and when none was audited at all the
+gate is an ``error`` (pip-audit reports success when its service was unreachable).
+"""
+
+from __future__ import annotations
+
+import glob
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from gacheck.collectors import pip_audit
+from gacheck.config import GateSpec
+from gacheck.context import Context
+from gacheck.errors import CollectorError
+from gacheck.gates.interface import Measurement, Params
+from gacheck.models import CommandRecord, Evidence, Finding, Status
+from gacheck.units import Unit
+
+
+class IgnoredVulnerability(Params):
+    id: str = Field(min_length=1, description="the vulnerability id or one of its aliases")
+    reason: str = Field(min_length=1)
+    expires: date = Field(description="last day (UTC) the ignore applies")
+
+
+class PipAuditParams(Params):
+    report: str | None = Field(default=None, description="report path or glob (newest name wins)")
+    requirements: list[str] = Field(default_factory=list, description="run pip-audit on these")
+    environment: bool = Field(default=False, description="run pip-audit on this environment")
+    only_fixable: bool = False
+    ignore: list[IgnoredVulnerability] = Field(default_factory=list)
+    skipped: Literal["note", "warn", "error"] = "warn"
+    service: Literal["pypi", "osv"] | None = None
+    executable: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PipAuditParams:
+        sources = [self.report is not None, bool(self.requirements), self.environment]
+        if sum(sources) != 1:
+            raise ValueError("give exactly one of report, requirements, or environment = true")
+        return self
+
+
+class PipAuditGate:
+    params: ClassVar[type[Params]] = PipAuditParams
+    unit: ClassVar[Unit | None] = Unit.COUNT
+    default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+
+    def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
+        params: PipAuditParams = gate.params
+        report, commands, source = _load(params, ctx, timeout=max(gate.timeout - 1.0, 1.0))
+        counted, ignored, unfixable, notes = _classify(report, params, ctx.at.date())
+        skipped = sorted(({"name": d.name, "reason": d.skip_reason} for d in report.skipped),
+                         key=lambda d: d["name"])
+        problem, floor = _judge_skips(params, len(report.audited), skipped, notes)
+        message = (f"{len(counted)} known vulnerabilities in {len(report.audited)} audited "
+                   f"dependencies ({source})")
+        if ignored or unfixable or skipped:
+            message += f"; {len(ignored)} ignored, {len(unfixable)} without a fix left out, " \
+                       f"{len(skipped)} dependencies not audited"
+        evidence = Evidence(
+            commands=commands,
+            findings=[_finding(e) for e in counted],
+            notes=notes,
+            details={"source": source, "audited": len(report.audited),
+                     "vulnerabilities": counted, "ignored": ignored,
+                     "not_fixable": unfixable, "skipped_dependencies": skipped},
+        )
+        if problem:  # an error that keeps its evidence (the command, the skipped list)
+            return Measurement(value=None, message=problem, evidence=evidence,
+                               status=Status.ERROR)
+        return Measurement(value=float(len(counted)), message=message, status=floor,
+                           evidence=evidence)
+
+
+def _classify(report: pip_audit.AuditReport, params: PipAuditParams, today: date,
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]],
+                         list[str]]:
+    """Vulnerabilities split into counted, ignored and not fixable; notes on expired ignores."""
+    active = {i.id.lower(): i for i in params.ignore if i.expires >= today}
+    notes = [f"ignore of {i.id} expired on {i.expires.isoformat()}; it counts again"
+             for i in params.ignore if i.expires < today]
+    counted: list[dict[str, Any]] = []
+    ignored: list[dict[str, Any]] = []
+    unfixable: list[dict[str, Any]] = []
+    for dep in sorted(report.audited, key=lambda d: d.name):
+        for vuln in sorted(dep.vulns, key=lambda v: v.id):
+            entry = {"package": dep.name, "version": dep.version, "id": vuln.id,
+                     "aliases": sorted(vuln.aliases), "fix_versions": vuln.fix_versions,
+                     "description": (vuln.description or "")[:500]}
+            rule = next((active[n.lower()] for n in (vuln.id, *vuln.aliases)
+                         if n.lower() in active), None)
+            if rule is not None:
+                ignored.append(entry | {"reason": rule.reason,
+                                        "expires": rule.expires.isoformat()})
+            elif params.only_fixable and not vuln.fix_versions:
+                unfixable.append(entry)
+            else:
+                counted.append(entry)
+    return counted, ignored, unfixable, notes
+
+
+def _load(params: PipAuditParams, ctx: Context, timeout: float,
+          ) -> tuple[pip_audit.AuditReport, list[CommandRecord], str]:
+    if params.report is not None:
+        pattern = str(ctx.resolve(params.report))
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise CollectorError(f"{params.report}: no report matches")
+        path = matches[-1]
+        shown = _shown(path, ctx)
+        return pip_audit.read_report(ctx.resolve(path), shown), [], shown
+    if not ctx.repo.is_dir():
+        raise CollectorError(f"repository root {ctx.repo} does not exist")
+    report, record = pip_audit.run_pip_audit(
+        ctx.repo, params.requirements, service=params.service,
+        executable=params.executable, timeout=timeout,
+    )
+    source = "pip-audit on " + (", ".join(params.requirements) or "the current environment")
+    return report, [record], source
+
+
+def _shown(path: str, ctx: Context) -> str:
+    try:
+        return str(ctx.resolve(path).relative_to(ctx.repo))
+    except ValueError:
+        return path
+
+
+def _judge_skips(params: PipAuditParams, audited: int, skipped: list[dict[str, Any]],
+                 notes: list[str]) -> tuple[str | None, Status | None]:
+    """(an error message, or the status floor) that unaudited dependencies call for."""
+    if not skipped:
+        return None, None
+    if audited == 0:
+        first = skipped[0]
+        return (f"pip-audit could not audit any of {len(skipped)} dependencies "
+                f"(first: {first['name']}: {first['reason']}); is its vulnerability service "
+                f"reachable?"), None
+    names = ", ".join(d["name"] for d in skipped[:10]) + (" ..." if len(skipped) > 10 else "")
+    notes.append(f"{len(skipped)} dependencies were not audited: {names}")
+    if params.skipped == "error":
+        return f"{len(skipped)} dependencies were not audited: {names}", None
+    return None, Status.WARN if params.skipped == "warn" else None
+
+
+def _finding(entry: dict[str, Any]) -> Finding:
+    fix = ", ".join(entry["fix_versions"]) or "no fix yet"
+    aliases = f" ({', '.join(entry['aliases'])})" if entry["aliases"] else ""
+    return Finding(message=f"{entry['package']} {entry['version']}: {entry['id']}{aliases}; "
+                   f"fix: {fix}", code=entry["id"], severity="error")
