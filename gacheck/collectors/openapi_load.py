@@ -141,6 +141,8 @@ def _parse_yaml(text: str, location: str) -> Document:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         raise SpecLoadError(f"{location}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except SpecLoadError as exc:  # refused by the guard, which does not know the location
+        raise SpecLoadError(f"{location}: {exc}") from None
     finally:
         loader.dispose()
     return Document(location=location, data=data, text=text, yaml_lines=loader.key_lines)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import glob
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from gacheck.collectors import openapi, openapi_load
 from gacheck.collectors.openapi_policy import Exemption, Policy, Rule, normalize_code
@@ -28,10 +28,25 @@ DEFAULT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Re
 DEFAULT_SPECS = ["docs/openapi/**/*.json", "docs/openapi/**/*.yaml", "docs/openapi/**/*.yml"]
 
 
+def _codes(values: Any) -> list[str]:
+    if not isinstance(values, list):
+        raise ValueError(f'expected a list of statuses like ["2XX", 429], got {values!r}')
+    codes = []
+    for value in values:
+        code = normalize_code(value)
+        if code is None:
+            raise ValueError(f'expected a status like 200, "2XX" or "default", got {value!r}')
+        codes.append(code)
+    return codes
+
+
+StatusList = Annotated[list[str], BeforeValidator(_codes)]
+
+
 class RuleParams(Params):
     require: list[str] = Field(default_factory=list, description="headers added for these responses")
     ignore: list[str] = Field(default_factory=list, description="headers not required for them")
-    status: list[str | int] = Field(default_factory=list, description='"429", "5XX"; empty: all')
+    status: StatusList = Field(default_factory=list, description='"429", "5XX"; empty: all')
     paths: list[str] = Field(default_factory=list, description='fnmatch patterns; empty: all')
     methods: list[str] = Field(default_factory=list, description="empty: all")
 
@@ -42,23 +57,13 @@ class ExemptParams(Params):
     methods: list[str] = Field(default_factory=list)
 
 
-def _codes(values: list[str | int]) -> list[str]:
-    codes = []
-    for value in values:
-        code = normalize_code(value)
-        if code is None:
-            raise ValueError(f'expected a status like 200, "2XX" or "default", got {value!r}')
-        codes.append(code)
-    return codes
-
-
 class OpenapiHeadersParams(Params):
     specs: list[str] = Field(
         default_factory=lambda: list(DEFAULT_SPECS),
         min_length=1,
         description="files, globs (relative to the repository root) or http(s) URLs",
     )
-    classes: list[str | int] = Field(
+    classes: StatusList = Field(
         default_factory=lambda: ["2XX", "4XX", "5XX", "default"],
         min_length=1,
         description="responses checked: ranges, exact codes or default",
@@ -72,19 +77,16 @@ class OpenapiHeadersParams(Params):
     listed: int = Field(default=50, ge=0, description="violations shown in the Markdown report")
 
     def policy(self) -> Policy:
-        try:
-            return Policy.build(
-                classes=_codes(self.classes),
-                require=self.require,
-                rules=[
-                    Rule(tuple(r.require), tuple(r.ignore), tuple(_codes(r.status)),
-                         tuple(r.paths), tuple(r.methods))
-                    for r in self.rules
-                ],
-                exempt=[Exemption(e.path, e.reason, tuple(e.methods)) for e in self.exempt],
-            )
-        except ValueError as exc:
-            raise GateError(f"invalid parameter: {exc}") from None
+        return Policy.build(
+            classes=self.classes,
+            require=self.require,
+            rules=[
+                Rule(tuple(r.require), tuple(r.ignore), tuple(r.status), tuple(r.paths),
+                     tuple(r.methods))
+                for r in self.rules
+            ],
+            exempt=[Exemption(e.path, e.reason, tuple(e.methods)) for e in self.exempt],
+        )
 
 
 def find_specs(patterns: list[str], ctx: Context) -> tuple[list[str], list[str]]:
