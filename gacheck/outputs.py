@@ -83,10 +83,38 @@ def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
             gate_id: Path(os.path.relpath(png, markdown_path.parent)).as_posix()
             for gate_id, png in chart_files.items()
         }
-        write_atomic(json_path, json_text)
+        if not same_but_for_timing(json_path, json_text):
+            write_atomic(json_path, json_text)
         write_atomic(markdown_path, render_markdown(audit, {**extra, "charts": links}))
         files.extend([json_path, markdown_path])
     return Written(files=files, json=paths.json, markdown=paths.markdown)
+
+
+def _without_timing(document: Any) -> Any:
+    if isinstance(document, dict):
+        document = {k: v for k, v in document.items() if k != "generated_at"}
+        gates = document.get("gates")
+        if isinstance(gates, list):
+            document["gates"] = [
+                {k: v for k, v in g.items() if k != "duration_s"} if isinstance(g, dict) else g
+                for g in gates
+            ]
+    return document
+
+
+def same_but_for_timing(path: Path, new_text: str) -> bool:
+    """True when ``path`` holds this audit already, apart from wall-clock fields.
+
+    Re-running an evaluation at the same instant on the same data then leaves the file as it
+    was, so ``--commit`` finds nothing to commit instead of a commit that only moves a clock.
+    """
+    import json
+
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return bool(_without_timing(old) == _without_timing(json.loads(new_text)))
 
 
 def summary_markdown(audit: Audit, ctx: Context | None) -> str:
