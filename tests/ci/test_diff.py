@@ -1,0 +1,88 @@
+"""``gacheck diff``: what changed between two audits; exit 1 when a gate got worse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ci_samples import gate, sample_audit
+from conftest import write_project_config, write_snapshot
+
+from gacheck.audit_diff import diff_audits
+from gacheck.models import Evidence, Finding, Status, Threshold
+from gacheck.units import Unit
+
+
+def _document(audit) -> dict:  # type: ignore[no-untyped-def]
+    return json.loads(audit.model_dump_json())
+
+
+def test_status_value_threshold_config_and_findings_changes() -> None:
+    old = sample_audit()
+    lint = gate("lint", Status.PASS, 100.0, "100 ≤ 150", kind="ruff_budget",
+                threshold=Threshold(max=150, unit=Unit.COUNT),
+                evidence=Evidence(findings=[Finding(message="new one", code="W293", file="n.py",
+                                                    line=4)]))
+    gates = [lint if g.id == "lint" else g for g in old.gates if g.id != "legacy"]
+    gates.append(gate("smoke", Status.FAIL, 2.0, "2 > max 0").model_copy(update={"id": "fresh"}))
+    gates = [gate("smoke", Status.FAIL, 1.0, "1 > max 0") if g.id == "smoke" else g for g in gates]
+    new = sample_audit(gates=gates, config_sha256="cd" * 32)
+    diff = diff_audits(_document(old), _document(new))
+    by_gate = {c.gate: c for c in diff.changes}
+    assert set(by_gate) == {"smoke", "lint"}
+    assert by_gate["smoke"].worse and by_gate["lint"].better
+    assert by_gate["lint"].threshold_changed and by_gate["lint"].value_changed
+    assert diff.config_changed
+    assert diff.added == ["fresh"] and diff.removed == ["legacy"]
+    assert [f["code"] for f in diff.new_findings] == ["W293"]
+    assert sorted(f["code"] for f in diff.resolved_findings) == ["E402", "F841"]
+    assert [c.gate for c in diff.worse] == ["smoke"]
+
+
+def _write(path: Path, audit) -> Path:  # type: ignore[no-untyped-def]
+    path.write_text(audit.model_dump_json())
+    return path
+
+
+def test_files_compared_on_the_command_line_exit_1_when_worse(run_cli, tmp_path) -> None:
+    old = _write(tmp_path / "old.json", sample_audit())
+    worse_gates = [gate("latency", Status.FAIL, 0.02, "20ms > max 10ms", unit=Unit.SECONDS,
+                        threshold=Threshold(max=0.01, warn=0.008, unit=Unit.SECONDS))
+                   if g.id == "latency" else g for g in sample_audit().gates]
+    new = _write(tmp_path / "new.json", sample_audit(gates=worse_gates))
+    result = run_cli("diff", str(old), str(new))
+    assert result.code == 1
+    assert "WORSE: latency: warn -> fail; value 9ms -> 20ms" in result.out
+    assert run_cli("diff", str(new), str(old)).code == 0
+    same = run_cli("diff", str(old), str(old))
+    assert same.code == 0 and "no gate changed" in same.out
+    as_json = json.loads(run_cli("diff", str(old), str(new), "--format", "json").out)
+    assert as_json["worse"] == ["latency"] and as_json["config_changed"] is False
+
+
+def test_two_dates_are_looked_up_in_the_audit_directory(project, evaluate_in, run_cli) -> None:
+    evaluate_in(project, "--at", "2026-11-24T06:00:00Z", "--quiet", "--no-charts")
+    write_snapshot(project, lint=150, p95=0.008)
+    write_project_config(project, extra='\n# a comment changes the config hash\n')
+    evaluate_in(project, "--at", "2026-11-25T06:00:00Z", "--quiet", "--no-charts")
+    result = run_cli("diff", "2026-11-24", "2026-11-25", "--config",
+                     str(project / "config/gates.toml"), "--repo", str(project))
+    assert result.code == 1
+    assert "WORSE: budget: pass -> fail; value 90 -> 150" in result.out
+    assert "config changed: sha256" in result.out
+    markdown = run_cli("diff", "2026-11-24", "2026-11-25", "--config",
+                       str(project / "config/gates.toml"), "--repo", str(project),
+                       "--format", "markdown")
+    assert markdown.out.startswith("# GA readiness diff")
+
+
+def test_unreadable_inputs_are_clear_errors(project, run_cli, tmp_path) -> None:
+    config = ["--config", str(project / "config/gates.toml"), "--repo", str(project)]
+    (project / "docs/audits/ga").mkdir(parents=True)
+    missing_day = run_cli("diff", "2026-01-01", "2026-01-02", *config)
+    assert missing_day.code == 2 and "no audit of 2026-01-01" in missing_day.err
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = run_cli("diff", str(broken), str(broken))
+    assert result.code == 2 and "OLD: " in result.err and "not a readable audit" in result.err
+    assert run_cli("diff", str(tmp_path / "nope.json"), str(broken)).code == 2
