@@ -158,3 +158,22 @@ def test_invalid_pattern_is_a_config_error(make_repo, run_cli, write_config) -> 
     done = run_cli("validate", "--config", str(config), "--repo", str(repo.root))
     assert done.code == 2
     assert "gates[0].pattern: not a valid regular expression" in done.err
+
+
+def test_markdown_lists_batches_and_regressed_files(make_repo, run_cli, write_config) -> None:
+    repo = make_repo()
+    shas = history(repo)
+    repo.commit("feat: late | imports", {"pkg/d.py": LATE}, date="2026-11-05T10:00:00Z")
+    config = write_config("[[gates]]\n" + gate())
+    done = run_cli("evaluate", "--config", str(config), "--repo", str(repo.root), "--no-write",
+                   "--format", "markdown")
+    assert f"| `{shas['batch1'][:10]}` | 2026\\-11\\-02T10:00:00\\+00:00 | refactor\\(lint\\): E402 " \
+           "cleanup batch 1 \\(1 files\\) | 1 |" in done.out
+    assert "`E402` over `.`: 4 before the first batch" in done.out
+    assert "3 at the tip" in done.out and "**regression**" not in done.out  # c: 1, d: 2
+    repo.commit("feat: more", {"pkg/e.py": LATE}, date="2026-11-06T10:00:00Z")
+    done = run_cli("evaluate", "--config", str(config), "--repo", str(repo.root), "--no-write",
+                   "--format", "markdown")
+    assert "5 at the tip" in done.out and "**regression**" in done.out
+    assert "| pkg/d\\.py | 0 | 2 |" in done.out
+    assert "| pkg/e\\.py | 0 | 2 |" in done.out

@@ -149,3 +149,18 @@ def test_unknown_parameter_is_a_config_error(make_repo, run_cli, write_config) -
     done = run_cli("evaluate", "--config", str(config), "--repo", str(repo.root), "--no-write")
     assert done.code == 2
     assert "gates[0].pahts: unknown key" in done.err
+
+
+def test_markdown_shows_rules_paths_findings_and_command(make_repo, run_cli, write_config) -> None:
+    repo = make_repo(git_init=False)
+    repo.write(VIOLATIONS)
+    config = write_config("[[gates]]\n" + gate())
+    done = run_cli("evaluate", "--config", str(config), "--repo", str(repo.root), "--no-write",
+                   "--format", "markdown")
+    text = done.out
+    assert "6 diagnostics, 3 fixable with `ruff check --fix`, 2 more with `--unsafe-fixes`" in text
+    assert "| F401 | 3 |\n| E402 | 1 |" in text  # most frequent rule first
+    assert "| hot/api\\.py | 5 |\n| hot/core | 1 |" in text
+    assert "| hot/core/db\\.py:1 | F401 | \\`json\\` imported but unused |" in text
+    assert "Trend: first run" in text
+    assert "--output-format=json --no-cache" in text
