@@ -3,7 +3,7 @@
 Which gates run is decided here, explicitly and per kind, and said in the output:
 
 - Prometheus gates (soak, alerts, SLIs) always run, against the lab server.
-- ``ruff_budget``: when one of its ``paths`` exists under ``--repo``.
+- ``ruff_budget``: when all of its ``paths`` exist under ``--repo`` (else the gate errors).
 - ``openapi_headers``: when one of its ``specs`` patterns matches a file under ``--repo``.
 - ``git_batches``: when ``--repo`` is given and is a git repository (the folder the demo runs
   in is gacheck's own checkout, not a release candidate).
@@ -44,9 +44,10 @@ def skip_reasons(config: Config, repo: Path, repo_given: bool,
 
 
 def _ruff(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
-    if any((repo / p).exists() for p in gate.params.paths):
+    missing = [p for p in gate.params.paths if not (repo / p).exists()]
+    if not missing:
         return None
-    return f"demo: none of its paths exists under {repo}"
+    return f"demo: {len(missing)} of its {len(gate.params.paths)} paths do not exist under {repo}"
 
 
 def _openapi(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
