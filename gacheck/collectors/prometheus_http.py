@@ -108,7 +108,9 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
                 "(set [prometheus].ca_bundle, or verify_tls = false for a test server)")
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"cannot reach Prometheus at {url}: connection timed out"
-    if isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.Timeout):
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    timed_out = type(reason).__name__ == "ReadTimeoutError"  # wrapped when retries run out
+    if timed_out or isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.Timeout):
         return f"Prometheus at {url} did not answer within {timeout:g}s ([prometheus].timeout)"
     if isinstance(exc, requests.exceptions.ConnectionError):
         found = _ERRNO.search(str(exc))

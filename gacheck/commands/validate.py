@@ -14,6 +14,12 @@ HELP = "check the configuration and list its gates"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_options(parser)
+    parser.add_argument(
+        "--check-queries", action="store_true",
+        help="evaluate each Prometheus gate's query once and report those that fail or are empty",
+    )
+    parser.add_argument("--at", metavar="TIME",
+                        help="instant for --check-queries, RFC 3339 or Unix seconds (default: now)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,4 +38,23 @@ def run(args: argparse.Namespace) -> int:
         )
     for w in config.waivers:
         out.write(f"  waiver: {w.gate} until {w.expires.isoformat()} ({w.owner}): {w.reason}\n")
+    if args.check_queries:
+        return _check_queries(args)
     return ExitCode.OK
+
+
+def _check_queries(args: argparse.Namespace) -> int:
+    from gacheck.collectors.prometheus_check import check_queries
+    from gacheck.commands.common import build_context
+    from gacheck.timeparse import now, parse_instant
+
+    ctx = build_context(args, parse_instant(args.at) if args.at else now())
+    checks = check_queries(ctx)
+    at = ctx.at.isoformat().replace("+00:00", "Z")
+    sys.stdout.write(f"queries at {at}:\n")
+    for check in checks:
+        sys.stdout.write(f"  {check.outcome.upper():5}  {check.gate_id}: {check.detail}\n"
+                         f"         {check.promql}\n")
+    if any(c.outcome == "error" and "cannot reach" in c.detail for c in checks):
+        return ExitCode.INCOMPLETE
+    return ExitCode.USAGE if any(c.outcome != "ok" for c in checks) else ExitCode.OK

@@ -137,4 +137,7 @@ class HistogramQuantileGate:
                                   notes=notes, details=details)
 
     def queries_to_check(self, gate: GateSpec) -> list[str]:
-        return [quantile_query(gate.params)]
+        params: HistogramQuantileParams = gate.params
+        if params.metric is None:
+            return [quantile_query(params)]
+        return [quantile_query(params), with_matchers(f"{params.metric}_bucket", params.matchers)]

@@ -77,4 +77,8 @@ class RatioGate:
                            evidence, Status.WARN)
 
     def queries_to_check(self, gate: GateSpec) -> list[str]:
-        return [ratio_query(gate.params)]
+        params: RatioParams = gate.params
+        if params.rule is not None:
+            return [params.rule]
+        # Each selector on its own too: "or 0 * denominator" would hide an empty numerator.
+        return [ratio_query(params), params.numerator or "", params.denominator or ""]

@@ -136,6 +136,9 @@ def judge(
     episodes = _episodes(breach, values, grid, upper)
     longest = max(episodes, key=lambda e: (e.samples, -e.start)) if episodes else None
     real = values[valued_mask]
+    with np.errstate(invalid="ignore"):  # infinities (a quantile beyond the last bucket)
+        median = float(np.median(real)) if real.size else None
+        p95 = float(np.percentile(real, 95)) if real.size else None
     return Judgement(
         expected=grid.count,
         gaps=gaps,
@@ -150,8 +153,8 @@ def judge(
         longest=longest,
         episodes=len(episodes),
         minimum=float(real.min()) if real.size else None,
-        median=float(np.median(real)) if real.size else None,
-        p95=float(np.percentile(real, 95)) if real.size else None,
+        median=median,
+        p95=p95,
         maximum=float(real.max()) if real.size else None,
     )
 

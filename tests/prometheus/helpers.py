@@ -1,0 +1,31 @@
+"""Contexts for gate tests: a config from TOML text, pointed at a given Prometheus."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+from gacheck.config import load_config
+from gacheck.context import Context, Overrides
+from gacheck.engine import measure, to_result
+from gacheck.models import GateResult
+
+
+def context(tmp_path: Path, url: str, at: datetime, gates_toml: str,
+            prometheus_toml: str = "") -> Context:
+    given = textwrap.dedent(prometheus_toml)
+    defaults = "".join(line for key, line in (("retries", "retries = 1\n"),
+                                                 ("timeout", 'timeout = "10s"\n'))
+                       if not any(g.split("=")[0].strip() == key for g in given.splitlines()))
+    text = "[prometheus]\n" + defaults + given + "\n" + textwrap.dedent(gates_toml)
+    path = tmp_path / "gates.toml"
+    path.write_text(text, encoding="utf-8")
+    return Context(at=at, config=load_config(path), repo=tmp_path, audit_dir=tmp_path / "out",
+                   overrides=Overrides(prometheus_url=url))
+
+
+def result(ctx: Context, gate_id: str | None = None) -> GateResult:
+    """Measure one gate and judge it the way the engine does (threshold, floor, redaction)."""
+    gate = ctx.config.gates[0] if gate_id is None else ctx.config.gate(gate_id)
+    return to_result(gate, measure(gate, ctx), 0.0, ctx)

@@ -1,0 +1,133 @@
+"""The Prometheus collector against a loopback server with recorded payloads.
+
+What a real Prometheus will not do on demand (fail twice then answer, hang, send warnings,
+not be Prometheus) is played back here; the real server is in the gate tests.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from gacheck.collectors.prometheus import client, display_url
+from gacheck.collectors.prometheus_window import choose_step, points, range_window
+from gacheck.errors import CollectorError
+from tests.prometheus.canned import Answer, CannedPrometheus, error, vector
+from tests.prometheus.helpers import context, result
+
+AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+GATE = """
+[[gates]]
+id = "p95"
+kind = "promql_sustained"
+title = "p95"
+query = "my:p95"
+threshold = { max = 1 }
+"""
+OK_PROBE = Answer(body=vector(({}, AT.timestamp(), "1")))
+
+
+def matrix(values: list[str], labels: dict[str, str] | None = None, warnings=None) -> Answer:
+    start = AT.timestamp() - 60 * (len(values) - 1)
+    body = {"status": "success", "data": {"resultType": "matrix", "result": [
+        {"metric": labels or {}, "values": [[start + 60 * i, v] for i, v in enumerate(values)]}]}}
+    if warnings:
+        body["warnings"] = warnings
+    return Answer(body=body)
+
+
+def test_step_grows_to_keep_a_week_at_15s_under_the_point_limit():
+    assert choose_step(48 * 3600, 60, 11000) == 60
+    grown = choose_step(7 * 86400, 15, 11000)
+    assert grown == 55 and points(7 * 86400, grown) <= 11000 < points(7 * 86400, 54)
+    window = range_window(AT, 7 * 86400, 15, 11000)
+    assert window.grew and "15s to 55s" in (window.note() or "")
+    assert window.end == AT and window.points <= 11000
+    assert range_window(AT, 3600, 60, 11000).note() is None
+
+
+def test_queries_carry_the_evaluation_instant_and_prometheus_warnings_reach_evidence(tmp_path):
+    answers = [OK_PROBE, matrix(["0.5"] * 61, warnings=["result truncated by a test"])]
+    toml = GATE.replace('query = "my:p95"', 'query = "my:p95"\nwindow = "1h"')
+    with CannedPrometheus(answers) as server:
+        ctx = context(tmp_path, server.url, AT, toml)
+        gate = result(ctx)
+        probe, query = server.queries()
+    assert probe.params["time"] == f"{AT.timestamp():.3f}"
+    assert query.path == "/api/v1/query_range" and query.params["query"] == "my:p95"
+    assert float(query.params["end"]) == AT.timestamp()
+    assert float(query.params["start"]) == AT.timestamp() - 3600 and query.params["step"] == "60"
+    record = gate.evidence.queries[-1]
+    assert record.kind == "range" and record.end == AT and record.samples == 61
+    assert record.warnings == ["result truncated by a test"]
+    assert "Prometheus warning: result truncated by a test" in gate.evidence.notes
+    assert gate.status.value == "pass"
+
+
+def test_5xx_is_retried_then_prometheus_own_error_is_the_message(tmp_path):
+    busy = Answer(503, error("unavailable", "TSDB not ready"))
+    with CannedPrometheus([busy, busy, OK_PROBE]) as server:
+        ctx = context(tmp_path, server.url, AT, GATE, "retries = 2\n")
+        assert client(ctx) is not None  # two 503s, then the probe succeeds
+    with CannedPrometheus([busy]) as server:
+        ctx = context(tmp_path, server.url, AT, GATE)
+        gate = result(ctx)
+        assert len(server.queries()) == 2  # one try and one retry (retries = 1)
+    assert gate.status.value == "error"
+    assert gate.message == "Prometheus error (unavailable, HTTP 503): TSDB not ready"
+
+
+def test_bad_promql_gives_the_parse_error_and_the_query(tmp_path):
+    bad = Answer(400, error("bad_data", 'invalid parameter "query": 1:8: parse error: '
+                                        "unexpected right parenthesis ')'"))
+    with CannedPrometheus([OK_PROBE, bad]) as server:
+        gate = result(context(tmp_path, server.url, AT, GATE))
+    assert gate.status.value == "error"
+    assert "Prometheus error (bad_data, HTTP 400)" in gate.message
+    assert "parse error: unexpected right parenthesis" in gate.message
+    assert "(query: my:p95)" in gate.message
+
+
+def test_a_slow_answer_hits_the_per_query_timeout(tmp_path):
+    with CannedPrometheus([Answer(delay=3.0)]) as server:
+        ctx = context(tmp_path, server.url, AT, GATE, 'timeout = "0.5s"\nretries = 0\n')
+        with pytest.raises(CollectorError, match=r"did not answer within 0\.5s"):
+            client(ctx)
+
+
+def test_something_that_is_not_prometheus_is_named_so(tmp_path):
+    page = Answer(body="<html>login</html>", content_type="text/html")
+    with CannedPrometheus([page]) as server:
+        gate = result(context(tmp_path, server.url, AT, GATE))
+    assert gate.status.value == "error"
+    assert "did not answer like Prometheus" in gate.message
+
+
+def test_bearer_token_is_sent_and_never_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_PROM_TOKEN", "s3cr3t-token-value")
+    refused = Answer(401, "Unauthorized: token s3cr3t-token-value rejected", content_type="text/plain")
+    with CannedPrometheus([refused]) as server:
+        ctx = context(tmp_path, server.url, AT, GATE, 'bearer_token_env = "TEST_PROM_TOKEN"\n')
+        gate = result(ctx)
+        sent = server.seen[0].headers["Authorization"]
+    assert sent == "Bearer s3cr3t-token-value"
+    assert gate.status.value == "error" and "HTTP 401" in gate.message
+    assert "s3cr3t" not in gate.model_dump_json()
+
+
+def test_a_named_but_unset_secret_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEST_PROM_TOKEN", raising=False)
+    ctx = context(tmp_path, "http://127.0.0.1:9", AT, GATE, 'bearer_token_env = "TEST_PROM_TOKEN"\n')
+    gate = result(ctx)
+    assert gate.message == ("env variable TEST_PROM_TOKEN (named by [prometheus].bearer_token_env) "
+                            "is not set")
+
+
+def test_credentials_in_the_url_never_appear(tmp_path, unreachable_prometheus_url):
+    url = unreachable_prometheus_url.replace("http://", "http://admin:hunter2pw@")
+    assert display_url(url) == unreachable_prometheus_url
+    gate = result(context(tmp_path, url, AT, GATE))
+    assert gate.status.value == "error"
+    assert "cannot reach Prometheus at " + unreachable_prometheus_url in gate.message
+    assert "hunter2pw" not in gate.model_dump_json()
