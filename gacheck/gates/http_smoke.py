@@ -7,6 +7,8 @@ release, it means we could not tell. The defaults fit an OpenAI-compatible faça
 
 from __future__ import annotations
 
+import json
+import shlex
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -162,7 +164,10 @@ class HttpSmokeGate:
             runner.close()
         if model and not params.model:
             notes.append(f"model {model!r} taken from GET /v1/models")
-        return _measurement(base_url, results, notes)
+        auth = None
+        if params.token_env:
+            auth = {"header": params.auth_header, "scheme": params.auth_scheme, "env": params.token_env}
+        return _measurement(base_url, results, notes, auth)
 
     @staticmethod
     def _check(spec: CheckParams, params: HttpSmokeParams, model: str) -> Check:
@@ -181,7 +186,21 @@ class HttpSmokeGate:
         )
 
 
-def _measurement(base_url: str, results: list[CheckResult], notes: list[str]) -> Measurement:
+def _curl(result: CheckResult, auth: dict[str, str] | None) -> str:
+    """The same request as a shell command; the token stays an env variable reference."""
+    argv = ["curl", "-sS", "-X", result.check.method, result.url]
+    if result.check.body is not None:
+        argv += ["-H", "Content-Type: application/json", "-d", json.dumps(result.check.body)]
+    command = shlex.join(argv)
+    if auth:
+        scheme = f"{auth['scheme']} " if auth["scheme"] else ""
+        command += f' -H "{auth["header"]}: {scheme}${{{auth["env"]}}}"'
+    return command
+
+
+def _measurement(
+    base_url: str, results: list[CheckResult], notes: list[str], auth: dict[str, str] | None
+) -> Measurement:
     failed = [r for r in results if not r.ok]
     evidence = Evidence(
         findings=[
@@ -190,9 +209,10 @@ def _measurement(base_url: str, results: list[CheckResult], notes: list[str]) ->
         ],
         details={
             "base_url": base_url,
-            "checks": [r.details() for r in results],
+            "checks": [r.details() | {"reproduce": _curl(r, auth)} for r in results],
             "passed": len(results) - len(failed),
             "failed": len(failed),
+            "auth": auth,
         },
         notes=notes,
     )
