@@ -93,7 +93,8 @@ class AlertsGate:
             message += ": " + ", ".join(names)
         elif spans:
             message += f" ({len(spans)} allowed alert(s) fired)"
-        details: dict[str, Any] = {"window_s": window, "severities": params.severities,
+        details: dict[str, Any] = {"window_s": window, "window": duration(window),
+                                   "severities": params.severities,
                                    "alerts": rows, "allowed": allowed}
         if params.check_rules:
             try:

@@ -21,7 +21,7 @@ from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Status
 from gacheck.sli.promql import duration, with_matchers
 from gacheck.sli.sustained import Ratio, stamp
-from gacheck.units import Unit
+from gacheck.units import Unit, format_duration
 
 
 class SoakParams(Params):
@@ -84,7 +84,8 @@ class SoakDurationGate:
                 per_instance[_instance(s.labels)] = healthy / window.points
             coverage = min((per_instance.get(i, 0.0) for i in started), default=0.0)
         details = {
-            "selector": params.selector, "soak_s": soak, "running_since": stamp(youngest),
+            "selector": params.selector, "soak_s": soak, "soak": format_duration(soak),
+            "running_since": stamp(youngest), "lookback": format_duration(lookback),
             "youngest_instance": youngest_instance,
             "instances": [
                 {"instance": i, "started": stamp(v), "soak_s": max(0.0, at - v),

@@ -49,6 +49,7 @@ def series_details(name: str, j: Judgement, step: float) -> dict[str, Any]:
     longest = None
     if j.longest is not None:
         longest = {"start": stamp(j.longest.start), "duration_s": j.longest.duration_s,
+                   "duration": format_duration(j.longest.duration_s),
                    "samples": j.longest.samples, "peak": plain(j.longest.peak)}
     return {
         "series": name, "level": plain(j.level), "samples": j.expected, "valued": j.valued,
@@ -82,6 +83,8 @@ def evaluate_sustained(
         notes.append(window.note() or "")
     notes += [f"Prometheus warning: {w}" for w in result.warnings]
     info = {**(details or {}), "window": window.details(), "max_breach_s": params.max_breach,
+            "max_breach": format_duration(params.max_breach),
+            "step": format_duration(window.step_s),
             "max_breach_ratio": params.max_breach_ratio, "min_coverage": params.min_coverage}
 
     def evidence(extra: dict[str, Any]) -> Evidence:
