@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import git, write_snapshot
+from ci_project import git, write_snapshot
 
 
 def _log(repo: Path) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ci_project import write_project_config, write_snapshot
 from ci_samples import gate, sample_audit
-from conftest import write_project_config, write_snapshot
 
 from gacheck.audit_diff import diff_audits
 from gacheck.models import Evidence, Finding, Status, Threshold

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ci_golden import assert_golden
 from ci_samples import gate, sample_audit
-from golden_files import assert_golden
 
 from gacheck.models import Evidence, Finding, Status
 from gacheck.reports import github

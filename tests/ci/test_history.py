@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_snapshot
+from ci_project import write_snapshot
 from freezegun import freeze_time
 
 # (day, lint total, p95 seconds or None for "not measured", smoke exit code)
@@ -26,7 +26,7 @@ DAYS = [
 @pytest.fixture
 def audit_days(project: Path, evaluate_in) -> Path:  # type: ignore[no-untyped-def]
     """A week of daily evaluations at 06:00 UTC (no --at: the frozen clock is "now")."""
-    from conftest import write_project_config
+    from ci_project import write_project_config
 
     for day, lint, p95, smoke in DAYS:
         write_snapshot(project, lint=lint, p95=p95)

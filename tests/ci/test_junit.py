@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from ci_golden import assert_golden
 from ci_samples import gate, sample_audit
-from golden_files import assert_golden
 
 from gacheck.models import Evidence, Finding, Status
 from gacheck.reports.junit import render_junit

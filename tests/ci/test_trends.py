@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_project_config, write_snapshot
+from ci_project import write_project_config, write_snapshot
 from PIL import Image
 
 from gacheck.reports.charts import HEIGHT_PX, WIDTH_PX
