@@ -164,14 +164,18 @@ def run(args: argparse.Namespace) -> int:
     at = parse_instant(args.at) if args.at else now()
     output_dir = Path(args.output_dir).resolve() if args.output_dir else None
     ctx = build_context(args, at, output_dir)
+    root = None
+    if args.commit:  # before evaluating: a long wait must not end in "not a git repository"
+        from gacheck.publish import repository_root
+
+        root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
 
     written, outcome, refused = Written(), None, None
-    if args.commit:
+    if root is not None:
         from gacheck.errors import OutputError
-        from gacheck.publish import audit_lock, commit_files, commit_message, repository_root
+        from gacheck.publish import audit_lock, commit_files, commit_message
 
-        root = repository_root(ctx.audit_dir)
         with audit_lock(root):  # writing and committing as one step: runs take turns
             written = write_audit(audit, ctx, charts=not args.no_charts)
             message = commit_message(

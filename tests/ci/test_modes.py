@@ -50,6 +50,9 @@ def test_wait_until_re_evaluates_until_the_verdict_passes(project, evaluate_in) 
     times = [a["time"] for a in audit["attempts"]]
     assert times == sorted(times) and times[-1] == audit["evaluated_at"]
     assert "ready after 3 attempt(s)" in audit["notes"]
+    markdown = (project / "docs/audits/ga/latest.md").read_text()
+    assert "## Attempts" in markdown
+    assert "| 1 |" in markdown and "| soak |" in markdown and "| 3 |" in markdown
 
 
 def test_wait_until_gives_up_when_time_runs_out_with_the_last_verdict(project, evaluate_in) -> None:
