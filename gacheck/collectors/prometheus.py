@@ -32,8 +32,8 @@ class Series:
     values: list[float]
 
     def name(self) -> str:
-        """``{outcome="deny"}``: how the evidence names a series."""
-        shown = ", ".join(f'{k}="{v}"' for k, v in sorted(self.labels.items()))
+        """``{outcome="deny"}``: how the evidence names a series (the metric name left out)."""
+        shown = ", ".join(f'{k}="{v}"' for k, v in sorted(self.labels.items()) if k != "__name__")
         return "{" + shown + "}"
 
 

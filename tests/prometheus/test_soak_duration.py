@@ -1,0 +1,59 @@
+"""``soak_duration`` on a real Prometheus: soak length, restarts, scrape coverage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.prometheus.helpers import context, default_context, result
+
+
+def stamp(instant) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+def test_healthy_soak_passes_and_ignores_other_jobs(promlab, tmp_path):
+    lab = promlab("healthy")  # lukhas-core restarted 3h ago; the façade runs for 50h
+    res = result(default_context(tmp_path, lab.url, lab.end), "soak_duration")
+    assert res.status.value == "pass"
+    assert res.value == pytest.approx(lab.scenario.facts["soak"].total_seconds(), abs=60)
+    details = res.evidence.details
+    assert details["restarts_in_window"] == []
+    assert details["scrape_coverage"] > 0.99
+    assert [q.promql for q in res.evidence.queries][0] == (
+        'process_start_time_seconds{job="lukhas-facade"}')
+
+
+def test_a_restart_inside_the_window_resets_the_soak_and_says_when(promlab, tmp_path):
+    lab = promlab("restart")
+    res = result(default_context(tmp_path, lab.url, lab.end), "soak_duration")
+    restart = lab.ago(lab.scenario.facts["restart"])
+    assert res.status.value == "fail"
+    assert res.value == pytest.approx(timedelta(hours=20).total_seconds(), abs=60)
+    assert "restarted inside the 2d window" in res.message
+    starts = [r["at"] for r in res.evidence.details["restarts_in_window"]]
+    assert starts == [stamp(restart)]
+
+
+def test_a_soak_nobody_watched_warns(promlab, tmp_path):
+    lab = promlab("scrape_gap")  # 12h without scrapes in a 50h soak
+    res = result(default_context(tmp_path, lab.url, lab.end), "soak_duration")
+    assert res.status.value == "warn"
+    assert res.evidence.details["scrape_coverage"] == pytest.approx(0.76, abs=0.02)
+    assert "weak evidence" in res.message
+
+
+def test_a_selector_that_matches_nothing_is_no_data_with_the_reason(promlab, tmp_path):
+    lab = promlab("healthy")
+    ctx = context(tmp_path, lab.url, lab.end, """
+        [[gates]]
+        id = "soak"
+        kind = "soak_duration"
+        title = "soak"
+        selector = '{job="lukhas-facade-typo"}'
+    """)
+    res = result(ctx)
+    assert res.status.value == "no_data"
+    assert 'no process_start_time_seconds{job="lukhas-facade-typo"}' in res.message
+    assert "not running or not scraped" in res.message
