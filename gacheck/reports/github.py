@@ -9,6 +9,7 @@ gate boundary with a note that points to the full audit.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,7 +138,13 @@ def append_step_summary(
     path = Path(target)
     try:
         used = path.stat().st_size if path.exists() else 0
-        budget = max(0, SUMMARY_LIMIT - used - _SUMMARY_MARGIN)
+        budget = SUMMARY_LIMIT - used - _SUMMARY_MARGIN
+        if budget < _SUMMARY_MARGIN:
+            # Earlier commands of this step filled the summary: GitHub would reject all of it.
+            sys.stderr.write(
+                f"gacheck: the step summary is full ({used} bytes); not appending the report\n"
+            )
+            return None
         with path.open("a", encoding="utf-8") as handle:
             handle.write(fit_summary(markdown, budget, full_report))
     except OSError as exc:

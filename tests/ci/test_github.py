@@ -131,3 +131,11 @@ def test_an_explicit_format_beats_the_automatic_one(project, evaluate_in, monkey
     result = evaluate_in(project, "--format", "text", "--no-write")
     assert result.code == 0
     assert "::" not in result.out and not summary.exists()
+
+
+def test_a_full_step_summary_is_left_alone(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "summary.md"
+    target.write_text("x" * (github.SUMMARY_LIMIT - 1000))
+    assert append_step_summary("# report\n", "r.md", str(target)) is None
+    assert target.stat().st_size == github.SUMMARY_LIMIT - 1000
+    assert "the step summary is full" in capsys.readouterr().err

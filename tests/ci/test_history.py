@@ -138,3 +138,10 @@ def test_bad_options_are_clear_errors(audit_days, run_cli, tmp_path) -> None:
     assert missing.code == 2 and "does not exist" in missing.err
     unknown = history(run_cli, audit_days, "--gate", "nope")
     assert unknown.code == 2 and "has a gate 'nope'" in unknown.err
+
+
+def test_an_empty_audit_directory_says_so(project, run_cli) -> None:
+    (project / "docs/audits/ga").mkdir(parents=True)
+    result = history(run_cli, project)
+    assert result.code == 0 and result.out == "no audits found\n"
+    assert json.loads(history(run_cli, project, "--format", "json").out)["rows"] == []
