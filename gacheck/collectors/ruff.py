@@ -8,12 +8,14 @@ diagnostics at all, which must never read as "0 diagnostics".
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from gacheck.collectors import process
 from gacheck.errors import CollectorError
@@ -23,8 +25,8 @@ IO_ERROR = "E902"
 """ruff reports a file it cannot read as a diagnostic with this code; it is not a lint finding."""
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
+    # a NamedTuple, not a frozen dataclass: building tens of thousands of them must be cheap
     code: str
     """The rule code (``invalid-syntax`` for a file ruff could not parse)."""
     file: str
@@ -46,12 +48,14 @@ class RuffRun:
 
     def by_path(self, paths: Sequence[str]) -> dict[str, int]:
         """Diagnostics under each configured path (a file counts for every path that holds it)."""
+        per_file = Counter(d.file for d in self.diagnostics)
         counts = {}
         for target in paths:
-            base = PurePosixPath(_clean(target))
+            base = _clean(target)
+            # string prefixes over distinct files: pathlib would cost seconds on big outputs
             counts[target] = sum(
-                1 for d in self.diagnostics
-                if base == PurePosixPath(".") or PurePosixPath(d.file).is_relative_to(base)
+                n for name, n in per_file.items()
+                if base == "." or name == base or name.startswith(base + "/")
             )
         return counts
 
@@ -138,27 +142,33 @@ def parse_json(text: str, root: Path) -> list[Diagnostic]:
         raise CollectorError(f"ruff output is not JSON ({exc.msg}): {start!r}") from None
     if not isinstance(document, list) or not all(isinstance(d, dict) for d in document):
         raise CollectorError("ruff output is not a JSON list of diagnostics")
-    diagnostics = []
-    for item in document:
-        location = item.get("location") or {}
-        fix = item.get("fix") or {}
-        diagnostics.append(
-            Diagnostic(
-                code=item.get("code") or "syntax-error",
-                file=_relative(str(item.get("filename", "?")), root),
-                line=location.get("row"),
-                message=str(item.get("message", "")),
-                fix=fix.get("applicability") if fix else None,
-            )
+    relative = _relative_to(root)
+    diagnostics = [
+        Diagnostic(
+            item.get("code") or "invalid-syntax",
+            relative(str(item.get("filename", "?"))),
+            (item.get("location") or {}).get("row"),
+            str(item.get("message", "")),
+            (item.get("fix") or {}).get("applicability"),
         )
+        for item in document
+    ]
     diagnostics.sort(key=lambda d: (d.file, d.line or 0, d.code))
     return diagnostics
 
 
-def _relative(filename: str, root: Path) -> str:
-    path = Path(filename)
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _relative_to(root: Path) -> Callable[[str], str]:
+    """A fast ``filename -> path relative to root`` (string prefixes, pathlib only as fallback)."""
+    prefixes = sorted({f"{root}{os.sep}", f"{root.resolve()}{os.sep}"}, key=len, reverse=True)
+    resolved = root.resolve()
 
+    def relative(filename: str) -> str:
+        for prefix in prefixes:
+            if filename.startswith(prefix):
+                return filename[len(prefix):].replace(os.sep, "/")
+        try:
+            return Path(filename).resolve().relative_to(resolved).as_posix()
+        except ValueError:
+            return Path(filename).as_posix()
+
+    return relative
