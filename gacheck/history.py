@@ -93,6 +93,10 @@ def load_history(
             continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(document, dict) or "schema_version" not in document:
+                # e.g. a snapshot another tool keeps in the same layout
+                skipped.append(f"{path}: not a gacheck audit (no schema_version)")
+                continue
             version = document["schema_version"]
             evaluated_at = datetime.fromisoformat(document["evaluated_at"].replace("Z", "+00:00"))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

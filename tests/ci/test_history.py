@@ -145,3 +145,13 @@ def test_an_empty_audit_directory_says_so(project, run_cli) -> None:
     result = history(run_cli, project)
     assert result.code == 0 and result.out == "no audits found\n"
     assert json.loads(history(run_cli, project, "--format", "json").out)["rows"] == []
+
+
+def test_a_foreign_snapshot_in_the_same_layout_is_skipped_with_a_note(project, run_cli) -> None:
+    """The seed's own snapshot script wrote JSON of another shape at the same kind of path."""
+    theirs = project / "docs/audits/ga/2026-10-14/ga-readiness.json"
+    theirs.parent.mkdir(parents=True)
+    theirs.write_text(json.dumps({"summary": {"ruff": {"total": 5970}, "checks": []}}))
+    result = history(run_cli, project, "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.out)["skipped"] == [f"{theirs}: not a gacheck audit (no schema_version)"]
