@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gacheck.errors import OutputError
 from gacheck.trends import GateSeries
-from gacheck.units import Unit
+from gacheck.units import Unit, format_value
 
 WIDTH_PX, HEIGHT_PX, DPI = 800, 300, 100
 
@@ -59,10 +59,10 @@ def render_chart(series: GateSeries) -> bytes:
     if limit is not None:
         word = "max" if series.threshold.max is not None else "min"
         axes.axhline(limit * factor, color="tab:red", linestyle="--", linewidth=1,
-                     label=f"threshold ({word})")
+                     label=f"{word} {format_value(limit, series.unit)}")
     if series.threshold.warn is not None:
         axes.axhline(series.threshold.warn * factor, color="tab:orange", linestyle=":",
-                     linewidth=1, label="warn")
+                     linewidth=1, label=f"warn {format_value(series.threshold.warn, series.unit)}")
     failed = [(p.at, p.value * factor) for p in series.points if p.status == "fail"]
     if failed:
         axes.scatter([d for d, _ in failed], [v for _, v in failed], marker="x", s=60,
