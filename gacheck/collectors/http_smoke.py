@@ -22,7 +22,7 @@ EXCERPT_CHARS = 300
 
 @dataclass(frozen=True)
 class JsonAssertion:
-    """``path`` (dotted, list items by index) ``equals`` a value, ``exists``, or is a non-empty list."""
+    """``path`` (dotted, list items by index) equals a value, exists, or is a non-empty list."""
 
     path: str
     op: str
@@ -179,7 +179,9 @@ class SmokeRunner:
         ) as response:
             result.reached = True
             result.status = response.status_code
-            result.headers_found = {name: name in response.headers for name in check.require_headers}
+            result.headers_found = {
+                name: name in response.headers for name in check.require_headers
+            }
             if check.stream and response.status_code in check.expect_status:
                 self._judge_stream(check, response, result, started)
             else:
@@ -187,7 +189,9 @@ class SmokeRunner:
             result.latency_s = time.perf_counter() - started
         self._judge_common(check, response, result)
 
-    def _judge_stream(self, check: Check, response: Any, result: CheckResult, started: float) -> None:
+    def _judge_stream(
+        self, check: Check, response: Any, result: CheckResult, started: float
+    ) -> None:
         kind = response.headers.get("content-type", "")
         if not kind.startswith("text/event-stream"):
             result.failures.append(f"content-type {kind or '(none)'}, expected text/event-stream")
@@ -200,7 +204,8 @@ class SmokeRunner:
             result.failures.append("no data: event in the stream")
         elif check.first_event_within and reading.first_event_s > check.first_event_within:
             result.failures.append(
-                f"first event after {reading.first_event_s:.3f}s, limit {check.first_event_within:g}s"
+                f"first event after {reading.first_event_s:.3f}s, "
+                f"limit {check.first_event_within:g}s"
             )
         if reading.overran:
             result.failures.append(reading.overran)
@@ -238,6 +243,4 @@ class SmokeRunner:
         if missing:
             result.failures.append(f"missing header(s) {', '.join(missing)}")
         if result.latency_s is not None and result.latency_s > check.max_latency:
-            result.failures.append(
-                f"took {result.latency_s:.3f}s, limit {check.max_latency:g}s"
-            )
+            result.failures.append(f"took {result.latency_s:.3f}s, limit {check.max_latency:g}s")

@@ -48,12 +48,16 @@ class SpecReport:
 def detect_version(data: Any, location: str) -> str:
     """``"openapi 3.0.3"`` or ``"swagger 2.0"``; ``SpecLoadError`` saying why otherwise."""
     if not isinstance(data, dict):
-        raise SpecLoadError(f"{location}: not an OpenAPI document (top level is {type(data).__name__})")
+        raise SpecLoadError(
+            f"{location}: not an OpenAPI document (top level is {type(data).__name__})"
+        )
     if "openapi" in data:
         version = str(data["openapi"])
         if version.startswith(("3.0", "3.1")):
             return f"openapi {version}"
-        raise SpecLoadError(f"{location}: unsupported OpenAPI version {version!r} (3.0 and 3.1 are)")
+        raise SpecLoadError(
+            f"{location}: unsupported OpenAPI version {version!r} (3.0 and 3.1 are)"
+        )
     if "swagger" in data:
         version = str(data["swagger"])
         if version.startswith("2.0"):
@@ -68,6 +72,8 @@ class _Walk:
         self.resolver = resolver
         self.display = display
         self._seen: set[Problem] = set()
+        # Shared responses (components) are read once; the spec's objects live as long as we do.
+        self._declared: dict[int, frozenset[str]] = {}
 
     def problem(self, code: str, message: str, doc: Document, tokens: Tokens) -> None:
         found = Problem(code, message, self.display(doc.location), doc.line_of(tokens))
@@ -75,7 +81,9 @@ class _Walk:
             self._seen.add(found)
             self.report.problems.append(found)
 
-    def resolve(self, value: Any, doc: Document, tokens: Tokens) -> tuple[Any, Document, Tokens] | None:
+    def resolve(
+        self, value: Any, doc: Document, tokens: Tokens
+    ) -> tuple[Any, Document, Tokens] | None:
         try:
             return self.resolver.resolve(value, doc, tokens)
         except RefError as exc:
@@ -105,7 +113,13 @@ class _Walk:
                 self.operation(path, method, operation, item_doc, (*item_tokens, method), policy)
 
     def operation(
-        self, path: str, method: str, op: dict[str, Any], doc: Document, tokens: Tokens, policy: Policy
+        self,
+        path: str,
+        method: str,
+        op: dict[str, Any],
+        doc: Document,
+        tokens: Tokens,
+        policy: Policy,
     ) -> None:
         self.report.operations += 1
         label = f"{method.upper()} {path}"
@@ -132,11 +146,24 @@ class _Walk:
             self.report.responses_checked += 1
             self.response(f"{label} {code}", response, required, doc, (*tokens, "responses", key))
 
-    def response(self, label: str, raw: Any, required: list[str], doc: Document, tokens: Tokens) -> None:
+    def response(
+        self, label: str, raw: Any, required: list[str], doc: Document, tokens: Tokens
+    ) -> None:
         found = self.resolve(raw, doc, tokens)
         if found is None:
             return
         response, resp_doc, resp_tokens = found
+        declared = self._declared.get(id(response))
+        if declared is None:
+            declared = self._declared[id(response)] = self.declared(response, resp_doc, resp_tokens)
+        missing = [name for name in required if name.lower() not in declared]
+        if missing:
+            self.problem(
+                "missing-headers", f"{label}: missing header(s) {', '.join(missing)}", doc, tokens
+            )
+
+    def declared(self, response: Any, resp_doc: Document, resp_tokens: Tokens) -> frozenset[str]:
+        """Lower-cased names of the headers a (resolved) response declares."""
         headers_found = self.resolve(
             response.get("headers") if isinstance(response, dict) else None,
             resp_doc,
@@ -149,11 +176,7 @@ class _Walk:
                 declared.add(str(name).lower())
                 # The key names the header; its object must still resolve for the spec to be valid.
                 self.resolve(header, headers_found[1], (*headers_found[2], name))  # type: ignore[index]
-        missing = [name for name in required if name.lower() not in declared]
-        if missing:
-            self.problem(
-                "missing-headers", f"{label}: missing header(s) {', '.join(missing)}", doc, tokens
-            )
+        return frozenset(declared)
 
 
 def check_spec(

@@ -56,15 +56,20 @@ class Document:
         return _json_line(self.text, tokens)
 
 
+_COLON = re.compile(r"\s*:")
+
+
 def _json_line(text: str, tokens: Sequence[Any]) -> int | None:
     """Find each key in turn after the previous one: right for any conventionally laid out spec."""
     position = 0
     for token in tokens:
-        pattern = re.escape(json.dumps(str(token))) + r"\s*:"
-        found = re.compile(pattern).search(text, position)
-        if found is None:
+        needle = json.dumps(str(token))
+        found = text.find(needle, position)
+        while found != -1 and not _COLON.match(text, found + len(needle)):
+            found = text.find(needle, found + 1)  # the same text as a value, not a key
+        if found == -1:
             return None
-        position = found.start()
+        position = found
     return text.count("\n", 0, position) + 1
 
 
@@ -162,7 +167,9 @@ def read_text(location: str, timeout: float) -> str:
     except IsADirectoryError:
         raise SpecLoadError(f"{location}: is a directory") from None
     except UnicodeDecodeError as exc:
-        raise SpecLoadError(f"{location}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise SpecLoadError(
+            f"{location}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
     except OSError as exc:
         raise SpecLoadError(f"{location}: cannot read: {exc.strerror or exc}") from None
 

@@ -1,4 +1,4 @@
-"""Which headers a response must declare: response classes, per-status and per-path rules, exemptions.
+"""Which headers a response must declare: classes, per-status and per-path rules, exemptions.
 
 Status codes arrive as YAML ints (``200``), strings (``"200"``), ranges (``"2XX"``, ``"4xx"``)
 or ``default``; they are normalised once so that every comparison is between equals.

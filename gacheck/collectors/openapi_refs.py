@@ -8,6 +8,7 @@ headers); schemas, where self-reference is normal, are never walked.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -25,8 +26,9 @@ class RefError(Exception):
     """A ref that cannot be followed; ``str()`` is the whole explanation."""
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_pointer(fragment: str) -> Tokens:
-    """RFC 6901 tokens of a URI fragment: percent-decoded first, then ``~1`` -> ``/``, ``~0`` -> ``~``."""
+    """RFC 6901 tokens of a URI fragment: percent-decoded, then ``~1`` -> ``/``, ``~0`` -> ``~``."""
     text = unquote(fragment)
     if text == "":
         return ()
@@ -75,42 +77,51 @@ class RefResolver:
         """Locations of the other files this spec's refs reached."""
 
     def resolve(self, value: Any, doc: Document, tokens: Tokens) -> tuple[Any, Document, Tokens]:
-        """Follow ``value`` while it is a ``{"$ref": ...}``; return the target and where it lives."""
-        seen: list[str] = []
+        """Follow ``value`` while it is a ``{"$ref": ...}``; the target and where it lives."""
+        seen: list[tuple[str, Tokens]] = []
         while isinstance(value, dict) and isinstance(value.get("$ref"), str):
             ref = value["$ref"]
-            where = f"{self._display(doc.location)} {format_pointer(tokens)}"
-            target_doc, target_tokens = self._target(ref, doc, where)
-            hop = f"{self._display(target_doc.location)}{format_pointer(target_tokens)}"
+            target_doc, target_tokens = self._target(ref, doc, tokens)
+            hop = (target_doc.location, target_tokens)
             if hop in seen or len(seen) >= MAX_CHAIN:
-                chain = " -> ".join([*seen, hop])
-                raise RefError(f'$ref cycle at {where}: {chain}')
+                chain = " -> ".join(self._show(*h) for h in [*seen, hop])
+                raise RefError(f"$ref cycle at {self._where(doc, tokens)}: {chain}")
             seen.append(hop)
             try:
                 value = follow(target_doc.data, target_tokens)
             except KeyError as exc:
+                where = self._where(doc, tokens)
                 raise RefError(f'dangling $ref "{ref}" at {where}: {exc.args[0]}') from None
             doc, tokens = target_doc, target_tokens
         return value, doc, tokens
 
-    def _target(self, ref: str, doc: Document, where: str) -> tuple[Document, Tokens]:
+    # Only failures are described: formatting locations on every hop would dominate big specs.
+    def _show(self, location: str, tokens: Tokens) -> str:
+        return f"{self._display(location)}{format_pointer(tokens)}"
+
+    def _where(self, doc: Document, tokens: Tokens) -> str:
+        return f"{self._display(doc.location)} {format_pointer(tokens)}"
+
+    def _target(self, ref: str, doc: Document, tokens: Tokens) -> tuple[Document, Tokens]:
         file_part, _, fragment = ref.partition("#")
         try:
-            tokens = parse_pointer(fragment)
+            target_tokens = parse_pointer(fragment)
         except ValueError as exc:
-            raise RefError(f'unsupported $ref "{ref}" at {where}: {exc}') from None
+            raise RefError(
+                f'unsupported $ref "{ref}" at {self._where(doc, tokens)}: {exc}'
+            ) from None
         if not file_part:
-            return doc, tokens
+            return doc, target_tokens
         location = self._locate(file_part, doc.location)
         target = self._docs.get(location)
         if target is None:
             try:
                 target = self._load(location)
             except SpecLoadError as exc:
-                raise RefError(f'$ref "{ref}" at {where}: {exc}') from None
+                raise RefError(f'$ref "{ref}" at {self._where(doc, tokens)}: {exc}') from None
             self._docs[location] = target
             self.external.add(location)
-        return target, tokens
+        return target, target_tokens
 
     @staticmethod
     def _locate(file_part: str, base: str) -> str:

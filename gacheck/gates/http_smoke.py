@@ -73,19 +73,41 @@ def _chat(stream: bool) -> dict[str, Any]:
     }
     if stream:
         body["stream"] = True
-        return {"name": "chat completion (stream)", "method": "POST", "path": "/v1/chat/completions",
-                "body": body, "stream": True, "max_latency": "30s", "first_event_within": "5s"}
-    return {"name": "chat completion", "method": "POST", "path": "/v1/chat/completions", "body": body,
-            "max_latency": "30s", "expect_json": [{"path": "choices", "non_empty_list": True}]}
+        return {
+            "name": "chat completion (stream)",
+            "method": "POST",
+            "path": "/v1/chat/completions",
+            "body": body,
+            "stream": True,
+            "max_latency": "30s",
+            "first_event_within": "5s",
+        }
+    return {
+        "name": "chat completion",
+        "method": "POST",
+        "path": "/v1/chat/completions",
+        "body": body,
+        "max_latency": "30s",
+        "expect_json": [{"path": "choices", "non_empty_list": True}],
+    }
 
 
 DEFAULT_CHECKS: list[dict[str, Any]] = [
     {"name": "health", "path": "/health", "max_latency": "2s"},
-    {"name": "models", "path": "/v1/models", "max_latency": "2s",
-     "expect_json": [{"path": "data", "non_empty_list": True}]},
-    {"name": "embeddings", "method": "POST", "path": "/v1/embeddings", "max_latency": "10s",
-     "body": {"model": MODEL_PLACEHOLDER, "input": "gacheck smoke test"},
-     "expect_json": [{"path": "data.0.embedding", "non_empty_list": True}]},
+    {
+        "name": "models",
+        "path": "/v1/models",
+        "max_latency": "2s",
+        "expect_json": [{"path": "data", "non_empty_list": True}],
+    },
+    {
+        "name": "embeddings",
+        "method": "POST",
+        "path": "/v1/embeddings",
+        "max_latency": "10s",
+        "body": {"model": MODEL_PLACEHOLDER, "input": "gacheck smoke test"},
+        "expect_json": [{"path": "data.0.embedding", "non_empty_list": True}],
+    },
     _chat(stream=False),
     _chat(stream=True),
 ]
@@ -94,7 +116,8 @@ DEFAULT_CHECKS: list[dict[str, Any]] = [
 class HttpSmokeParams(Params):
     base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/]+")
     checks: list[CheckParams] = Field(
-        default_factory=lambda: [CheckParams.model_validate(c) for c in DEFAULT_CHECKS], min_length=1
+        default_factory=lambda: [CheckParams.model_validate(c) for c in DEFAULT_CHECKS],
+        min_length=1,
     )
     model: str | None = Field(
         default=None, description='replaces "{model}"; default: the first id of GET /v1/models'
@@ -149,7 +172,13 @@ class HttpSmokeGate:
             headers[params.auth_header] = f"{params.auth_scheme} {token}".strip()
         elif params.token_env:
             notes.append(f"env {params.token_env} is not set: requests were sent without a token")
-        verify: bool | str = str(ctx.resolve(params.ca_bundle)) if params.ca_bundle else params.verify_tls
+        verify: bool | str = (
+            str(ctx.resolve(params.ca_bundle)) if params.ca_bundle else params.verify_tls
+        )
+        if base_url.startswith("http://"):
+            verify = (
+                False  # no TLS is spoken (redirects are not followed): skip loading the CA store
+            )
         runner = SmokeRunner(
             base_url, headers, params.connect_timeout, params.retries, params.retry_delay, verify
         )
@@ -166,7 +195,11 @@ class HttpSmokeGate:
             notes.append(f"model {model!r} taken from GET /v1/models")
         auth = None
         if params.token_env:
-            auth = {"header": params.auth_header, "scheme": params.auth_scheme, "env": params.token_env}
+            auth = {
+                "header": params.auth_header,
+                "scheme": params.auth_scheme,
+                "env": params.token_env,
+            }
         return _measurement(base_url, results, notes, auth)
 
     @staticmethod
@@ -223,4 +256,6 @@ def _measurement(
     if not failed:
         return Measurement(0.0, f"all {len(results)} checks passed", evidence)
     names = ", ".join(f"{r.check.name} ({r.failures[0]})" for r in failed)
-    return Measurement(float(len(failed)), f"{len(failed)} of {len(results)} checks failed: {names}", evidence)
+    return Measurement(
+        float(len(failed)), f"{len(failed)} of {len(results)} checks failed: {names}", evidence
+    )

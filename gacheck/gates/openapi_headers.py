@@ -8,6 +8,7 @@ vouch for). Each spec is judged on its own; no operation found anywhere is ``no_
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 from pathlib import Path
@@ -44,10 +45,12 @@ StatusList = Annotated[list[str], BeforeValidator(_codes)]
 
 
 class RuleParams(Params):
-    require: list[str] = Field(default_factory=list, description="headers added for these responses")
+    require: list[str] = Field(
+        default_factory=list, description="headers added for these responses"
+    )
     ignore: list[str] = Field(default_factory=list, description="headers not required for them")
     status: StatusList = Field(default_factory=list, description='"429", "5XX"; empty: all')
-    paths: list[str] = Field(default_factory=list, description='fnmatch patterns; empty: all')
+    paths: list[str] = Field(default_factory=list, description="fnmatch patterns; empty: all")
     methods: list[str] = Field(default_factory=list, description="empty: all")
 
 
@@ -81,8 +84,13 @@ class OpenapiHeadersParams(Params):
             classes=self.classes,
             require=self.require,
             rules=[
-                Rule(tuple(r.require), tuple(r.ignore), tuple(r.status), tuple(r.paths),
-                     tuple(r.methods))
+                Rule(
+                    tuple(r.require),
+                    tuple(r.ignore),
+                    tuple(r.status),
+                    tuple(r.paths),
+                    tuple(r.methods),
+                )
                 for r in self.rules
             ],
             exempt=[Exemption(e.path, e.reason, tuple(e.methods)) for e in self.exempt],
@@ -143,6 +151,7 @@ class OpenapiHeadersGate:
 def _display(ctx: Context) -> Any:
     """Paths relative to the repository root, as CI annotations want them."""
 
+    @functools.lru_cache(maxsize=256)
     def display(location: str) -> str:
         if openapi_load.is_url(location):
             return location
@@ -195,18 +204,25 @@ def _measurement(
     notes += [f"{f}: a fragment other specs refer to, not judged on its own" for f in fragments]
     notes += [key for r in reports for key in r.ignored_keys[:20]]
     evidence = Evidence(
-        findings=[Finding(message=p.message, code=p.code, file=p.file, line=p.line) for p in problems],
+        findings=[
+            Finding(message=p.message, code=p.code, file=p.file, line=p.line) for p in problems
+        ],
         findings_total=len(problems),
         details=details,
         notes=notes,
     )
     summary = (
-        f"{len(problems)} problem(s) in {operations} operation(s), {checked} response(s) "
-        f"checked across {len(reports)} spec(s)"
+        f"{details['violations']} violation(s), {details['ref_errors']} unresolvable $ref(s) in "
+        f"{operations} operation(s), {checked} response(s) checked across {len(reports)} spec(s)"
     )
+    if problems:
+        worst = max(per_spec, key=lambda s: s["violations"] + s["ref_errors"])
+        summary += f"; most in {worst['spec']} ({worst['violations'] + worst['ref_errors']})"
     if errors:
         reasons = "; ".join(errors.values())
-        return Measurement(float(len(problems)), f"{summary}; cannot read: {reasons}", evidence, Status.ERROR)
+        return Measurement(
+            float(len(problems)), f"{summary}; cannot read: {reasons}", evidence, Status.ERROR
+        )
     # Returned rather than raised so that the per-spec counts stay in the evidence.
     if operations == 0:
         message = f"no operation found in {len(reports)} spec(s): nothing to check"

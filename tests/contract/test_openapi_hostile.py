@@ -6,9 +6,10 @@ import json
 import time
 from pathlib import Path
 
+from test_openapi_specs import GATE, messages
+
 from gacheck.models import Status
 from gacheck.reports.markdown import render_markdown
-from test_openapi_specs import GATE, messages
 
 HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]
 

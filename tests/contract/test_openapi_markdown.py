@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import add_specs
+from test_openapi_specs import GATE
 
 from gacheck.models import Audit, GateResult, Verdict
 from gacheck.reports.markdown import render_markdown
-from test_openapi_specs import GATE
 
 
 def audit_of(*results: GateResult) -> Audit:

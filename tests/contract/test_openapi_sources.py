@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from conftest import SPECS, add_specs
+from test_openapi_specs import GATE, messages
 
 from gacheck.collectors.openapi_policy import Exemption, Policy, Rule, code_matches, normalize_code
 from gacheck.collectors.openapi_refs import format_pointer, parse_pointer
 from gacheck.errors import ConfigError
 from gacheck.models import Status
-from test_openapi_specs import GATE, messages
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -209,6 +209,7 @@ def test_lukhas_shaped_specs_with_the_default_config(run_gate, repo: Path) -> No
     # Declares none: every checked response is a violation, 429 also lacks Retry-After.
     assert identity["violations"] == 4
     assert result.value == 4 and result.status is Status.FAIL
+    assert result.message.endswith("; most in docs/openapi/identity.json (4)")
     assert all(f.file == "docs/openapi/identity.json" for f in result.evidence.findings)
     assert "GET /identity/verify 429: missing header(s) X-RateLimit-Limit, X-RateLimit-Remaining, " \
         "X-RateLimit-Reset, X-Trace-Id, Retry-After" in messages(result)
@@ -220,4 +221,7 @@ def test_lukhas_shaped_spec_that_declares_everything_passes(run_gate, repo: Path
 
     assert result.status is Status.PASS
     assert result.value == 0
-    assert "0 problem(s) in 4 operation(s)" in result.message
+    assert result.message == (
+        "0 ≤ 0; 0 violation(s), 0 unresolvable $ref(s) in 4 operation(s), 9 response(s) checked "
+        "across 1 spec(s)"
+    )

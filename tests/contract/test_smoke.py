@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from facade_server import MODEL, FacadeServer
+from test_openapi_markdown import audit_of
 
 from gacheck.errors import ConfigError
 from gacheck.models import Status
 from gacheck.reports.markdown import render_markdown
-from test_openapi_markdown import audit_of
 
 GATE = """
 id = "facade_smoke"
