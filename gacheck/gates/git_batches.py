@@ -12,18 +12,19 @@ Fail-closed: an empty repository, or a shallow clone that lacks the history need
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from gacheck.collectors import ruff
-from gacheck.collectors.git import Commit, Git
 from gacheck.config import GateSpec
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Finding, Status
 from gacheck.units import Unit
+
+if TYPE_CHECKING:  # collectors are imported when a gate runs, not when the config is read
+    from gacheck.collectors.git import Commit, Git
 
 E402_BATCH = r"^refactor\(lint\): E402 cleanup batch \d+"
 _UNSHALLOW = "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in CI)"
@@ -55,6 +56,8 @@ class GitBatchesGate:
     default_threshold: ClassVar[dict[str, int]] = {"min": 2}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
+        from gacheck.collectors.git import Git
+
         params: GitBatchesParams = gate.params
         git = Git(ctx.repo, timeout=max(gate.timeout - 1.0, 1.0))
         git.require_repository()
@@ -115,6 +118,8 @@ def _batch(commit: Commit) -> dict[str, Any]:
 def _regression(git: Git, first: Commit, tip: str, params: GitBatchesParams, shallow: bool,
                 timeout: float, notes: list[str]) -> dict[str, Any]:
     """Counts of ``params.rule`` before the first batch and at the tip, per file."""
+    from gacheck.collectors import ruff
+
     if not first.parents:
         if shallow:
             raise CollectorError(

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import glob
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gacheck.collectors import pip_audit
 from gacheck.config import GateSpec
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import CommandRecord, Evidence, Finding, Status
 from gacheck.units import Unit
+
+if TYPE_CHECKING:  # the collector is imported when the gate runs, not when the config is read
+    from gacheck.collectors.pip_audit import AuditReport
 
 
 class IgnoredVulnerability(Params):
@@ -80,7 +82,7 @@ class PipAuditGate:
                            evidence=evidence)
 
 
-def _classify(report: pip_audit.AuditReport, params: PipAuditParams, today: date,
+def _classify(report: AuditReport, params: PipAuditParams, today: date,
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]],
                          list[str]]:
     """Vulnerabilities split into counted, ignored and not fixable; notes on expired ignores."""
@@ -108,7 +110,9 @@ def _classify(report: pip_audit.AuditReport, params: PipAuditParams, today: date
 
 
 def _load(params: PipAuditParams, ctx: Context, timeout: float,
-          ) -> tuple[pip_audit.AuditReport, list[CommandRecord], str]:
+          ) -> tuple[AuditReport, list[CommandRecord], str]:
+    from gacheck.collectors import pip_audit
+
     if params.report is not None:
         pattern = str(ctx.resolve(params.report))
         matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]

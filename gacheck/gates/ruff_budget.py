@@ -11,7 +11,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from gacheck.collectors import ruff
 from gacheck.config import GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
@@ -45,6 +44,7 @@ class RuffBudgetGate:
     default_threshold: ClassVar[dict[str, int]] = {"max": 120}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
+        from gacheck.collectors import ruff
         from gacheck.history import load_history
 
         params: RuffBudgetParams = gate.params

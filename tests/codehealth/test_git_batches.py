@@ -177,3 +177,37 @@ def test_markdown_lists_batches_and_regressed_files(make_repo, run_cli, write_co
     assert "5 at the tip" in done.out and "**regression**" in done.out
     assert "| pkg/d\\.py | 0 | 2 |" in done.out
     assert "| pkg/e\\.py | 0 | 2 |" in done.out
+
+
+def test_shallow_clone_with_enough_history_works_and_says_so(
+    make_repo, gate_result, tmp_path
+) -> None:
+    repo = make_repo()
+    history(repo)
+    clone = shallow_clone(repo.root, tmp_path / "clone", depth=4)  # down to base
+    result = gate_result(gate(), clone)
+    assert (result["status"], result["value"]) == ("pass", 2)
+    assert "this clone is shallow; only its fetched history was searched" in \
+        result["evidence"]["notes"]
+
+
+def test_a_first_batch_without_parent_is_an_error(make_repo, gate_result) -> None:
+    repo = make_repo()
+    repo.commit("refactor(lint): E402 cleanup batch 1 (1 files)", {"pkg/a.py": FIXED})
+    repo.commit("refactor(lint): E402 cleanup batch 2 (1 files)", {"pkg/b.py": FIXED})
+    result = gate_result(gate(), repo.root)
+    assert result["status"] == "error"
+    assert "repository's first commit" in result["message"]
+
+
+def test_first_parent_sees_only_commits_landed_on_the_branch(make_repo, gate_result) -> None:
+    repo = make_repo()
+    repo.commit("feat: start", {"pkg/a.py": LATE, "pkg/b.py": ONE_LATE})
+    git(repo.root, "checkout", "-q", "-b", "cleanup")
+    repo.commit("refactor(lint): E402 cleanup batch 1 (1 files)", {"pkg/a.py": FIXED})
+    repo.commit("refactor(lint): E402 cleanup batch 2 (1 files)", {"pkg/b.py": FIXED})
+    git(repo.root, "checkout", "-q", "main")
+    git(repo.root, "merge", "-q", "--no-ff", "-m", "Merge branch 'cleanup'", "cleanup")
+    assert gate_result(gate(), repo.root)["value"] == 2
+    landed = gate_result(gate("first_parent = true"), repo.root)
+    assert (landed["status"], landed["value"]) == ("fail", 0)
