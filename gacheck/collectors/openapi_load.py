@@ -8,6 +8,7 @@ expanded and stop long before that becomes a problem.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -73,14 +74,40 @@ def _json_line(text: str, tokens: Sequence[Any]) -> int | None:
     return text.count("\n", 0, position) + 1
 
 
+def _loader_bases() -> tuple[type, ...]:
+    """The safe loader, with libyaml's event parser when PyYAML has it (about 3x faster).
+
+    Composition stays in Python either way: that is where the alias guard lives.
+    """
+    import yaml
+
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return (yaml.SafeLoader,)
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.resolver import Resolver
+
+    return (Composer, CParser, SafeConstructor, Resolver)
+
+
+@functools.cache
 def _yaml_loader_class() -> type:
     import yaml
 
-    class GuardedLoader(yaml.SafeLoader):
+    bases = _loader_bases()
+
+    class GuardedLoader(*bases):  # type: ignore[misc]
         """Safe loader that counts expanded nodes and remembers where mapping keys are."""
 
         def __init__(self, stream: str) -> None:
-            super().__init__(stream)
+            if bases[0] is yaml.SafeLoader:
+                yaml.SafeLoader.__init__(self, stream)
+            else:
+                bases[1].__init__(self, stream)  # libyaml's parser
+                for base in (bases[0], *bases[2:]):
+                    base.__init__(self)
             self._sizes: dict[int, int] = {}
             self.key_lines: dict[int, dict[Any, int]] = {}
 

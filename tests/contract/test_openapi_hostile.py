@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+import yaml
 from test_openapi_specs import GATE, messages
 
+from gacheck.collectors import openapi_load
+from gacheck.collectors.openapi_load import SpecLoadError
 from gacheck.models import Status
 from gacheck.reports.markdown import render_markdown
 
@@ -183,3 +188,24 @@ def test_a_thousand_operations_all_in_json_first_fifty_in_markdown(run_gate, rep
     text = render_markdown(audit_of(result))
     assert text.count("missing header\\(s\\) X\\-Trace\\-Id |") == 50
     assert "50 more violations are in the JSON audit" in text
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Both YAML event parsers PyYAML may have: the guard must hold on each."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(openapi_load, "_loader_bases", lambda: (yaml.SafeLoader,))
+    openapi_load._yaml_loader_class.cache_clear()
+    yield request.param
+    openapi_load._yaml_loader_class.cache_clear()
+
+
+def test_guard_and_lines_with_either_yaml_parser(yaml_parser: str, repo: Path) -> None:
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 8)]
+    with pytest.raises(SpecLoadError, match="alias bomb"):
+        openapi_load.parse("\n".join(bomb), "bomb.yaml")
+    document = openapi_load.parse("openapi: 3.0.3\npaths:\n  /x:\n    get:\n      responses:\n"
+                                  "        200: {description: ok}\n", "ok.yaml")
+    assert document.line_of(("paths", "/x", "get", "responses", 200)) == 6
+    assert document.line_of(("paths", "/x")) == 3
