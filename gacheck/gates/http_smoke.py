@@ -59,6 +59,11 @@ class CheckParams(Params):
     stream: bool = Field(default=False, description="expect text/event-stream ending in [DONE]")
     first_event_within: Duration | None = None
 
+    @field_validator("expect_status", mode="before")
+    @classmethod
+    def _one_status(cls, value: Any) -> Any:
+        return [value] if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("method", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:

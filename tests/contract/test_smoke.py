@@ -90,7 +90,7 @@ def test_json_assertions_and_required_headers(run_gate, repo: Path, facade) -> N
         [[gates.checks]]
         name = "unknown route"
         path = "/v1/nothing"
-        expect_status = [404]
+        expect_status = 404
     """, repo, facade_url=facade.url)
 
     found = checks(result)
