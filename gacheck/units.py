@@ -102,7 +102,11 @@ def format_duration(seconds: float) -> str:
         return f"{seconds:.3g}s"
     parts = []
     remaining = round(seconds)
-    for suffix, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    # soaks and windows are spoken of in hours ("48h", "72h"); days only beyond a week
+    units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+    if seconds < 7 * 86400:
+        units = units[1:]
+    for suffix, size in units:
         if remaining >= size:
             count, remaining = divmod(remaining, size)
             parts.append(f"{count}{suffix}")

@@ -36,8 +36,9 @@ def test_counts_refuse_booleans_and_infinities() -> None:
 
 def test_values_are_shown_in_their_unit() -> None:
     assert format_value(0.0092, Unit.SECONDS) == "9.2ms"
-    assert format_value(172800, Unit.SECONDS) == "2d"
-    assert format_value(50 * 3600 + 60 * 5, Unit.SECONDS) == "2d2h"
+    assert format_value(172800, Unit.SECONDS) == "48h"
+    assert format_value(50 * 3600 + 60 * 5, Unit.SECONDS) == "50h5m"
+    assert format_value(9 * 86400 + 3 * 3600, Unit.SECONDS) == "9d3h"
     assert format_value(0.0125, Unit.RATIO) == "1.25%"
     assert format_value(97.0, Unit.COUNT) == "97"
     assert format_value(None, Unit.COUNT) == "—"
