@@ -137,7 +137,7 @@ class PrometheusClient:
         def call() -> Any:
             response = self._session.get(
                 url, params=params or {}, headers=self._api.headers, auth=self._api.auth,
-                timeout=self.settings.timeout + 2,
+                timeout=self.settings.request_timeout,
             )
             if response.status_code != 200:
                 raise _HttpStatus()

@@ -19,6 +19,7 @@ from gacheck.errors import CollectorError
 
 RETRY_STATUSES = (500, 502, 503, 504)
 BACKOFF_FACTOR = 0.25  # urllib3 waits 0, 0.5 s, 1 s, ... between retries
+CONNECT_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,13 @@ class ConnectionSettings:
     max_points: int
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     auth: tuple[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def request_timeout(self) -> tuple[float, float]:
+        """(connect, read) for requests. Connecting is quick or hopeless: a short limit keeps
+        the retries inside a gate's time. Reading gets 2 s more than the query timeout sent to
+        Prometheus, so that Prometheus' own "query timed out" is what the user reads."""
+        return (min(CONNECT_TIMEOUT, self.timeout), self.timeout + 2)
 
     @classmethod
     def from_context(cls, ctx: Context) -> ConnectionSettings:
@@ -89,7 +97,7 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
     )
     api = PrometheusConnect(
         url=settings.url, headers=settings.headers or None, retry=retry, auth=settings.auth,
-        session=session, timeout=settings.timeout + 2,  # let Prometheus' own timeout speak first
+        session=session, timeout=settings.request_timeout,  # type: ignore[arg-type]  # a pair
     )
     return api, session
 

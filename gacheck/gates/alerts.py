@@ -22,7 +22,7 @@ from gacheck.models import Evidence, Finding, Status
 from gacheck.sli.alert_history import firing_spans
 from gacheck.sli.promql import duration
 from gacheck.sli.sustained import stamp
-from gacheck.units import Unit
+from gacheck.units import Unit, format_duration
 
 
 class AllowedAlert(Params):
@@ -84,16 +84,16 @@ class AlertsGate:
                 findings.append(Finding(
                     message=f"{span.name} {span.label_text()} fired {span.minutes:.1f} min "
                             f"between {stamp(span.first)} and {stamp(span.last)}",
-                    code=span.name, severity=span.labels.get("severity", "error")))
+                    code=span.name))
         counted = len(findings)
         notes = [f"Prometheus warning: {w}" for w in result.warnings]
-        floor, message = None, f"{counted} alert(s) fired in the {duration(window)} window"
+        floor, message = None, f"{counted} alert(s) fired in the {format_duration(window)} window"
         if counted:
             names = sorted({f.code or "" for f in findings})
             message += ": " + ", ".join(names)
         elif spans:
             message += f" ({len(spans)} allowed alert(s) fired)"
-        details: dict[str, Any] = {"window_s": window, "window": duration(window),
+        details: dict[str, Any] = {"window_s": window, "window": format_duration(window),
                                    "severities": params.severities,
                                    "alerts": rows, "allowed": allowed}
         if params.check_rules:

@@ -63,7 +63,8 @@ class SoakDurationGate:
         restart_list = [{"at": stamp(v), "instance": inst} for v, inst in restarts]
         if not current.series:
             seen = max((t for s in recent.series for t in s.timestamps), default=None)
-            last = f"; last seen {stamp(seen)}" if seen else f" in the last {duration(lookback)}"
+            last = (f"; last seen {stamp(seen)}" if seen
+                    else f" in the last {format_duration(lookback)}")
             raise NoDataError(f"no {starts_sel} at {stamp(at)}: the release candidate is not "
                               f"running or not scraped{last}")
         started = {_instance(s.labels): s.values[-1] for s in current.series}
@@ -102,7 +103,8 @@ class SoakDurationGate:
         earlier = [v for s in recent.series for v in s.values if v < youngest and (
             _instance(s.labels) == youngest_instance or _instance(s.labels) not in started)]
         if earlier and at - lookback <= youngest:
-            message += f"; restarted inside the {duration(lookback)} window, which reset the soak"
+            message += (f"; restarted inside the {format_duration(lookback)} window, "
+                        "which reset the soak")
         floor = None
         if coverage is not None and coverage < params.min_coverage:
             floor = Status.WARN

@@ -133,8 +133,7 @@ def judge(
             ratio_level = float(-np.partition(-valued, allowed)[allowed])
     level = max(run_level, ratio_level)
 
-    episodes = _episodes(breach, values, grid, upper)
-    longest = max(episodes, key=lambda e: (e.samples, -e.start)) if episodes else None
+    episodes, longest = _episodes(breach, values, grid, upper)
     real = values[valued_mask]
     with np.errstate(invalid="ignore"):  # infinities (a quantile beyond the last bucket)
         median = float(np.median(real)) if real.size else None
@@ -151,7 +150,7 @@ def judge(
         sustained_by_ratio=valued.size > 0 and breaches > breach_samples_allowed(
             valued.size, max_breach_ratio),
         longest=longest,
-        episodes=len(episodes),
+        episodes=episodes,
         minimum=float(real.min()) if real.size else None,
         median=median,
         p95=p95,
@@ -159,16 +158,17 @@ def judge(
     )
 
 
-def _episodes(breach: Any, values: Any, grid: Grid, upper: bool) -> list[Episode]:
+def _episodes(breach: Any, values: Any, grid: Grid, upper: bool) -> tuple[int, Episode | None]:
+    """How many episodes, and the longest (the earliest of equally long ones)."""
     import numpy as np
 
     edges = np.diff(np.concatenate(([0], breach.astype(np.int8), [0])))
     starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)  # exclusive
-    found = []
-    for first, stop in zip(starts.tolist(), ends.tolist(), strict=True):
-        chunk = values[first:stop]
-        peak = float(chunk.max() if upper else chunk.min())
-        samples = stop - first
-        found.append(Episode(grid.time(first), samples, peak, samples * grid.step))
-    return found
+    if not starts.size:
+        return 0, None
+    lengths = np.flatnonzero(edges == -1) - starts  # ends are exclusive
+    pick = int(np.argmax(lengths))  # argmax takes the first of equal maxima
+    first, samples = int(starts[pick]), int(lengths[pick])
+    chunk = values[first:first + samples]
+    peak = float(chunk.max() if upper else chunk.min())
+    return int(starts.size), Episode(grid.time(first), samples, peak, samples * grid.step)

@@ -20,10 +20,11 @@ from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, QueryRecord, Status
 from gacheck.sli.breach import Grid, Judgement, judge, on_grid
-from gacheck.units import format_duration, format_value, parse_ratio
+from gacheck.units import Unit, format_duration, format_value, parse_ratio
 
 Ratio = Annotated[float, BeforeValidator(parse_ratio)]
 SERIES_SHOWN = 50
+INFINITE_STAND_IN = 1e15
 
 
 class SustainedParams(Params):
@@ -39,6 +40,13 @@ def plain(value: float | None) -> float | str | None:
     if value is None or math.isfinite(value):
         return value
     return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+
+
+def shown(value: float | None, unit: Unit) -> str:
+    """``format_value`` that also copes with NaN and infinities (a quantile past every bucket)."""
+    if value is not None and not math.isfinite(value):
+        return str(plain(value))
+    return format_value(value, unit)
 
 
 def stamp(ts: float) -> str:
@@ -120,7 +128,12 @@ def evaluate_sustained(
     worst_series, worst = max(valued, key=lambda sj: sign * (sj[1].level or 0.0))
     base["worst_series"] = worst_series.name()
     message, floor = describe(gate, worst_series, worst, judged, params)
-    return Measurement(worst.level, message, evidence(base), floor)
+    value = worst.level
+    if value is not None and math.isinf(value):
+        # JSON has no infinity and durations cannot show one: a huge finite level stands in.
+        value = math.copysign(INFINITE_STAND_IN, value)
+        message += f" (the sustained level is {plain(worst.level)})"
+    return Measurement(value, message, evidence(base), floor)
 
 
 def describe(
@@ -142,11 +155,11 @@ def describe(
     excursions = [(s, j) for s, j in judged if j.breaches]
     if not excursions:
         return (f"no sample beyond the threshold{where}; median "
-                f"{format_value(worst.median, unit)}, max "
-                f"{format_value(worst.maximum, unit)}"), None
+                f"{shown(worst.median, unit)}, max "
+                f"{shown(worst.maximum, unit)}"), None
     series, j = max(excursions, key=lambda sj: sj[1].longest.samples if sj[1].longest else 0)
     assert j.longest is not None
     name = f" on {series.name()}" if len(judged) > 1 else ""
-    return (f"short excursion{name}: {format_value(j.longest.peak, unit)} for "
+    return (f"short excursion{name}: {shown(j.longest.peak, unit)} for "
             f"{format_duration(j.longest.duration_s)} from {stamp(j.longest.start)} "
             f"({j.breaches} breach samples, {j.breach_ratio or 0:.2%}; not sustained)"), Status.WARN

@@ -67,3 +67,19 @@ def test_the_step_grows_to_stay_under_the_point_limit_and_says_so(promlab, tmp_p
     assert record.step_s == 17 and record.samples <= 11000  # 50h / 10s would be 18,001 points
     assert any("step grew from 10s to 17s" in note for note in res.evidence.notes)
     assert res.status.value == "pass"
+
+
+def test_an_infinite_sli_fails_with_a_finite_value_and_says_so(promlab, tmp_path):
+    lab = promlab("healthy")
+    ctx = context(tmp_path, lab.url, lab.end, """
+        [[gates]]
+        id = "inf"
+        kind = "promql_sustained"
+        title = "x / 0"
+        query = "sum(rate(lukhas_guardian_decision_total[5m])) / 0"
+        threshold = { max = 1 }
+    """)
+    res = result(ctx)
+    assert res.status.value == "fail"
+    assert res.value == 1e15 and "(the sustained level is +Inf)" in res.message
+    assert res.evidence.details["series"][0]["max"] == "+Inf"

@@ -31,7 +31,7 @@ def test_a_restart_inside_the_window_resets_the_soak_and_says_when(promlab, tmp_
     restart = lab.ago(lab.scenario.facts["restart"])
     assert res.status.value == "fail"
     assert res.value == pytest.approx(timedelta(hours=20).total_seconds(), abs=60)
-    assert "restarted inside the 2d window" in res.message
+    assert "restarted inside the 48h window" in res.message
     starts = [r["at"] for r in res.evidence.details["restarts_in_window"]]
     assert starts == [stamp(restart)]
 
