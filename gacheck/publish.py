@@ -76,6 +76,15 @@ def commit_message(audit_date: str, verdict: str, score: float) -> str:
     return f"chore(audit): GA readiness {audit_date} — {verdict.upper()} (score {score:g})"
 
 
+def _explain(done: process.Completed) -> str:
+    """git's own words, without its "hint:" lines (how to silence hints is not the point)."""
+    lines = [
+        line.strip() for line in (done.stderr or done.stdout).splitlines()
+        if line.strip() and not line.startswith("hint:")
+    ]
+    return " / ".join(lines[:4]) or f"exit status {done.exit_code}"
+
+
 def _staged(repo: Path) -> list[str]:
     listing = _git(repo, "diff", "--cached", "--name-only", "-z").stdout
     return sorted(name for name in listing.split("\0") if name)
@@ -96,14 +105,12 @@ def commit_files(repo: Path, files: Sequence[Path], message: str) -> CommitOutco
         )
     added = _git(repo, "add", "--", *relative, check=False)
     if added.exit_code != 0:
-        detail = (added.stderr.strip() or added.stdout.strip()).splitlines()[-3:]
-        raise OutputError("--commit: git add failed: " + " / ".join(detail))
+        raise OutputError("--commit: git add failed: " + _explain(added))
     if _git(repo, "diff", "--cached", "--quiet", "--", *relative, check=False).exit_code == 0:
         return CommitOutcome(False, "audit unchanged; nothing to commit")
     done = _git(repo, "commit", "--quiet", "-m", message, "--", *relative, check=False)
     if done.exit_code != 0:
         _git(repo, "reset", "--quiet", "--", *relative, check=False)  # leave the index as found
-        detail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
-        raise OutputError("--commit: git commit failed: " + " / ".join(detail))
+        raise OutputError("--commit: git commit failed: " + _explain(done))
     sha = _git(repo, "rev-parse", "--short", "HEAD").stdout.strip()
     return CommitOutcome(True, message, sha)

@@ -102,3 +102,13 @@ def test_two_runs_at_once_take_turns(git_project) -> None:
         files = git(git_project, "show", "--name-only", "--format=", sha).split()
         assert all(day in f or "latest" in f for f in files), files
     assert git(git_project, "status", "--porcelain") == ""
+
+
+def test_ignored_audit_files_are_a_clear_error(git_project, evaluate_in) -> None:
+    (git_project / ".gitignore").write_text("docs/audits/\n")
+    git(git_project, "add", ".gitignore")
+    git(git_project, "commit", "-q", "-m", "ignore audits")
+    result = evaluate_in(git_project, "--at", "2026-11-25T06:00:00Z", "--commit")
+    assert result.code == 2
+    assert "--commit: git add failed" in result.err and "ignored" in result.err
+    assert git(git_project, "diff", "--cached", "--name-only") == ""
