@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,11 +39,17 @@ class Git:
     """Git commands on one repository, each one kept in ``records`` for the evidence."""
 
     root: Path
-    timeout: float = 60.0
+    deadline: float = field(default_factory=lambda: time.monotonic() + 60.0)
+    """``time.monotonic()`` by which every command must be done (the gate's own time limit)."""
     records: list[CommandRecord] = field(default_factory=list)
 
-    def run(self, *args: str, check: bool = True) -> process.Completed:
-        done = process.run([*_GIT, *args], cwd=self.root, env=_ENV, timeout=self.timeout)
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 1.0)
+
+    def run(self, *args: str, check: bool = True, timeout: float | None = None,
+            ) -> process.Completed:
+        done = process.run([*_GIT, *args], cwd=self.root, env=_ENV,
+                           timeout=timeout or self.remaining())
         self.records.append(done.record(tail=5))
         if check and done.exit_code != 0:
             reason = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
@@ -111,9 +118,10 @@ class Git:
             self.run("worktree", "add", "--detach", "--quiet", str(path), rev)
             yield path
         finally:
+            # clean-up gets its own time: it must happen even when the deadline has passed
             try:
                 if path.exists():
-                    self.run("worktree", "remove", "--force", str(path), check=False)
+                    self.run("worktree", "remove", "--force", str(path), check=False, timeout=30)
             finally:
                 shutil.rmtree(holder, ignore_errors=True)
-                self.run("worktree", "prune", check=False)
+                self.run("worktree", "prune", check=False, timeout=30)

@@ -12,6 +12,7 @@ Fail-closed: an empty repository, or a shallow clone that lacks the history need
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
@@ -59,7 +60,8 @@ class GitBatchesGate:
         from gacheck.collectors.git import Git
 
         params: GitBatchesParams = gate.params
-        git = Git(ctx.repo, timeout=max(gate.timeout - 1.0, 1.0))
+        # finish (and clean up the worktrees) before the engine gives up on the gate
+        git = Git(ctx.repo, deadline=time.monotonic() + max(gate.timeout - 2.0, 1.0))
         git.require_repository()
         if not git.has_commits():
             raise CollectorError(f"{ctx.repo} is an empty repository: no commits, so no batches")
@@ -86,8 +88,7 @@ class GitBatchesGate:
         floor = None
         message = f"{len(batches)} matching commits on {params.branch}"
         if params.rule and batches:
-            regression = _regression(git, batches[0], tip, params, shallow,
-                                     gate.timeout, notes)
+            regression = _regression(git, batches[0], tip, params, shallow, notes)
             details["regression"] = regression
             findings = [
                 Finding(message=f"{params.rule} rose from {r['before']} to {r['after']}",
@@ -116,7 +117,7 @@ def _batch(commit: Commit) -> dict[str, Any]:
 
 
 def _regression(git: Git, first: Commit, tip: str, params: GitBatchesParams, shallow: bool,
-                timeout: float, notes: list[str]) -> dict[str, Any]:
+                notes: list[str]) -> dict[str, Any]:
     """Counts of ``params.rule`` before the first batch and at the tip, per file."""
     from gacheck.collectors import ruff
 
@@ -140,7 +141,7 @@ def _regression(git: Git, first: Commit, tip: str, params: GitBatchesParams, sha
             run = None
             if present:
                 run = ruff.check(tree, present, select=[params.rule],
-                                 executable=params.executable, timeout=timeout)
+                                 executable=params.executable, timeout=git.remaining())
                 git.records.append(run.command)
             counts[label] = run.by_file() if run else {}
     before, after = counts["before"], counts["after"]

@@ -211,3 +211,19 @@ def test_first_parent_sees_only_commits_landed_on_the_branch(make_repo, gate_res
     assert gate_result(gate(), repo.root)["value"] == 2
     landed = gate_result(gate("first_parent = true"), repo.root)
     assert (landed["status"], landed["value"]) == ("fail", 0)
+
+
+def test_a_ruff_that_hangs_ends_in_error_and_the_worktrees_are_removed(
+    make_repo, gate_result, tmp_path
+) -> None:
+    repo = make_repo()
+    history(repo)
+    slow = tmp_path / "slow-ruff"
+    slow.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "ruff 9.9.9"; exit 0; fi\n'
+                    "sleep 30\n")
+    slow.chmod(0o755)
+    result = gate_result(gate(f'timeout = "6s"\nexecutable = "{slow}"'), repo.root)
+    assert result["status"] == "error"
+    assert "did not finish within" in result["message"]
+    assert git(repo.root, "worktree", "list").count("\n") == 0
+    assert not list(Path(repo.root, ".git", "worktrees").glob("*"))
