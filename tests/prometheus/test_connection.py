@@ -73,3 +73,13 @@ def _at():
     from datetime import UTC, datetime
 
     return datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def test_validate_check_queries_without_prometheus_exits_3(tmp_path, run_cli,
+                                                          unreachable_prometheus_url):
+    config = tmp_path / "gates.toml"
+    config.write_text(default_prometheus_gates(), encoding="utf-8")
+    done = run_cli("validate", "--config", str(config), "--check-queries",
+                   "--prometheus-url", unreachable_prometheus_url)
+    assert done.code == 3
+    assert "ERROR  soak_duration: cannot reach Prometheus" in done.out
