@@ -124,39 +124,9 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
     return outcome.audit, dataclasses.replace(ctx, at=outcome.audit.evaluated_at)
 
 
-def _print(args: argparse.Namespace, fmt: str, audit: Any, ctx: Any, written: Any) -> None:
-    from gacheck.reports.text import render_text, use_colour
-
-    full_report = None
-    if written.markdown is not None:
-        shown = Path(os.path.relpath(written.markdown, Path.cwd()))
-        full_report = str(written.markdown) if str(shown).startswith("..") else str(shown)
-    if fmt == "json":
-        from gacheck.reports.json_report import render_json
-
-        sys.stdout.write(render_json(audit))
-    elif fmt == "markdown":
-        from gacheck.outputs import summary_markdown
-
-        sys.stdout.write(summary_markdown(audit, ctx))
-    elif args.quiet:
-        sys.stdout.write(f"verdict: {audit.verdict.value}  score {audit.score:g}/100\n")
-    else:
-        sys.stdout.write(render_text(audit, colour=fmt == "text" and use_colour(sys.stdout)))
-    if fmt == "github":
-        from gacheck.outputs import summary_markdown
-        from gacheck.reports.github import append_step_summary, render_github
-
-        sys.stdout.write(render_github(audit, full_report))
-        append_step_summary(summary_markdown(audit, ctx), full_report)
-    if written.files and not args.quiet:
-        where = sys.stdout if fmt in ("text", "github") else sys.stderr
-        main = [str(p) for p in (written.json, written.markdown) if p is not None]
-        where.write("audit written: " + ", ".join(main) + "\n")
-
-
 def run(args: argparse.Namespace) -> int:
     from gacheck.outputs import Written, write_audit
+    from gacheck.reports.stdout import print_outcome
     from gacheck.timeparse import now, parse_instant
 
     _check_combinations(args)
@@ -192,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
 
         write_junit(audit, Path(args.junit))
 
-    _print(args, fmt, audit, ctx, written)
+    print_outcome(fmt, audit, ctx, written, quiet=args.quiet)
     if refused is not None:
         raise refused
     if outcome is not None:

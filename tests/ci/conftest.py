@@ -38,3 +38,10 @@ def evaluate_in(run_cli) -> Callable[..., object]:  # type: ignore[no-untyped-de
                        "--repo", str(root), *args)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _not_inside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests choose the output format themselves, wherever this suite itself runs."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

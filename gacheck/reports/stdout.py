@@ -1,0 +1,40 @@
+"""What ``gacheck evaluate`` prints once the audit exists, in the format asked for."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from gacheck.context import Context
+from gacheck.models import Audit
+from gacheck.outputs import Written, summary_markdown
+
+
+def print_outcome(fmt: str, audit: Audit, ctx: Context, written: Written, quiet: bool) -> None:
+    """The report in ``fmt`` on stdout; in ``github`` also the annotations and step summary."""
+    from gacheck.reports.text import render_text, use_colour
+
+    full_report = None
+    if written.markdown is not None:
+        shown = Path(os.path.relpath(written.markdown, Path.cwd()))
+        full_report = str(written.markdown) if str(shown).startswith("..") else str(shown)
+    if fmt == "json":
+        from gacheck.reports.json_report import render_json
+
+        sys.stdout.write(render_json(audit))
+    elif fmt == "markdown":
+        sys.stdout.write(summary_markdown(audit, ctx))
+    elif quiet:
+        sys.stdout.write(f"verdict: {audit.verdict.value}  score {audit.score:g}/100\n")
+    else:
+        sys.stdout.write(render_text(audit, colour=fmt == "text" and use_colour(sys.stdout)))
+    if fmt == "github":
+        from gacheck.reports.github import append_step_summary, render_github
+
+        sys.stdout.write(render_github(audit, full_report))
+        append_step_summary(summary_markdown(audit, ctx), full_report)
+    if written.files and not quiet:
+        where = sys.stdout if fmt in ("text", "github") else sys.stderr
+        main = [str(p) for p in (written.json, written.markdown) if p is not None]
+        where.write("audit written: " + ", ".join(main) + "\n")
