@@ -1,0 +1,1 @@
+"""SLI arithmetic shared by the Prometheus gate kinds: breaches, alert history, PromQL."""
