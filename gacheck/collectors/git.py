@@ -85,7 +85,8 @@ class Git:
     def matching(self, rev: str, since: str | None, pattern: re.Pattern[str],
                  first_parent: bool = False) -> list[Commit]:
         """Commits of ``since..rev`` whose subject matches, oldest first, with files touched."""
-        args = ["log", f"--format=%H{_FIELD}%cI{_FIELD}%P{_FIELD}%s"]
+        # git's own %x1f/%x1e escapes keep the recorded command printable and re-runnable
+        args = ["log", "--format=%H%x1f%cI%x1f%P%x1f%s"]
         if first_parent:
             args.append("--first-parent")
         args += ["--end-of-options", rev] + ([f"^{since}"] if since else []) + ["--"]
@@ -101,7 +102,7 @@ class Git:
         return [Commit(c.sha, c.date, c.subject, c.parents, files.get(c.sha, [])) for c in found]
 
     def files_touched(self, shas: list[str]) -> dict[str, list[str]]:
-        done = self.run("log", "--no-walk=unsorted", f"--format={_RECORD}%H", "--name-only",
+        done = self.run("log", "--no-walk=unsorted", "--format=%x1e%H", "--name-only",
                         "--no-renames", "--end-of-options", *shas, "--")
         touched = {}
         for chunk in done.stdout.split(_RECORD)[1:]:

@@ -64,9 +64,11 @@ class PipAuditGate:
         problem, floor = _judge_skips(params, len(report.audited), skipped, notes)
         message = (f"{len(counted)} known vulnerabilities in {len(report.audited)} audited "
                    f"dependencies ({source})")
-        if ignored or unfixable or skipped:
-            message += f"; {len(ignored)} ignored, {len(unfixable)} without a fix left out, " \
-                       f"{len(skipped)} dependencies not audited"
+        left_out = [f"{n} {what}" for n, what in ((len(ignored), "ignored"),
+                    (len(unfixable), "without a fix left out"), (len(skipped), "not audited"))
+                    if n]
+        if left_out:
+            message += "; " + ", ".join(left_out)
         evidence = Evidence(
             commands=commands,
             findings=[_finding(e) for e in counted],
@@ -149,9 +151,9 @@ def _judge_skips(params: PipAuditParams, audited: int, skipped: list[dict[str, A
                 f"(first: {first['name']}: {first['reason']}); is its vulnerability service "
                 f"reachable?"), None
     names = ", ".join(d["name"] for d in skipped[:10]) + (" ..." if len(skipped) > 10 else "")
-    notes.append(f"{len(skipped)} dependencies were not audited: {names}")
+    notes.append(f"not audited by pip-audit ({len(skipped)}): {names}")
     if params.skipped == "error":
-        return f"{len(skipped)} dependencies were not audited: {names}", None
+        return f"not audited by pip-audit ({len(skipped)}): {names}", None
     return None, Status.WARN if params.skipped == "warn" else None
 
 
