@@ -88,6 +88,12 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
 
     session = requests.Session()
     session.verify = settings.verify
+    if settings.verify is False:  # the user opted out in the config; no warning per request
+        import warnings
+
+        from urllib3.exceptions import InsecureRequestWarning
+
+        warnings.filterwarnings("ignore", category=InsecureRequestWarning)
     session.trust_env = False  # loopback only: no proxy from the environment
     session.hooks["response"].append(on_response)
     retry = Retry(

@@ -131,3 +131,33 @@ def test_credentials_in_the_url_never_appear(tmp_path, unreachable_prometheus_ur
     assert gate.status.value == "error"
     assert "cannot reach Prometheus at " + unreachable_prometheus_url in gate.message
     assert "hunter2pw" not in gate.model_dump_json()
+
+
+ALERTS_GATE = """
+[[gates]]
+id = "critical"
+kind = "alerts"
+title = "critical"
+"""
+NO_ALERTS = Answer(body={"status": "success", "data": {"resultType": "matrix", "result": []}})
+
+
+def test_alerts_gate_warns_when_the_rules_cannot_be_listed(tmp_path):
+    hidden = Answer(404, "404 page not found", content_type="text/plain")
+    with CannedPrometheus([OK_PROBE, NO_ALERTS, hidden]) as server:
+        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
+        paths = [s.path for s in server.seen]
+    assert paths == ["/api/v1/query", "/api/v1/query", "/api/v1/rules"]
+    assert gate.status.value == "warn" and gate.value == 0
+    assert "could not list the alerting rules" in gate.message and "HTTP 404" in gate.message
+
+
+def test_alerts_gate_passes_when_a_rule_of_the_severity_is_loaded(tmp_path):
+    rules = Answer(body={"status": "success", "data": {"groups": [{"name": "g", "rules": [
+        {"type": "alerting", "name": "Down", "labels": {"severity": "critical"}},
+        {"type": "alerting", "name": "Slow", "labels": {"severity": "warning"}}]}]}})
+    with CannedPrometheus([OK_PROBE, NO_ALERTS, rules]) as server:
+        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
+        query = server.seen[1].params["query"]
+    assert query == 'ALERTS{alertstate="firing", severity=~"critical"}[2d]'
+    assert gate.status.value == "pass" and gate.evidence.details["rules_loaded"] == ["Down"]
