@@ -43,6 +43,9 @@ class Repo:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text), encoding="utf-8")
 
+    def git(self, *args: str) -> str:
+        return git(self.root, *args)
+
     def commit(self, subject: str, files: dict[str, str], date: str = "2026-11-01T12:00:00Z") -> str:
         self.write(files)
         git(self.root, "add", "-A")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tests.codehealth.conftest import Repo, git
+if TYPE_CHECKING:
+    from tests.codehealth.conftest import Repo
 
 GATE = """\
     id = "e402_batches"
@@ -55,7 +57,7 @@ def test_two_batches_without_regression_pass(make_repo, gate_result) -> None:
     assert regression["regressed_files"] == []
     assert "E402 4 before the first batch, 1 at the tip" in result["message"]
     assert not list(Path(repo.root, ".git", "worktrees").glob("*")), "worktrees left behind"
-    assert git(repo.root, "worktree", "list").count("\n") == 0
+    assert repo.git("worktree", "list").count("\n") == 0
 
 
 def test_regression_after_the_batches_fails_and_names_the_file(make_repo, gate_result) -> None:
@@ -85,7 +87,7 @@ def test_a_range_with_one_batch_is_below_min(make_repo, gate_result) -> None:
 def test_other_branch_and_no_batches(make_repo, gate_result) -> None:
     repo = make_repo()
     repo.commit("feat: start", {"pkg/a.py": LATE})
-    git(repo.root, "branch", "release")
+    repo.git("branch", "release")
     history_on_main = history(repo)
     assert history_on_main
     result = gate_result(gate('branch = "release"'), repo.root)
@@ -203,11 +205,11 @@ def test_a_first_batch_without_parent_is_an_error(make_repo, gate_result) -> Non
 def test_first_parent_sees_only_commits_landed_on_the_branch(make_repo, gate_result) -> None:
     repo = make_repo()
     repo.commit("feat: start", {"pkg/a.py": LATE, "pkg/b.py": ONE_LATE})
-    git(repo.root, "checkout", "-q", "-b", "cleanup")
+    repo.git("checkout", "-q", "-b", "cleanup")
     repo.commit("refactor(lint): E402 cleanup batch 1 (1 files)", {"pkg/a.py": FIXED})
     repo.commit("refactor(lint): E402 cleanup batch 2 (1 files)", {"pkg/b.py": FIXED})
-    git(repo.root, "checkout", "-q", "main")
-    git(repo.root, "merge", "-q", "--no-ff", "-m", "Merge branch 'cleanup'", "cleanup")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'cleanup'", "cleanup")
     assert gate_result(gate(), repo.root)["value"] == 2
     landed = gate_result(gate("first_parent = true"), repo.root)
     assert (landed["status"], landed["value"]) == ("fail", 0)
@@ -225,5 +227,5 @@ def test_a_ruff_that_hangs_ends_in_error_and_the_worktrees_are_removed(
     result = gate_result(gate(f'timeout = "6s"\nexecutable = "{slow}"'), repo.root)
     assert result["status"] == "error"
     assert "did not finish within" in result["message"]
-    assert git(repo.root, "worktree", "list").count("\n") == 0
+    assert repo.git("worktree", "list").count("\n") == 0
     assert not list(Path(repo.root, ".git", "worktrees").glob("*"))
