@@ -116,7 +116,7 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
     traffic = plan.traffic
     assert traffic is not None
     hour = (grid.t % 86400) / 3600.0
-    shape = 0.55 + 0.45 * np.sin(2 * np.pi * (hour - 9) / 24) if traffic.diurnal else 1.0
+    shape = 0.6 + 0.4 * np.sin(2 * np.pi * (hour - 9) / 24) if traffic.diurnal else 1.0
     rps = traffic.peak_rps * shape * rng.lognormal(0.0, 0.12, grid.t.shape)
     rps[_within(grid.t, grid.end, traffic.idle) | ~grid.alive] = 0.0
     requests = rps * grid.step

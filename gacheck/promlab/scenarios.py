@@ -186,7 +186,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "histograms by outcome; healthy, for the benchmark.",
         Plan(duration=timedelta(days=7), seed=22, process_age=timedelta(days=8),
              traffic=Traffic(
-                 peak_rps=200.0,
+                 peak_rps=400.0,
                  scopes=("chat", "embeddings", "moderation", "files", "admin"),
                  routes=tuple(f"/v1/{name}" for name in (
                      "chat/completions", "completions", "embeddings", "moderations",

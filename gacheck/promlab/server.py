@@ -108,6 +108,10 @@ class PrometheusServer:
             f"--config.file={config}",
             f"--storage.tsdb.path={self.data_dir}",
             "--storage.tsdb.retention.time=10y",  # backfilled weeks must never be cut
+            # keep promtool's 2h blocks as they are: no background compaction competing
+            # with the tests for the CPU
+            "--storage.tsdb.min-block-duration=2h",
+            "--storage.tsdb.max-block-duration=2h",
             "--log.level=warn",
         ]
         if self.basic_auth is not None:

@@ -2,8 +2,8 @@
 
 ``promtool tsdb create-blocks-from openmetrics`` re-reads its whole input once per 2-hour
 block, so a week in one file would be parsed 84 times. The history is therefore written in
-day-long files aligned to block boundaries (each parsed 12 times, a twelfth of the week each
-time) and the files are imported two at a time.
+files of one block each (2 hours, aligned as promtool aligns blocks), each parsed once, and
+the files are imported two at a time.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from gacheck.models import CommandRecord
 from gacheck.promlab.generate import Family
 from gacheck.promlab.openmetrics import OpenMetricsWriter
 
-CHUNK_SECONDS = 24 * 3600
+CHUNK_SECONDS = 2 * 3600  # promtool's block length: one file, one block, one parse
 INSTALL_HINT = "install the Debian package: apt-get install prometheus (it has promtool too)"
 
 
