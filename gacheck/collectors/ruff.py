@@ -115,7 +115,9 @@ def check(
     done = process.run(argv, cwd=root, timeout=timeout)
     record = CommandRecord(argv=argv, cwd=str(root), exit_code=done.exit_code,
                            output_tail=done.stderr.splitlines()[-20:])
-    if done.exit_code != 0:
+    # 1 only means "diagnostics found" (a configured ruff may ignore --exit-zero); 2 is ruff's
+    # own failure (bad config, bad option), after which its output says nothing about the code
+    if done.exit_code not in (0, 1):
         raise CollectorError(f"ruff failed (exit {done.exit_code}): {_ruff_message(done.stderr)}")
     diagnostics = parse_json(done.stdout, root.resolve())
     unreadable = [d for d in diagnostics if d.code == IO_ERROR]
