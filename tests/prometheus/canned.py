@@ -7,10 +7,12 @@ timeout, send ``warnings``, or not be Prometheus at all. Every request is kept f
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,7 +36,7 @@ class Seen:
 class CannedPrometheus:
     """``with CannedPrometheus([Answer(...), ...]) as server: server.url``; the last answer repeats."""
 
-    def __init__(self, answers: list[Answer]) -> None:
+    def __init__(self, answers: list[Answer], tls: tuple[Path, Path] | None = None) -> None:
         self.answers = list(answers)
         self.seen: list[Seen] = []
         outer = self
@@ -62,7 +64,13 @@ class CannedPrometheus:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "http"
+        if tls is not None:  # (certificate, key): HTTPS with that certificate
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> CannedPrometheus:

@@ -7,9 +7,11 @@ not be Prometheus) is played back here; the real server is in the gate tests.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from gacheck.collectors import process
 from gacheck.collectors.prometheus import client, display_url
 from gacheck.collectors.prometheus_window import choose_step, points, range_window
 from gacheck.errors import CollectorError
@@ -161,3 +163,25 @@ def test_alerts_gate_passes_when_a_rule_of_the_severity_is_loaded(tmp_path):
         query = server.seen[1].params["query"]
     assert query == 'ALERTS{alertstate="firing", severity=~"critical"}[2d]'
     assert gate.status.value == "pass" and gate.evidence.details["rules_loaded"] == ["Down"]
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no system trusts, made with the openssl command."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    process.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                 "-keyout", str(key), "-out", str(cert)], timeout=60, check=True)
+    return cert, key
+
+
+def test_tls_is_verified_by_default_and_a_ca_bundle_lets_it_pass(tmp_path, self_signed):
+    cert, _ = self_signed
+    with CannedPrometheus([OK_PROBE], tls=self_signed) as server:
+        refused = result(context(tmp_path, server.url, AT, GATE))
+        (tmp_path / "ca.pem").write_bytes(cert.read_bytes())
+        trusted = context(tmp_path, server.url, AT, GATE, 'ca_bundle = "ca.pem"\n')
+        assert client(trusted).url == server.url  # the probe got through
+    assert refused.status.value == "error"
+    assert refused.message.startswith(f"TLS verification failed for Prometheus at {server.url}")
