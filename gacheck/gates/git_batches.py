@@ -33,7 +33,7 @@ _UNSHALLOW = "fetch the full history (git fetch --unshallow, or fetch-depth: 0 i
 
 class GitBatchesParams(Params):
     pattern: str = Field(default=E402_BATCH, description="regular expression on the subject")
-    branch: str = Field(default="HEAD", description="branch, tag or commit whose history counts")
+    branch: str = Field(default="HEAD", description='branch, tag, commit, or range "A..B"')
     since: str | None = Field(default=None, description="leave out commits reachable from this")
     first_parent: bool = False
     rule: str = Field(default="E402", description='ruff rule that must not regress; "" = no check')
@@ -66,8 +66,9 @@ class GitBatchesGate:
         if not git.has_commits():
             raise CollectorError(f"{ctx.repo} is an empty repository: no commits, so no batches")
         shallow = git.is_shallow()
-        tip = git.resolve(params.branch)
-        batches = git.matching(tip, params.since, re.compile(params.pattern), params.first_parent)
+        branch, since = _range(params)
+        tip = git.resolve(branch)
+        batches = git.matching(tip, since, re.compile(params.pattern), params.first_parent)
         wanted = gate.threshold.min
         if shallow and wanted is not None and len(batches) < wanted:
             raise CollectorError(
@@ -81,12 +82,12 @@ class GitBatchesGate:
         if shallow:
             notes.append("this clone is shallow; only its fetched history was searched")
         details: dict[str, Any] = {
-            "branch": params.branch, "tip": tip, "since": params.since,
+            "branch": branch, "tip": tip, "since": since,
             "pattern": params.pattern, "batches": [_batch(c) for c in batches],
         }
         findings: list[Finding] = []
         floor = None
-        message = f"{len(batches)} matching commits on {params.branch}"
+        message = f"{len(batches)} matching commits on {branch}"
         if params.rule and batches:
             regression = _regression(git, batches[0], tip, params, shallow, notes)
             details["regression"] = regression
@@ -109,6 +110,16 @@ class GitBatchesGate:
             evidence=Evidence(commands=git.records,
                               findings=findings, notes=notes, details=details),
         )
+
+
+def _range(params: GitBatchesParams) -> tuple[str, str | None]:
+    """(branch, since): ``branch = "v0.9.0..main"`` is read as since v0.9.0 on main."""
+    if ".." in params.branch and params.since is None:
+        if "..." in params.branch:
+            raise CollectorError(f"branch {params.branch!r}: use A..B (or since = ...), not A...B")
+        since, _, branch = params.branch.partition("..")
+        return branch or "HEAD", since or None
+    return params.branch, params.since
 
 
 def _batch(commit: Commit) -> dict[str, Any]:

@@ -84,6 +84,15 @@ def test_a_range_with_one_batch_is_below_min(make_repo, gate_result) -> None:
     assert result["evidence"]["details"]["regression"]["before_rev"] == shas["other"]
 
 
+def test_a_two_dot_range_in_branch_means_since(make_repo, gate_result) -> None:
+    repo = make_repo()
+    shas = history(repo)
+    result = gate_result(gate(f'branch = "{shas["other"]}..main"'), repo.root)
+    assert result["value"] == 1
+    assert result["evidence"]["details"]["since"] == shas["other"]
+    assert result["evidence"]["details"]["branch"] == "main"
+
+
 def test_other_branch_and_no_batches(make_repo, gate_result) -> None:
     repo = make_repo()
     repo.commit("feat: start", {"pkg/a.py": LATE})
