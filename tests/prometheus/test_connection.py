@@ -83,3 +83,24 @@ def test_validate_check_queries_without_prometheus_exits_3(tmp_path, run_cli,
                    "--prometheus-url", unreachable_prometheus_url)
     assert done.code == 3
     assert "ERROR  soak_duration: cannot reach Prometheus" in done.out
+
+
+def test_cli_evaluates_the_default_prometheus_gates_and_writes_the_audit(
+        promlab, tmp_path, run_cli):
+    import json
+
+    lab = promlab("sustained_breach")
+    config = tmp_path / "gates.toml"
+    config.write_text(default_prometheus_gates(), encoding="utf-8")
+    out = tmp_path / "audits"
+    done = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path),
+                   "--prometheus-url", lab.url, "--at", lab.end.isoformat(),
+                   "--output-dir", str(out))
+    assert done.code == 1, done.out  # fail: not ready
+    audit = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    statuses = {g["id"]: g["status"] for g in audit["gates"]}
+    assert statuses == dict(lab.scenario.expected)
+    p95 = next(g for g in audit["gates"] if g["id"] == "pdp_p95_latency")
+    assert all(q["time"] or q["end"] for q in p95["evidence"]["queries"])
+    assert {q["end"] for q in p95["evidence"]["queries"] if q["kind"] == "range"} == {
+        lab.end.isoformat().replace("+00:00", "Z")}
