@@ -99,11 +99,17 @@ class PrometheusClient:
         return getattr(self._local, "response", None)
 
     def _server_timeout(self) -> str:
-        return f"{self.settings.timeout:g}s"
+        # Prometheus reads "2.5s" as no duration at all: whole milliseconds always parse.
+        return f"{max(1, round(self.settings.timeout * 1000))}ms"
 
-    def instant(self, promql: str, at: datetime) -> QueryResult:
-        """``promql`` evaluated at ``at`` (range vectors like ``x[48h]`` give raw samples)."""
-        params = {"time": f"{at.timestamp():.3f}", "timeout": self._server_timeout()}
+    def instant(self, promql: str, at: datetime, *, limited: bool = True) -> QueryResult:
+        """``promql`` evaluated at ``at`` (range vectors like ``x[48h]`` give raw samples).
+
+        ``limited``: send the query timeout to Prometheus (the probe's trivial query does not).
+        """
+        params = {"time": f"{at.timestamp():.3f}"}
+        if limited:
+            params["timeout"] = self._server_timeout()
         raw = self._call(promql, lambda: self._api.custom_query(promql, params=params))
         series = parse_result(raw)
         warnings = self._warnings()
@@ -148,7 +154,7 @@ class PrometheusClient:
     def probe(self, at: datetime) -> str | None:
         """``None`` when Prometheus answers a trivial query at ``at``; else the reason."""
         try:
-            self.instant("vector(1)", at)
+            self.instant("vector(1)", at, limited=False)
         except CollectorError as exc:
             return str(exc)
         return None

@@ -37,7 +37,7 @@ class ConnectionSettings:
         """(connect, read) for requests. Connecting is quick or hopeless: a short limit keeps
         the retries inside a gate's time. Reading gets 2 s more than the query timeout sent to
         Prometheus, so that Prometheus' own "query timed out" is what the user reads."""
-        return (min(CONNECT_TIMEOUT, self.timeout), self.timeout + 2)
+        return (max(1.0, min(CONNECT_TIMEOUT, self.timeout)), self.timeout + 2)
 
     @classmethod
     def from_context(cls, ctx: Context) -> ConnectionSettings:

@@ -60,6 +60,7 @@ def test_queries_carry_the_evaluation_instant_and_prometheus_warnings_reach_evid
     assert query.path == "/api/v1/query_range" and query.params["query"] == "my:p95"
     assert float(query.params["end"]) == AT.timestamp()
     assert float(query.params["start"]) == AT.timestamp() - 3600 and query.params["step"] == "60"
+    assert query.params["timeout"] == "10000ms"  # [prometheus].timeout, for Prometheus to enforce
     record = gate.evidence.queries[-1]
     assert record.kind == "range" and record.end == AT and record.samples == 61
     assert record.warnings == ["result truncated by a test"]

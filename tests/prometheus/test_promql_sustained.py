@@ -83,3 +83,19 @@ def test_an_infinite_sli_fails_with_a_finite_value_and_says_so(promlab, tmp_path
     assert res.status.value == "fail"
     assert res.value == 1e15 and "(the sustained level is +Inf)" in res.message
     assert res.evidence.details["series"][0]["max"] == "+Inf"
+
+
+def test_prometheus_own_timeout_is_the_error_message(promlab, tmp_path):
+    lab = promlab("healthy")
+    ctx = context(tmp_path, lab.url, lab.end, """
+        [[gates]]
+        id = "slow"
+        kind = "promql_sustained"
+        title = "slow"
+        query = 'histogram_quantile(0.95, sum by (le) (rate(lukhas_guardian_decision_duration_seconds_bucket[1h])))'
+        threshold = { max = 1 }
+    """, 'timeout = "1ms"\n')
+    res = result(ctx)
+    assert res.status.value == "error"
+    assert res.message.startswith("Prometheus error (")
+    assert "context deadline exceeded" in res.message or "timed out" in res.message
