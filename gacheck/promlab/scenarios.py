@@ -184,7 +184,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "bench_week",
         "7 days at 15 s: 100 decision-counter series (2 outcomes x 5 scopes x 10 routes), "
         "histograms by outcome; healthy, for the benchmark.",
-        Plan(duration=timedelta(days=7), seed=22, process_age=timedelta(days=8),
+        Plan(duration=timedelta(days=7), seed=22, process_age=timedelta(days=6, hours=12),
              traffic=Traffic(
                  peak_rps=400.0,
                  scopes=("chat", "embeddings", "moderation", "files", "admin"),
