@@ -133,8 +133,12 @@ class HistogramQuantileGate:
             note = bucket_note(edges, limit or 0.0, params.quantile)
             if note:
                 notes.append(note)
+        idle = "no traffic"
+        if params.metric is not None and min_events(params) > 1:
+            idle = (f"no traffic, or fewer than {min_events(params)} observations per "
+                    f"{duration(params.rate_window)}; see min_events")
         return evaluate_sustained(gate, ctx, quantile_query(params), before=before,
-                                  notes=notes, details=details)
+                                  notes=notes, details=details, idle_means=idle)
 
     def queries_to_check(self, gate: GateSpec) -> list[str]:
         params: HistogramQuantileParams = gate.params

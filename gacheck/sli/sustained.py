@@ -76,6 +76,7 @@ def evaluate_sustained(
     before: list[QueryRecord] | None = None,
     notes: list[str] | None = None,
     details: dict[str, Any] | None = None,
+    idle_means: str = "no traffic",
 ) -> Measurement:
     params: SustainedParams = gate.params
     settings = ctx.config.settings
@@ -122,7 +123,7 @@ def evaluate_sustained(
                            f"{grid.count} instants have no sample", evidence(base), Status.NO_DATA)
     valued = [(s, j) for s, j in judged if j.level is not None]
     if not valued:
-        return Measurement(None, "every sample in the window is NaN (idle: no traffic)",
+        return Measurement(None, f"every sample in the window is NaN (idle: {idle_means})",
                            evidence(base), Status.NO_DATA)
     sign = 1.0 if upper else -1.0
     worst_series, worst = max(valued, key=lambda sj: sign * (sj[1].level or 0.0))

@@ -84,3 +84,11 @@ def test_the_recording_rule_reads_several_series(promlab, tmp_path):
     assert res.status.value == "fail"
     assert res.evidence.details["worst_series"] == '{outcome="deny"}'
     assert res.evidence.queries[-1].promql == "guardian:pdp_latency:p95"
+
+
+def test_too_few_observations_everywhere_is_no_data_that_names_min_events(promlab, tmp_path):
+    lab = promlab("healthy")
+    toml = OVERALL.replace("quantile = 0.95", "quantile = 0.95\nmin_events = 100000000")
+    res = result(context(tmp_path, lab.url, lab.end, toml))
+    assert res.status.value == "no_data"
+    assert "fewer than 100000000 observations per 5m; see min_events" in res.message
