@@ -115,7 +115,14 @@ def evaluate_sustained(
         judged.append((series, judge(values, present, grid, limit, upper,
                                      params.max_breach, params.max_breach_ratio)))
     coverage = float(seen.sum()) / grid.count
-    shown = [series_details(s.name(), j, grid.step) for s, j in judged[:SERIES_SHOWN]]
+    sign = 1.0 if upper else -1.0
+    kept = judged
+    if len(judged) > SERIES_SHOWN:  # keep the worst; show them in label order
+        by_worst = sorted(judged, key=lambda sj: -math.inf if sj[1].level is None
+                          else sign * sj[1].level, reverse=True)
+        worst_ids = {id(sj) for sj in by_worst[:SERIES_SHOWN]}
+        kept = [sj for sj in judged if id(sj) in worst_ids]
+    shown = [series_details(s.name(), j, grid.step) for s, j in kept]
     base = {"coverage": round(coverage, 6), "series_count": len(judged), "series": shown}
     if coverage < params.min_coverage:
         return Measurement(None, f"coverage {coverage:.1%} is below min_coverage "
@@ -125,7 +132,6 @@ def evaluate_sustained(
     if not valued:
         return Measurement(None, f"every sample in the window is NaN (idle: {idle_means})",
                            evidence(base), Status.NO_DATA)
-    sign = 1.0 if upper else -1.0
     worst_series, worst = max(valued, key=lambda sj: sign * (sj[1].level or 0.0))
     base["worst_series"] = worst_series.name()
     message, floor = describe(gate, worst_series, worst, judged, params)

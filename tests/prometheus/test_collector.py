@@ -186,3 +186,20 @@ def test_tls_is_verified_by_default_and_a_ca_bundle_lets_it_pass(tmp_path, self_
         assert client(trusted).url == server.url  # the probe got through
     assert refused.status.value == "error"
     assert refused.message.startswith(f"TLS verification failed for Prometheus at {server.url}")
+
+
+def test_with_many_series_the_evidence_keeps_the_worst(tmp_path):
+    n, step = 61, 60
+    start = AT.timestamp() - step * (n - 1)
+    body = {"status": "success", "data": {"resultType": "matrix", "result": [
+        {"metric": {"route": f"/r{k:03d}"},
+         "values": [[start + step * i, "2" if k == 77 else "0.5"] for i in range(n)]}
+        for k in range(120)]}}
+    toml = GATE.replace('query = "my:p95"', 'query = "my:p95"\nwindow = "1h"')
+    with CannedPrometheus([OK_PROBE, Answer(body=body)]) as server:
+        gate = result(context(tmp_path, server.url, AT, toml))
+    details = gate.evidence.details
+    assert details["series_count"] == 120 and len(details["series"]) == 50
+    assert details["worst_series"] == '{route="/r077"}'
+    assert '{route="/r077"}' in [row["series"] for row in details["series"]]
+    assert gate.status.value == "fail" and gate.value == 2
