@@ -143,9 +143,12 @@ def _regression(git: Git, first: Commit, tip: str, params: GitBatchesParams, sha
             "tree before it to compare with"
         )
     before_rev = first.parents[0]
+    # --repo may be a folder inside the git repository (a monorepo): paths start there
+    prefix = git.run("rev-parse", "--show-prefix").stdout.strip()
     counts = {}
     for label, rev in (("before", before_rev), ("after", tip)):
-        with git.tree(rev) as tree:
+        with git.tree(rev) as checkout:
+            tree = checkout / prefix
             present = [p for p in params.paths if (tree / p).exists()]
             for absent in sorted(set(params.paths) - set(present)):
                 notes.append(f"{absent} does not exist {label} ({rev[:10]}); counted as 0")

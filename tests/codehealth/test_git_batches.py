@@ -115,6 +115,20 @@ def test_a_big_batch_gets_a_warning_note(make_repo, gate_result) -> None:
     assert any("touched 22 files (more than 20)" in n for n in result["evidence"]["notes"])
 
 
+def test_repo_folder_inside_a_bigger_repository(make_repo, gate_result) -> None:
+    repo = make_repo()
+    service = {f"service/{name}": text for name, text in
+               {"pyproject.toml": "[tool.ruff.lint]\nselect = [\"E\"]\n",
+                "pkg/a.py": LATE, "pkg/b.py": ONE_LATE}.items()}
+    repo.commit("feat: service", service | {"other/x.py": LATE})
+    repo.commit("refactor(lint): E402 cleanup batch 1 (1 files)", {"service/pkg/a.py": FIXED})
+    repo.commit("refactor(lint): E402 cleanup batch 2 (1 files)", {"other/x.py": FIXED})
+    result = gate_result(gate(), repo.root / "service")
+    regression = result["evidence"]["details"]["regression"]
+    assert (regression["before"], regression["after"]) == (3, 1)  # other/ is outside --repo
+    assert result["status"] == "pass"
+
+
 def test_empty_repository_is_an_error(make_repo, gate_result) -> None:
     repo = make_repo()
     result = gate_result(gate(), repo.root)
