@@ -10,17 +10,19 @@ gate is an ``error`` (pip-audit reports success when its service was unreachable
 from __future__ import annotations
 
 import glob
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gacheck.config import GateSpec
+from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import CommandRecord, Evidence, Finding, Status
 from gacheck.units import Unit
+from gacheck.verdict import worse
 
 if TYPE_CHECKING:  # the collector is imported when the gate runs, not when the config is read
     from gacheck.collectors.pip_audit import AuditReport
@@ -41,6 +43,9 @@ class PipAuditParams(Params):
     skipped: Literal["note", "warn", "error"] = "warn"
     service: Literal["pypi", "osv"] | None = None
     executable: str | None = None
+    max_age: Duration | None = Field(
+        default=None, description="a report dated (in its path) longer ago than this warns"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> PipAuditParams:
@@ -62,6 +67,9 @@ class PipAuditGate:
         skipped = sorted(({"name": d.name, "reason": d.skip_reason} for d in report.skipped),
                          key=lambda d: d["name"])
         problem, floor = _judge_skips(params, len(report.audited), skipped, notes)
+        if params.max_age is not None and params.report is not None:
+            stale = _stale(source, ctx.at, params.max_age, notes)
+            floor = worse(floor, stale) if floor and stale else floor or stale
         message = (f"{len(counted)} known vulnerabilities in {len(report.audited)} audited "
                    f"dependencies ({source})")
         left_out = [f"{n} {what}" for n, what in ((len(ignored), "ignored"),
@@ -131,6 +139,31 @@ def _load(params: PipAuditParams, ctx: Context, timeout: float,
     )
     source = "pip-audit on " + (", ".join(params.requirements) or "the current environment")
     return report, [record], source
+
+
+_PATH_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+
+
+def _stale(source: str, at: datetime, max_age: float, notes: list[str]) -> Status | None:
+    """WARN when the report's date (from its path, like Track E's ``20251014/``) is too old.
+
+    The file's modification time is no evidence: a git checkout makes every file look new.
+    """
+    found = _PATH_DATE.findall(source)
+    if not found:
+        notes.append(f"{source}: no date in its path, so its age (max_age) cannot be checked")
+        return Status.WARN
+    try:
+        dated = date(*(int(part) for part in found[-1]))
+    except ValueError:
+        notes.append(f"{source}: {''.join(found[-1])} in its path is not a date")
+        return Status.WARN
+    age_days = (at.date() - dated).days
+    if age_days * 86400 > max_age:
+        notes.append(f"report is {age_days} days old (dated {dated.isoformat()}), older than "
+                     f"max_age {max_age / 86400:g} days: run pip-audit again")
+        return Status.WARN
+    return None
 
 
 def _shown(path: str, ctx: Context) -> str:

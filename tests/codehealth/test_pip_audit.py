@@ -125,6 +125,20 @@ def test_not_a_pip_audit_report_is_an_error(repo, gate_result, content, expected
     assert result["value"] is None
 
 
+def test_an_old_report_warns_with_max_age(repo, gate_result) -> None:
+    clean = repo / "docs/audits/security/20251014/clean.json"
+    clean.write_text('{"dependencies": [{"name": "jinja2", "version": "3.1.4", "vulns": []}]}')
+    body = 'report = "docs/audits/security/*/clean.json"\nmax_age = "14d"'
+    fresh = gate_result(gate(body), repo, "--at", "2025-10-28T12:00:00Z")
+    assert (fresh["status"], fresh["value"]) == ("pass", 0)
+    stale = gate_result(gate(body), repo, "--at", "2025-10-29T12:00:00Z")
+    assert (stale["status"], stale["value"]) == ("warn", 0)
+    assert any("15 days old (dated 2025-10-14)" in n for n in stale["evidence"]["notes"])
+    (repo / "clean.json").write_text(clean.read_text())
+    undated = gate_result(gate('report = "clean.json"\nmax_age = "14d"'), repo, "--at", AT)
+    assert undated["status"] == "warn"
+
+
 def test_missing_report_is_an_error(repo, gate_result) -> None:
     result = gate_result(gate('report = "docs/audits/security/*/nothing.json"'), repo)
     assert result["status"] == "error"
