@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 
 from gacheck.promlab.model import BUCKETS, LatencyProfile, Plan, Window
+from gacheck.promlab.openmetrics import format_le
 
 ALERT_EVALUATION_SECONDS = 30  # LUKHAS' rule groups evaluate every 30 s
 
@@ -144,7 +145,7 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
         for k, edge in enumerate(BUCKETS):
             base_share = profiles[0].cumulative[k]
             values = _counter(per_outcome * shares[:, k], grid.segment, offset * base_share)
-            histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": repr(edge)},
+            histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": format_le(edge)},
                                      *_keep(grid, grid.alive, values)))
         count = _counter(per_outcome, grid.segment, offset)
         means = np.asarray([p.mean_seconds for p in profiles])[chosen]

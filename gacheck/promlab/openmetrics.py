@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import TextIO
 
 _NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -106,25 +106,6 @@ def format_timestamp(seconds: float) -> str:
 def format_le(edge: float) -> str:
     """A bucket edge as prometheus_client writes it: ``0.005``, ``1.0``, ``+Inf``."""
     return "+Inf" if math.isinf(edge) else repr(float(edge))
-
-
-def write_histogram(
-    writer: OpenMetricsWriter,
-    name: str,
-    labels: Mapping[str, str],
-    timestamps: Sequence[float],
-    buckets: Mapping[float, Sequence[float]],
-    total: Sequence[float],
-    count: Sequence[float],
-) -> None:
-    """One labelled histogram: cumulative ``_bucket{le}`` series (``+Inf`` is ``count``),
-    then ``_sum`` and ``_count``. The caller has opened the family ``name``."""
-    for edge in sorted(buckets):
-        writer.series(f"{name}_bucket", {**labels, "le": format_le(edge)}, timestamps,
-                      buckets[edge])
-    writer.series(f"{name}_bucket", {**labels, "le": "+Inf"}, timestamps, count)
-    writer.series(f"{name}_sum", labels, timestamps, total)
-    writer.series(f"{name}_count", labels, timestamps, count)
 
 
 def _escape(text: str) -> str:
