@@ -10,8 +10,10 @@ stops Prometheus however it ends. Which non-Prometheus gates run is decided per 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     for gate_id, why in reasons.items():
         err.write(f"demo: skipping {gate_id}: {why.removeprefix('demo: ')}\n")
     output_dir = Path(args.output_dir).resolve()
-    with tempfile.TemporaryDirectory(prefix="gacheck-demo-") as work:
+    with _terminate_as_interrupt(), tempfile.TemporaryDirectory(prefix="gacheck-demo-") as work:
         with running_scenario(scenario, at, Path(work)) as lab:
             err.write(f"demo: {lab.samples:,} samples imported with promtool; "
                       f"prometheus ready at {lab.url}\n")
@@ -94,6 +96,26 @@ def _explained(audit: Any, reasons: dict[str, str], url: str, summary: str) -> A
     note = (f"demo: generated history (promlab scenario 'demo') served by a Prometheus at {url}, "
             f"stopped after this evaluation. {summary}")
     return audit.model_copy(update={"gates": gates, "notes": [*audit.notes, note]})
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """``kill`` (SIGTERM) stops the demo like Ctrl-C does: Prometheus stopped, data deleted."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _serve(url: str) -> None:

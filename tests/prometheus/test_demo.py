@@ -114,3 +114,39 @@ def test_smoke_gate_runs_only_when_a_facade_answers_on_loopback(tmp_path: Path) 
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         assert "facade_smoke" not in skip_reasons(config, tmp_path, True, url)
     assert "nothing answers" in skip_reasons(config, tmp_path, True, url)["facade_smoke"]
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_demo_serve_stops_prometheus_on_ctrl_c_or_kill(tmp_path: Path, how: str) -> None:
+    import signal
+    import sys
+    import threading
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gacheck", "demo", "--config", str(DEFAULT_CONFIG),
+         "--output-dir", str(tmp_path / "out"), "--serve"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    watchdog = threading.Timer(180, process.kill)  # a hung demo must not hang the suite
+    watchdog.start()
+    try:
+        url = None
+        for line in process.stderr:
+            found = re.search(r"keeps running at (http://127\.0\.0\.1:\d+)", line)
+            if found:
+                url = found.group(1)
+                break
+        assert url is not None, "the demo never said it was serving"
+        assert httpx.get(f"{url}/-/ready", timeout=5).status_code == 200
+        process.send_signal(getattr(signal, how))
+        rest = process.stderr.read()
+        assert process.wait(timeout=60) == 0
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+    assert "prometheus stopped" in rest
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{url}/-/ready", timeout=2)
+    assert (tmp_path / "out" / "latest.json").is_file()
