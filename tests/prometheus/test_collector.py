@@ -111,10 +111,12 @@ def test_bearer_token_is_sent_and_never_shown(tmp_path, monkeypatch):
     monkeypatch.setenv("TEST_PROM_TOKEN", "s3cr3t-token-value")
     refused = Answer(401, "Unauthorized: token s3cr3t-token-value rejected", content_type="text/plain")
     with CannedPrometheus([refused]) as server:
-        ctx = context(tmp_path, server.url, AT, GATE, 'bearer_token_env = "TEST_PROM_TOKEN"\n')
+        ctx = context(tmp_path, server.url, AT, GATE, 'bearer_token_env = "TEST_PROM_TOKEN"\n'
+                      'headers = { "X-Scope-OrgID" = "lukhas" }\n')
         gate = result(ctx)
-        sent = server.seen[0].headers["Authorization"]
-    assert sent == "Bearer s3cr3t-token-value"
+        sent = server.seen[0].headers
+    assert sent["Authorization"] == "Bearer s3cr3t-token-value"
+    assert sent["X-Scope-OrgID"] == "lukhas"
     assert gate.status.value == "error" and "HTTP 401" in gate.message
     assert "s3cr3t" not in gate.model_dump_json()
 
