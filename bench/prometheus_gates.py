@@ -15,6 +15,7 @@ then, in one run and best of ``RUNS`` each, interleaved:
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -123,6 +124,7 @@ def main() -> int:
         written = time.perf_counter()
         build_tsdb(files, work / "data")
         built = time.perf_counter()
+        shutil.rmtree(work / "openmetrics")  # 0.7 GiB of text, no longer needed
         samples = sum(len(s.timestamps) for f in families for s in f.series)
         series = sum(len(f.series) for f in families)
         del families
