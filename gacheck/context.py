@@ -38,6 +38,7 @@ class Context:
     secrets: Secrets = field(default_factory=Secrets)
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _key_locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def resolve(self, path: str | Path) -> Path:
         """A config path: absolute as given, relative to the repository root otherwise."""
@@ -45,8 +46,13 @@ class Context:
         return candidate if candidate.is_absolute() else self.repo / candidate
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
-        """One object per evaluation (a client, a cached probe), built on first use."""
+        """One object per evaluation (a client, a cached probe), built on first use.
+
+        Gates asking for the same key wait for one build; other keys are not held up by it.
+        """
         with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
             if key not in self._shared:
                 self._shared[key] = factory()
             return self._shared[key]

@@ -7,6 +7,7 @@ returns nonsense becomes that gate's ``error``; the run itself always completes.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -18,7 +19,7 @@ from gacheck.context import Context
 from gacheck.errors import GateError, NoDataError
 from gacheck.gates import KINDS
 from gacheck.gates.interface import Measurement
-from gacheck.models import GateResult, Status
+from gacheck.models import Evidence, GateResult, Status
 from gacheck.verdict import judge, worse
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,10 @@ def measure(gate: GateSpec, ctx: Context) -> Measurement:
     """Run one gate's kind, mapping its expected errors to statuses."""
     try:
         return KINDS[gate.kind].evaluate(gate, ctx)
-    except NoDataError as exc:
-        return Measurement(value=None, message=str(exc), status=Status.NO_DATA)
     except GateError as exc:
-        return Measurement(value=None, message=str(exc), status=Status.ERROR)
+        status = Status.NO_DATA if isinstance(exc, NoDataError) else Status.ERROR
+        evidence = exc.evidence if isinstance(exc.evidence, Evidence) else Evidence()
+        return Measurement(value=None, message=str(exc), evidence=evidence, status=status)
     except Exception as exc:  # a bug in a kind must not take the other gates down
         log.debug("gate %s raised:\n%s", gate.id, traceback.format_exc())
         return Measurement(
@@ -45,15 +46,20 @@ def measure(gate: GateSpec, ctx: Context) -> Measurement:
 
 def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Context) -> GateResult:
     """Judge a measurement against the gate's threshold; redact secrets from all of it."""
-    status, message = outcome.status, outcome.message
+    status, message, value = outcome.status, outcome.message, outcome.value
+    if value is not None and math.isnan(value):
+        status, value = Status.NO_DATA, None
+        message = message or "the measured value is NaN"
     if status not in _FINAL:
-        if outcome.value is None:
+        if value is None:
             status = Status.ERROR
             message = message or "the gate produced no value"
         else:
-            judged, comparison = judge(outcome.value, gate.threshold)
+            judged, comparison = judge(value, gate.threshold)
             status = judged if status is None else worse(judged, status)
             message = f"{comparison}; {message}" if message else comparison
+            if math.isinf(value):  # JSON has no infinity: the message keeps it, the value is null
+                value = None
     assert status is not None
     data = {
         "id": gate.id,
@@ -62,7 +68,7 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
         "blocking": gate.blocking,
         "weight": gate.weight,
         "status": status,
-        "value": outcome.value,
+        "value": value,
         "threshold": gate.threshold,
         "unit": gate.unit,
         "message": ctx.secrets.redact(message),

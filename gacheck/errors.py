@@ -29,7 +29,15 @@ class OutputError(GacheckError):
 
 
 class GateError(GacheckError):
-    """A gate could not measure what it measures; the reason becomes its ``error`` message."""
+    """A gate could not measure what it measures; the reason becomes its ``error`` message.
+
+    ``evidence`` (a ``gacheck.models.Evidence``) keeps what was gathered before it failed, such
+    as the command that exited badly, so that the audit still shows how to reproduce it.
+    """
+
+    def __init__(self, message: str, evidence: object | None = None) -> None:
+        super().__init__(message)
+        self.evidence = evidence
 
 
 class CollectorError(GateError):

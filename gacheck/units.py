@@ -119,6 +119,8 @@ def format_value(value: float | None, unit: Unit) -> str:
         return "—"
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
+    if isinstance(value, float) and math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
     if unit is Unit.SECONDS:
         return format_duration(value)
     if unit is Unit.RATIO:

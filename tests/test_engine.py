@@ -211,3 +211,63 @@ def test_json_value_file_may_name_the_day_of_the_evaluation(write_config, run_cl
     gone = audit_of(run_cli, config, "--repo", str(tmp_path), "--at", "2026-11-25T01:00:00Z")["gates"][0]
     assert gone["status"] == "error"
     assert gone["message"] == "health/2026-11-25/latest.json: file not found"
+
+
+class _Odd:
+    """Returns whatever value the gate's title names: NaN, +Inf."""
+
+    params: ClassVar[type[Params]] = Params
+    unit: ClassVar[Unit | None] = Unit.SECONDS
+    default_threshold: ClassVar[dict[str, str]] = {"max": "10ms"}
+
+    def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
+        return Measurement(value=float(gate.title), message="p95 beyond the last bucket")
+
+
+class _FailsWithEvidence:
+    params: ClassVar[type[Params]] = Params
+    unit: ClassVar[Unit | None] = Unit.COUNT
+    default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+
+    def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
+        from gacheck.errors import CollectorError
+        from gacheck.models import CommandRecord
+
+        record = CommandRecord(argv=["ruff", "check"], exit_code=2, output_tail=["bad config"])
+        raise CollectorError("ruff exited with status 2", evidence=Evidence(commands=[record]))
+
+
+def test_non_finite_values_never_break_the_audit(write_config, run_cli, monkeypatch, tmp_path) -> None:
+    monkeypatch.setitem(gate_registry.KINDS, "odd", _Odd())
+    config = write_config(f"""
+        [settings]
+        output_dir = "{tmp_path}/out"
+        [[gates]]
+        id = "inf"
+        kind = "odd"
+        title = "inf"
+        [[gates]]
+        id = "nan"
+        kind = "odd"
+        title = "nan"
+    """)
+    result = run_cli("evaluate", "--config", str(config), "--format", "json")
+    gates = by_id(json.loads(result.out))
+    assert gates["inf"]["status"] == "fail" and gates["inf"]["value"] is None
+    assert gates["inf"]["message"].startswith("+Inf > max 10ms")
+    assert gates["nan"]["status"] == "no_data" and gates["nan"]["value"] is None
+    assert "Infinity" not in result.out and "NaN" not in result.out
+    assert "+Inf" in (tmp_path / "out" / "latest.md").read_text()
+
+
+def test_a_gate_error_keeps_the_evidence_gathered_before_it(write_config, run_cli, monkeypatch) -> None:
+    monkeypatch.setitem(gate_registry.KINDS, "fails", _FailsWithEvidence())
+    config = write_config("""
+        [[gates]]
+        id = "lint"
+        kind = "fails"
+        title = "Lint"
+    """)
+    gate = audit_of(run_cli, config)["gates"][0]
+    assert gate["status"] == "error" and gate["message"] == "ruff exited with status 2"
+    assert gate["evidence"]["commands"][0]["output_tail"] == ["bad config"]
