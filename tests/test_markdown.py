@@ -76,3 +76,11 @@ def test_inline_helpers() -> None:
     assert md("<b>") == "&lt;b&gt;"
     assert code("a`b") == "``a`b``"
     assert fence("x ``` y").startswith("````\n")
+
+
+def test_each_note_stays_its_own_line_in_the_rendered_report() -> None:
+    audit = audit_with("t", "m").model_copy(
+        update={"notes": ["blocking gates failed: g1", "waiver for x expired on 2026-11-24; ignored"]}
+    )
+    text = render_markdown(audit)
+    assert "\n\n> - blocking gates failed: g1\n> - waiver for x expired on 2026\\-11\\-24; ignored\n" in text
