@@ -20,6 +20,14 @@ from gacheck.reports import json_report
 
 
 @pytest.fixture(autouse=True)
+def _no_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests choose their output format themselves, even when the suite runs in GitHub Actions."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "NO_COLOR",
+                 "GACHECK_PROMETHEUS_URL", "GACHECK_FACADE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _every_audit_matches_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     validator = jsonschema.Draft202012Validator(json_report.shipped_schema())
     original = json_report.render_json
