@@ -172,6 +172,8 @@ def _parse_yaml(text: str, location: str) -> Document:
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # PyYAML 6.0.4 and later refuse deep nesting themselves
+            raise SpecLoadError(f"{location}: nested too deeply to read") from None
         raise SpecLoadError(f"{location}: not valid YAML: {' '.join(str(exc).split())}") from None
     except SpecLoadError as exc:  # refused by the guard, which does not know the location
         raise SpecLoadError(f"{location}: {exc}") from None
