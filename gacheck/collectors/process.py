@@ -16,7 +16,6 @@ from pathlib import Path
 from gacheck.errors import CommandError
 from gacheck.models import CommandRecord
 
-
 _running: set[subprocess.Popen[str]] = set()
 _running_lock = threading.Lock()
 
