@@ -51,6 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(debug: bool) -> None:
+    """gacheck's own warnings always; other libraries' (urllib3 retries...) only with --debug:
+    what went wrong already reaches the user as a gate's error message."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("gacheck: %(levelname)s %(name)s: %(message)s"))
+    if not debug:
+        handler.addFilter(logging.Filter("gacheck"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -63,10 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
     args.argv = argv
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
-        format="gacheck: %(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(args.debug)
     try:
         return int(args.handler(args))
     except GacheckError as exc:

@@ -191,3 +191,22 @@ def test_ctrl_c_stops_cleanly_kills_running_commands_and_writes_nothing(write_co
     except ProcessLookupError:
         alive = False
     assert not alive, "the gate's command outlived gacheck"
+
+
+def test_library_retry_chatter_stays_out_of_stderr_unless_debug(write_config, run_cli) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    path = write_config("""
+        [[gates]]
+        id = "soak"
+        kind = "soak_duration"
+        title = "Soak"
+    """)
+    result = run_cli("evaluate", "--config", str(path), "--no-write",
+                     "--prometheus-url", f"http://127.0.0.1:{port}")
+    assert result.code == 3
+    assert f"cannot reach Prometheus at http://127.0.0.1:{port}" in result.out
+    assert result.err == ""
