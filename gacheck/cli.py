@@ -55,11 +55,14 @@ def _configure_logging(debug: bool) -> None:
     """gacheck's own warnings always; other libraries' (urllib3 retries...) only with --debug:
     what went wrong already reaches the user as a gate's error message."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("gacheck-cli")
     handler.setFormatter(logging.Formatter("gacheck: %(levelname)s %(name)s: %(message)s"))
     if not debug:
         handler.addFilter(logging.Filter("gacheck"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in [h for h in root.handlers if h.get_name() == "gacheck-cli"]:
+        root.removeHandler(old)  # main() may run more than once in a process (tests)
+    root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
