@@ -13,6 +13,8 @@ import threading
 import time
 import traceback
 from collections.abc import Collection
+from pathlib import Path
+from typing import Any
 
 from gacheck.config import GateSpec
 from gacheck.context import Context
@@ -72,10 +74,25 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
         "threshold": gate.threshold,
         "unit": gate.unit,
         "message": ctx.secrets.redact(message),
-        "evidence": ctx.secrets.redact_data(outcome.evidence.model_dump(mode="json")),
+        "evidence": ctx.secrets.redact_data(_portable(outcome.evidence, ctx)),
         "duration_s": round(duration_s, 3),
     }
     return GateResult.model_validate(data)
+
+
+def _portable(evidence: Evidence, ctx: Context) -> dict[str, Any]:
+    """Evidence with working directories inside the repository made relative to it, so that
+    audits committed from different machines differ only where the release does."""
+    data = evidence.model_dump(mode="json")
+    root = ctx.repo.resolve()
+    for command in data["commands"]:
+        cwd = command.get("cwd")
+        if cwd and Path(cwd).is_absolute():
+            try:
+                command["cwd"] = str(Path(cwd).resolve().relative_to(root))
+            except ValueError:
+                pass  # outside the repository (a temporary worktree): kept as it was
+    return data
 
 
 def skipped(gate: GateSpec, why: str) -> GateResult:

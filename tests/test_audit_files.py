@@ -147,3 +147,15 @@ def test_the_schema_rejects_a_tampered_audit(write_config, run_cli, tmp_path) ->
     audit["gates"][0]["status"] = "fine"
     validator = jsonschema.Draft202012Validator(shipped_schema())
     assert not validator.is_valid(audit)
+
+
+def test_commands_run_in_the_repository_are_recorded_relative_to_it(write_config, run_cli, tmp_path) -> None:
+    (tmp_path / "snapshot.json").write_text('{"total": 90}')
+    (tmp_path / "sub").mkdir()
+    config = write_config(CONFIG.replace('command = ["sh", "-c", "echo all good"]',
+                                         'command = ["sh", "-c", "echo all good"]\ncwd = "sub"'))
+    evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z")
+    audit = json.loads((tmp_path / "audits" / "latest.json").read_text())
+    assert audit["gates"][0]["evidence"]["commands"][0]["cwd"] == "sub"
+    assert str(tmp_path) not in json.dumps(audit["gates"])
+    assert "cd sub && sh -c 'echo all good'" in (tmp_path / "audits" / "latest.md").read_text()

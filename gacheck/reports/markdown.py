@@ -53,6 +53,14 @@ def code(value: Any) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
+def rerun(command: Any) -> str:
+    """The shell line that runs a recorded command again from the repository root."""
+    line = shlex.join(command.argv)
+    if command.cwd and command.cwd != ".":
+        line = f"cd {shlex.quote(command.cwd)} && {line}"
+    return line
+
+
 def shown_value(result: GateResult) -> str:
     return format_value(result.value, result.unit)
 
@@ -73,7 +81,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md, fence=fence, code=code, shell=shlex.join)
+    env.filters.update(md=md, fence=fence, code=code, shell=shlex.join, rerun=rerun)
     env.globals.update(
         mark=STATUS_MARK,
         shown_value=shown_value,
