@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from gacheck.errors import OutputError
 from gacheck.models import Audit, GateResult, Status
@@ -64,8 +64,12 @@ def _gate_level(gate: GateResult) -> str | None:
     return None
 
 
-def annotations(audit: Audit) -> list[Annotation]:
-    """Every annotation the audit deserves, most important first: gate verdicts, then findings."""
+def annotations(audit: Audit, file_prefix: str = "") -> list[Annotation]:
+    """Every annotation the audit deserves, most important first: gate verdicts, then findings.
+
+    ``file_prefix``: where the repository sits in the workspace, since findings name files
+    relative to ``--repo`` and GitHub reads them relative to the workspace.
+    """
     by_gate: list[Annotation] = []
     findings: list[Annotation] = []
     for gate in audit.gates:
@@ -82,19 +86,36 @@ def annotations(audit: Audit) -> list[Annotation]:
                     finding_level,
                     f"{code}{finding.message}",
                     title=f"gacheck: {gate.id}",
-                    file=finding.file,
+                    file=_in_workspace(finding.file, file_prefix),
                     line=finding.line,
                 )
             )
     return by_gate + findings
 
 
-def annotation_lines(audit: Audit, full_report: str | None = None) -> list[str]:
+def _in_workspace(file: str | None, prefix: str) -> str | None:
+    if not file or not prefix or prefix == "." or PurePosixPath(file).is_absolute():
+        return file
+    return str(PurePosixPath(prefix) / file)
+
+
+def workspace_prefix(repo: Path, workspace: str | None) -> str:
+    """The repository's path inside the workspace (GITHUB_WORKSPACE, else the current folder)."""
+    base = Path(workspace) if workspace else Path.cwd()
+    try:
+        return repo.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return ""
+
+
+def annotation_lines(
+    audit: Audit, full_report: str | None = None, file_prefix: str = ""
+) -> list[str]:
     """Workflow commands within the per-step limits, plus one notice counting what was left out."""
     kept: dict[str, int] = {"error": 0, "warning": 0}
     left_out: dict[str, int] = {"error": 0, "warning": 0}
     lines: list[str] = []
-    for note in annotations(audit):
+    for note in annotations(audit, file_prefix):
         if kept[note.level] < ANNOTATIONS_PER_LEVEL:
             kept[note.level] += 1
             lines.append(note.command())
@@ -154,7 +175,7 @@ def append_step_summary(
     return path
 
 
-def render_github(audit: Audit, full_report: str | None = None) -> str:
+def render_github(audit: Audit, full_report: str | None = None, file_prefix: str = "") -> str:
     """What goes to stdout in ``--format github``: the annotations, one per line."""
-    lines: Iterable[str] = annotation_lines(audit, full_report)
+    lines: Iterable[str] = annotation_lines(audit, full_report, file_prefix)
     return "".join(line + "\n" for line in lines)

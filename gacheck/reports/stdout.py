@@ -30,9 +30,10 @@ def print_outcome(fmt: str, audit: Audit, ctx: Context, written: Written, quiet:
     else:
         sys.stdout.write(render_text(audit, colour=fmt == "text" and use_colour(sys.stdout)))
     if fmt == "github":
-        from gacheck.reports.github import append_step_summary, render_github
+        from gacheck.reports.github import append_step_summary, render_github, workspace_prefix
 
-        sys.stdout.write(render_github(audit, full_report))
+        prefix = workspace_prefix(ctx.repo, os.environ.get("GITHUB_WORKSPACE"))
+        sys.stdout.write(render_github(audit, full_report, prefix))
         append_step_summary(summary_markdown(audit, ctx), full_report)
     if written.files and not quiet:
         where = sys.stdout if fmt in ("text", "github") else sys.stderr

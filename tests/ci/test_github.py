@@ -139,3 +139,16 @@ def test_a_full_step_summary_is_left_alone(tmp_path: Path, capsys) -> None:
     assert append_step_summary("# report\n", "r.md", str(target)) is None
     assert target.stat().st_size == github.SUMMARY_LIMIT - 1000
     assert "the step summary is full" in capsys.readouterr().err
+
+
+def test_annotation_files_are_relative_to_the_workspace_when_the_repo_is_a_subfolder(tmp_path) -> None:
+    from gacheck.reports.github import _in_workspace, workspace_prefix
+
+    repo = tmp_path / "services" / "lukhas"
+    repo.mkdir(parents=True)
+    prefix = workspace_prefix(repo, str(tmp_path))
+    assert prefix == "services/lukhas"
+    assert _in_workspace("lukhas/observability/x.py", prefix) == "services/lukhas/lukhas/observability/x.py"
+    assert workspace_prefix(tmp_path, str(tmp_path)) == "."
+    assert _in_workspace("a.py", ".") == "a.py"
+    assert workspace_prefix(tmp_path, str(repo)) == ""  # the repo is outside the workspace
