@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gacheck.gates.value_trend import slope_per_day
 from gacheck.history import History
 
 _MEASURED = ("pass", "warn", "fail", "waived")
@@ -69,19 +70,17 @@ def _streak(statuses: list[str], passing: tuple[str, ...] = ("pass",)) -> int:
 
 def _trend(frame: Any) -> dict[str, Any]:
     """Last value, change from the previous measured day, least-squares slope per day."""
-    import numpy as np
-
     measured = frame[frame["status"].isin(_MEASURED) & frame["value"].notna()]
     last = float(measured["value"].iloc[-1]) if len(measured) else None
     values = measured["value"]
     change = float(values.iloc[-1] - values.iloc[-2]) if len(measured) > 1 else None
-    slope = None
-    if len(measured) > 1:
-        days = (measured["evaluated_at"] - measured["evaluated_at"].iloc[0]).dt.total_seconds()
-        days = days.to_numpy(dtype=float) / 86400.0
-        if np.ptp(days) > 0:
-            slope = float(np.polyfit(days, measured["value"].to_numpy(dtype=float), 1)[0])
-            slope = 0.0 if math.isclose(slope, 0.0, abs_tol=1e-12) else slope
+    points = [
+        (at.to_pydatetime(), float(value))
+        for at, value in zip(measured["evaluated_at"], values, strict=True)
+    ]
+    slope = slope_per_day(points)  # the same fit the ruff gate's trend uses
+    if slope is not None and math.isclose(slope, 0.0, abs_tol=1e-12):
+        slope = 0.0
     return {
         "gate": frame["gate"].iloc[-1],
         "title": frame["title"].iloc[-1],
