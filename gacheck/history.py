@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gacheck.config import Settings
+from gacheck.context import Context
 from gacheck.models import SCHEMA_VERSION
 
 
@@ -110,3 +111,12 @@ def load_history(
         audits.append(PastAudit(path, evaluated_at, document))
     audits.sort(key=lambda a: a.evaluated_at)
     return History(audits, skipped)
+
+
+def history_before(ctx: Context) -> History:
+    """The audits before this evaluation's instant, read once per evaluation and shared by
+    every gate and report that needs them (trends of gates, sparklines, charts)."""
+    return ctx.shared(
+        f"history-before-{ctx.at.isoformat()}",
+        lambda: load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at),
+    )

@@ -28,12 +28,12 @@ class Written:
 
 def trend_series(audit: Audit, ctx: Context) -> list[GateSeries]:
     """This audit and the earlier ones, except the file this one replaces (a same-day re-run)."""
-    from gacheck.history import History, load_history
+    from gacheck.history import History, history_before
     from gacheck.reports.files import audit_paths
     from gacheck.trends import gate_series
 
     replaced = audit_paths(ctx.config.settings, ctx.audit_dir, ctx.at).json.resolve()
-    history = load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at)
+    history = history_before(ctx)
     kept = [past for past in history.audits if past.path.resolve() != replaced]
     return gate_series(audit, History(kept, history.skipped), ctx.config.settings.history)
 

@@ -159,3 +159,18 @@ def test_commands_run_in_the_repository_are_recorded_relative_to_it(write_config
     assert audit["gates"][0]["evidence"]["commands"][0]["cwd"] == "sub"
     assert str(tmp_path) not in json.dumps(audit["gates"])
     assert "cd sub && sh -c 'echo all good'" in (tmp_path / "audits" / "latest.md").read_text()
+
+
+def test_earlier_audits_are_read_once_per_evaluation(write_config, run_cli, tmp_path, monkeypatch) -> None:
+    from gacheck import history
+
+    (tmp_path / "snapshot.json").write_text('{"total": 90}')
+    config = write_config(CONFIG)
+    evaluate(run_cli, config, tmp_path, "--at", "2026-11-24T12:00:00Z")
+    reads = []
+    original = history.load_history
+    monkeypatch.setattr(history, "load_history", lambda *a, **k: reads.append(a) or original(*a, **k))
+    result = evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z", "--format", "markdown")
+    assert result.code == 0
+    assert "## Trends" in result.out  # the sparklines did use yesterday's audit
+    assert len(reads) == 1

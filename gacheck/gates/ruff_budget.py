@@ -45,7 +45,7 @@ class RuffBudgetGate:
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         from gacheck.collectors import ruff
-        from gacheck.history import load_history
+        from gacheck.history import history_before
 
         params: RuffBudgetParams = gate.params
         run = ruff.check(
@@ -53,7 +53,7 @@ class RuffBudgetGate:
             executable=params.executable, timeout=max(gate.timeout - 1.0, 1.0),
         )
         value = len(run.diagnostics)
-        history = load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at)
+        history = history_before(ctx)
         last = params.history or ctx.config.settings.history
         trend = trend_of(history.values(gate.id, last=last), float(value), ctx.at)
 
