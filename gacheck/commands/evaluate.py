@@ -72,6 +72,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-charts", action="store_true",
                         help="write no PNG trend charts even when matplotlib is installed")
+    parser.add_argument("--metrics-file", metavar="PATH",
+                        help="also write the verdict as Prometheus metrics to PATH (*.prom) for "
+                        "node_exporter's textfile collector")
+    parser.add_argument("--pushgateway", metavar="URL",
+                        help="also push the verdict metrics to this Prometheus Pushgateway")
 
 
 def exit_code_for(verdict: str, strict: bool) -> ExitCode:
@@ -124,6 +129,19 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
     return outcome.audit, dataclasses.replace(ctx, at=outcome.audit.evaluated_at)
 
 
+def _publish_metrics(args: argparse.Namespace, audit: Any) -> None:
+    """After the verdict is printed: a Pushgateway that is down must not hide it."""
+    if not (args.metrics_file or args.pushgateway):
+        return
+    from gacheck.metrics import config_name, push, write_textfile
+
+    name = config_name(audit.config_path)
+    if args.metrics_file:
+        write_textfile(audit, Path(args.metrics_file), name)
+    if args.pushgateway:
+        push(audit, args.pushgateway, name)
+
+
 def run(args: argparse.Namespace) -> int:
     from gacheck.outputs import Written, write_audit
     from gacheck.reports.stdout import print_outcome
@@ -163,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
         write_junit(audit, Path(args.junit))
 
     print_outcome(fmt, audit, ctx, written, quiet=args.quiet)
+    _publish_metrics(args, audit)
     if refused is not None:
         raise refused
     if outcome is not None:

@@ -35,6 +35,10 @@ def print_outcome(fmt: str, audit: Audit, ctx: Context, written: Written, quiet:
         prefix = workspace_prefix(ctx.repo, os.environ.get("GITHUB_WORKSPACE"))
         sys.stdout.write(render_github(audit, full_report, prefix))
         append_step_summary(summary_markdown(audit, ctx), full_report)
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # any format: the step's outputs
+        from gacheck.reports.github import append_step_outputs
+
+        append_step_outputs(audit, written.json)
     if written.files and not quiet:
         where = sys.stdout if fmt in ("text", "github") else sys.stderr
         main = [str(p) for p in (written.json, written.markdown) if p is not None]
