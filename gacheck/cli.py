@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from gacheck import __version__
-from gacheck.commands import demo, diff, evaluate, history, init, schema, validate
+from gacheck.commands import demo, diff, evaluate, history, imports, init, schema, validate
 from gacheck.errors import GacheckError
 from gacheck.exitcodes import ExitCode
 
-COMMANDS: tuple[ModuleType, ...] = (evaluate, validate, schema, history, diff, demo, init)
+COMMANDS: tuple[ModuleType, ...] = (evaluate, validate, schema, history, diff, demo, init, imports)
 
 log = logging.getLogger("gacheck")
 
