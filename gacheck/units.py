@@ -128,3 +128,9 @@ def format_value(value: float | None, unit: Unit) -> str:
     if unit is Unit.COUNT and float(value).is_integer():
         return str(int(value))
     return f"{value:.4g}"
+
+
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """``1 day``, ``2 days``, ``0 alerts``; ``words`` for irregular plurals (``series``)."""
+    shown = f"{count:,}" if isinstance(count, int) else f"{count:g}"
+    return f"{shown} {word if count == 1 else (words or word + 's')}"

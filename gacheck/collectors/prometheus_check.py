@@ -3,6 +3,10 @@
 A kind offers its queries through an optional ``queries_to_check(gate)`` method. Each is run as
 an instant query at the evaluation instant; one that Prometheus rejects, or that returns no
 series, is reported, so a typo in a metric name shows up before a soak, not after it.
+
+``alerts`` gates are checked their own way: no alert firing is the healthy answer, so their
+``ALERTS`` selector only has to be accepted; what must not be empty is the list of alerting
+rules of their severities that Prometheus has loaded (without one, nothing could fire).
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gacheck.collectors.prometheus import client
+from gacheck.config import GateSpec
 from gacheck.context import Context
 from gacheck.errors import CollectorError
+from gacheck.units import plural
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,9 @@ def check_queries(ctx: Context) -> list[QueryCheck]:
 
     checks: list[QueryCheck] = []
     for gate in ctx.config.gates:
+        if gate.kind == "alerts":
+            checks += _alerts_checks(ctx, gate)
+            continue
         offer = getattr(KINDS[gate.kind], "queries_to_check", None)
         if offer is None:
             continue
@@ -42,3 +51,40 @@ def check_queries(ctx: Context) -> list[QueryCheck]:
             else:
                 checks.append(QueryCheck(gate.id, promql, "empty", "no series at this instant"))
     return checks
+
+
+def unchecked_gates(ctx: Context) -> list[str]:
+    """Gates that have no Prometheus query to check (commands, files, HTTP...)."""
+    from gacheck.gates import KINDS
+
+    return [g.id for g in ctx.config.gates
+            if g.kind != "alerts" and getattr(KINDS[g.kind], "queries_to_check", None) is None]
+
+
+def _alerts_checks(ctx: Context, gate: GateSpec) -> list[QueryCheck]:
+    from gacheck.gates.alerts import alerts_selector, loaded_rules
+
+    params = gate.params
+    selector = alerts_selector(params)
+    prom = client(ctx)
+    try:
+        found = prom.instant(selector, ctx.at)
+    except CollectorError as exc:
+        return [QueryCheck(gate.id, selector, "error", ctx.secrets.redact(str(exc)))]
+    firing = len(found.series)
+    checks = [QueryCheck(gate.id, selector, "ok", f"accepted; {plural(firing, 'alert')} "
+                                                  "firing at this instant")]
+    if not params.check_rules:
+        return checks
+    listing = "GET /api/v1/rules?type=alert"
+    severities = "/".join(params.severities)
+    try:
+        rules = loaded_rules(prom, params.severities)
+    except CollectorError as exc:
+        return [*checks, QueryCheck(gate.id, listing, "error", ctx.secrets.redact(str(exc)))]
+    if not rules:
+        return [*checks, QueryCheck(gate.id, listing, "empty", f"no alerting rule with severity "
+                                    f"{severities} is loaded: nothing could fire")]
+    names = ", ".join(rules[:5]) + (", ..." if len(rules) > 5 else "")
+    return [*checks, QueryCheck(gate.id, listing, "ok", f"{plural(len(rules), 'alerting rule')} "
+                                f"with severity {severities} loaded ({names})")]

@@ -20,6 +20,28 @@ from gacheck.exitcodes import ExitCode
 NAME = "evaluate"
 HELP = "evaluate every gate and write the dated audit"
 DEFAULT_INTERVAL_S = 300.0
+# Options that change what is printed or where files go, not what is evaluated: the audit's
+# ``command`` leaves them out, so a rerun that only adds --quiet writes the same audit.
+PRESENTATION_FLAGS = frozenset({"--quiet", "--no-charts", "--no-write", "--strict", "--commit",
+                                "--debug"})
+PRESENTATION_OPTIONS = frozenset({"--format", "--junit", "--output-dir", "--metrics-file",
+                                  "--pushgateway"})
+
+
+def evaluation_argv(argv: list[str]) -> list[str]:
+    """``argv`` without the presentation options (and their values)."""
+    kept: list[str] = []
+    skip_value = False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            continue
+        name = arg.split("=", 1)[0]
+        if arg in PRESENTATION_FLAGS or name in PRESENTATION_OPTIONS:
+            skip_value = name in PRESENTATION_OPTIONS and "=" not in arg
+            continue
+        kept.append(arg)
+    return kept
 
 
 def duration(text: str) -> float:
@@ -104,7 +126,7 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
     from gacheck.evaluation import Selection, evaluate
 
     selection = Selection(args.only, args.skip)
-    command = ["gacheck", *args.argv]
+    command = ["gacheck", *evaluation_argv(args.argv)]
 
     def run_once(attempt_ctx: Any) -> Any:
         return evaluate(attempt_ctx, selection, command=command, report_only=args.report_only)

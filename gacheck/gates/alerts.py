@@ -22,7 +22,7 @@ from gacheck.models import Evidence, Finding, Status
 from gacheck.sli.alert_history import firing_spans
 from gacheck.sli.promql import duration
 from gacheck.sli.sustained import stamp
-from gacheck.units import Unit, format_duration
+from gacheck.units import Unit, format_duration, plural
 
 
 class AllowedAlert(Params):
@@ -87,12 +87,13 @@ class AlertsGate:
                     code=span.name))
         counted = len(findings)
         notes = [f"Prometheus warning: {w}" for w in result.warnings]
-        floor, message = None, f"{counted} alert(s) fired in the {format_duration(window)} window"
+        floor = None
+        message = f"{plural(counted, 'alert')} fired in the {format_duration(window)} window"
         if counted:
             names = sorted({f.code or "" for f in findings})
             message += ": " + ", ".join(names)
         elif spans:
-            message += f" ({len(spans)} allowed alert(s) fired)"
+            message += f" ({plural(len(spans), 'allowed alert')} fired)"
         details: dict[str, Any] = {"window_s": window, "window": format_duration(window),
                                    "severities": params.severities,
                                    "alerts": rows, "allowed": allowed}
