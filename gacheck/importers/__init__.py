@@ -122,8 +122,8 @@ def render_config(imported: Imported, prometheus_url: str = "http://127.0.0.1:90
         lines.append(f"min_score = {imported.min_score:g}")
     lines += ["", "[prometheus]", f"url = {_toml_string(prometheus_url)}"]
     for gate in imported.gates:
-        lines += ["", "[[gates]]", f"id = {_toml_value(gate.id)}", f"kind = {_toml_value(gate.kind)}",
-                  f"title = {_toml_value(gate.title)}"]
+        lines += ["", "[[gates]]", f"id = {_toml_value(gate.id)}",
+                  f"kind = {_toml_value(gate.kind)}", f"title = {_toml_value(gate.title)}"]
         if not gate.blocking:
             lines.append("blocking = false")
         if gate.weight != 1:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from gacheck.errors import UsageError
-from gacheck.importers import ImportedGate, Imported, Skipped, gate_id, read_yaml_documents
+from gacheck.importers import Imported, ImportedGate, Skipped, gate_id, read_yaml_documents
 
 _CRITERION = re.compile(r"^\s*(<=|>=|<|>|=)\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 RATE_WINDOW = "5m"

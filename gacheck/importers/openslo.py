@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gacheck.errors import UsageError
-from gacheck.importers import ImportedGate, Imported, Skipped, gate_id, read_yaml_documents
+from gacheck.importers import Imported, ImportedGate, Skipped, gate_id, read_yaml_documents
 
 RATE_WINDOW = "5m"
 _SELECTOR = re.compile(r"^\s*[A-Za-z_:][A-Za-z0-9_:]*\s*(\{[^{}]*\})?\s*$")

@@ -96,7 +96,8 @@ def render_markdown(report: HistoryReport) -> str:
     lines = [
         f"# GA readiness history: {report.days[0]} .. {report.days[-1]}",
         "",
-        f"Passing streak: **{plural(report.streak, 'day')}** (latest consecutive days with verdict pass).",
+        f"Passing streak: **{plural(report.streak, 'day')}** "
+        "(latest consecutive days with verdict pass).",
         "",
         "| " + " | ".join(_TREND_HEAD) + " |",
         "|---|---|---|---|---|",

@@ -50,8 +50,9 @@ def md(value: Any) -> str:
     Only what would change the rendering is escaped (the escaping tests feed hostile text):
     line breaks are joined, ``<`` and entity-like ``&`` become HTML entities, backticks,
     ``*``, ``~``, brackets, pipes and backslashes, ``_`` at a word boundary, and what would
-    open a block at the start (``# ``, ``>``, ``- ``, ``+ ``, ``1. ``) get a backslash. Dots, dashes inside words,
-    parentheses and braces stay as they are, so raw Markdown stays readable.
+    open a block at the start (``# ``, ``>``, ``- ``, ``+ ``, ``1. ``) get a backslash. Dots,
+    dashes inside words, parentheses and braces stay as they are, so raw Markdown stays
+    readable.
     """
     text = instant(value)
     text = " ".join(text.split())

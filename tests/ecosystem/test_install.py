@@ -53,7 +53,8 @@ def _run(gacheck: Path, cwd: Path, *args: str, timeout: float = 300) -> subproce
 def test_it_is_the_installed_copy_that_runs(installed: Path, tmp_path: Path) -> None:
     python = installed.parent / "python"
     done = subprocess.run([str(python), "-c", "import gacheck; print(gacheck.__file__)"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=offline_env())
     assert done.stdout.startswith(str(installed.parents[1])), done.stdout
 
 
