@@ -12,11 +12,23 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from gacheck import __version__
-from gacheck.commands import demo, diff, evaluate, history, imports, init, schema, validate
+from gacheck.commands import (
+    demo,
+    diff,
+    evaluate,
+    history,
+    imports,
+    init,
+    schema,
+    security_seeds,
+    validate,
+)
 from gacheck.errors import GacheckError
 from gacheck.exitcodes import ExitCode
 
-COMMANDS: tuple[ModuleType, ...] = (evaluate, validate, schema, history, diff, demo, init, imports)
+COMMANDS: tuple[ModuleType, ...] = (
+    evaluate, validate, schema, history, diff, demo, security_seeds, init, imports,
+)
 
 log = logging.getLogger("gacheck")
 
