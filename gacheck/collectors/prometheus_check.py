@@ -66,8 +66,8 @@ def _alerts_checks(ctx: Context, gate: GateSpec) -> list[QueryCheck]:
 
     params = gate.params
     selector = alerts_selector(params)
-    prom = client(ctx)
     try:
+        prom = client(ctx)
         found = prom.instant(selector, ctx.at)
     except CollectorError as exc:
         return [QueryCheck(gate.id, selector, "error", ctx.secrets.redact(str(exc)))]
