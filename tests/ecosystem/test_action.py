@@ -145,3 +145,26 @@ def test_actionlint_runs_shellcheck_on_the_action_steps(tmp_path: Path) -> None:
     steps.write_text(as_workflow(action))
     done = _actionlint(steps, cwd=tmp_path)
     assert done.returncode == 1 and "SC2086" in done.stdout
+
+
+def test_inside_actions_evaluate_sets_the_step_outputs_in_any_format(
+        run_cli, write_config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = tmp_path / "github_output"
+    outputs.write_text("earlier=kept\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    config = write_config(CONFIG.format(smoke=3))
+    done = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path), "--format",
+                   "json", "--at", "2026-11-25T12:00:00Z")
+    assert done.code == 1
+    audit = tmp_path / "audits/2026-11-25/ga-readiness.json"
+    assert outputs.read_text() == f"earlier=kept\nverdict=fail\nscore=50\naudit={audit}\n"
+
+
+def test_outside_actions_no_step_outputs_are_written(run_cli, write_config, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))  # GITHUB_ACTIONS is not "true"
+    config = write_config(CONFIG.format(smoke=0))
+    assert run_cli("evaluate", "--config", str(config), "--no-write").code == 0
+    assert not outputs.exists()
