@@ -19,6 +19,7 @@ from gacheck.promlab.model import (
     SPIKE,
     AlertEpisode,
     LatencyChange,
+    Part,
     Plan,
     Traffic,
     Window,
@@ -40,6 +41,7 @@ class Scenario:
     expected: Mapping[str, str]
     facts: Mapping[str, Any] = field(default_factory=dict)
     rules: bool = True  # load LUKHAS-shaped alerting rules (critical, warning, page)
+    parts: tuple[Part, ...] = ()  # more history in the same server (gacheck.promlab.compose)
 
 
 _ALL_PASS = {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "pass"}
@@ -198,7 +200,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
 
 
 def get(name: str) -> Scenario:
-    try:
-        return SCENARIOS[name]
-    except KeyError:
-        raise KeyError(f"no promlab scenario {name!r} (known: {', '.join(SCENARIOS)})") from None
+    from gacheck.promlab.relative import RELATIVE_SCENARIOS  # candidate/baseline, SLO budgets
+
+    found = SCENARIOS.get(name) or RELATIVE_SCENARIOS.get(name)
+    if found is None:
+        known = ", ".join([*SCENARIOS, *RELATIVE_SCENARIOS])
+        raise KeyError(f"no promlab scenario {name!r} (known: {known})")
+    return found
