@@ -11,7 +11,7 @@ import hashlib
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -39,6 +39,8 @@ class Settings(Strict):
     path_template: str = "{date}/ga-readiness.{ext}"
     latest_template: str | None = "latest.{ext}"
     min_score: float | None = Field(default=None, ge=0, le=100)
+    score: Literal["weighted", "kayenta"] = Field(
+        default="weighted", description="how the 0-100 score is computed (README: Score)")
     repo: str = "."
     history: int = Field(default=14, ge=1, description="earlier audits read for trends")
 

@@ -39,7 +39,8 @@ def evaluate(
     chosen = selection.choose([g.id for g in config.gates])
     measured = run_gates(ctx, chosen)
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
-    verdict, reasons = decide(results, config.settings.min_score)
+    method = config.settings.score
+    verdict, reasons = decide(results, config.settings.min_score, method)
     return Audit(
         tool_version=__version__,
         evaluated_at=ctx.at,
@@ -48,7 +49,7 @@ def evaluate(
         config_sha256=config.sha256,
         command=list(command),
         verdict=verdict,
-        score=score(results),
+        score=score(results, method),
         min_score=config.settings.min_score,
         report_only=report_only,
         gates=results,

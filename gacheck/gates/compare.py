@@ -199,23 +199,24 @@ def _iso(moment: Any) -> str:
 
 
 def _message(verdict: Any, params: CompareParams) -> str:
+    """The change and the judgement first (the text report cuts long lines), then the why."""
     unit = params.value_unit
-    change = f"{verdict.change * 100:+.3g}%"
-    text = (f"median {format_value(verdict.candidate_median, unit)} vs baseline "
-            f"{format_value(verdict.baseline_median, unit)} ({params.describe_baseline()}): "
-            f"{change}")
     tolerance = ", ".join(part for part in (
         f"+{params.max_increase * 100:.3g}%" if params.max_increase is not None else "",
         f"-{params.max_decrease * 100:.3g}%" if params.max_decrease is not None else "") if part)
+    if verdict.beyond is None:
+        judged = f"within the tolerance {tolerance}"
+    elif verdict.status.value == "fail":
+        judged = f"regression: beyond {tolerance}" + (
+            " and significant" if verdict.test is not None else "")
+    else:
+        judged = f"beyond {tolerance} but not significant: no regression, worth a look"
+    text = (f"{verdict.change * 100:+.3g}% vs {params.describe_baseline()}: {judged}; median "
+            f"{format_value(verdict.candidate_median, unit)} vs "
+            f"{format_value(verdict.baseline_median, unit)}")
     if verdict.test is not None:
         test = verdict.test
         significant = "significant" if verdict.significant else "not significant"
         text += (f"; U={test.u:.4g}, p={test.p:.2g} ({significant} at "
                  f"{params.significance:g}), effect r={test.rank_biserial:+.2f}")
-    if verdict.beyond is None:
-        return f"{text}; within the tolerance {tolerance}"
-    if verdict.status.value == "fail":
-        return f"{text}; regression: beyond the tolerance {tolerance}" + (
-            " and significant" if verdict.test is not None else "")
-    return f"{text}; beyond the tolerance {tolerance} but not significant: not a regression, look"
-
+    return text

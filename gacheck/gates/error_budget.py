@@ -153,8 +153,7 @@ class ErrorBudgetGate:
                 floor = Status.FAIL if severity == "fast" or floor is Status.FAIL else Status.WARN
         details = {**spent.details, "burn": burns, "window": window.details()}
         period = format_duration(params.period)
-        message = (f"budget remaining {spent.remaining:.1%} over {period} at objective "
-                   f"{params.objective:.4g} ({spent.summary})")
+        message = (f"{spent.summary}, objective {params.objective * 100:.4g}% over {period}")
         message += "; " + ("; ".join(fired_text) if fired_text else
                            f"no burn-rate alert fired in the {format_duration(window.window_s)} "
                            f"window ({'; '.join(peaks)})")

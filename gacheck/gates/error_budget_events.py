@@ -89,5 +89,5 @@ def budget_at(prom: PrometheusClient, params: ErrorBudgetParams, at: datetime) -
                      "restarts and scrape gaps lose no events")
     consumed = error_ratio / params.budget
     details.update(error_ratio=error_ratio, consumed=consumed, remaining=1.0 - consumed)
-    summary = f"{consumed:.1%} of the budget consumed; {summary}"
+    summary = f"{consumed:.1%} of the budget consumed ({summary})"
     return Spent(error_ratio, 1.0 - consumed, summary, records, details, notes)

@@ -132,7 +132,7 @@ RELATIVE_SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
 )}
 
 
-def demo_relative() -> Scenario:
+def _demo_relative() -> Scenario:
     """The demo's history, plus what its relative gates compare: last week's soak of the GA
     version (the ``offset 7d`` baseline) and the GA version serving beside the RC."""
     demo = SCENARIOS["demo"]
@@ -144,4 +144,7 @@ def demo_relative() -> Scenario:
         summary=demo.summary + " Beside it: the GA version 0.8.4 (job lukhas-facade-ga, "
         "p95 ~7.8 ms, denial rate ~0.4%), and last week's 52h soak of 0.8.4 ending 7 days ago "
         "(1-minute scrapes) as the week-over-week baseline.",
-        parts=(Part(_GA_BESIDE), Part(replace(previous), timedelta(days=7))))
+        name="demo_relative", parts=(Part(_GA_BESIDE), Part(previous, timedelta(days=7))))
+
+
+RELATIVE_SCENARIOS["demo_relative"] = _demo_relative()

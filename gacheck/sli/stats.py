@@ -47,4 +47,6 @@ def mann_whitney(candidate: Sequence[float], baseline: Sequence[float]) -> UTest
             "the compare gate's significance test needs scipy: pip install 'gacheck[stats]'"
         ) from None
     result = mannwhitneyu(list(candidate), list(baseline), alternative="two-sided")
-    return UTest(float(result.statistic), float(result.pvalue), len(candidate), len(baseline))
+    p = float(result.pvalue)
+    # scipy answers NaN only when the samples cannot be ranked apart at all: nothing to detect
+    return UTest(float(result.statistic), p if p == p else 1.0, len(candidate), len(baseline))
