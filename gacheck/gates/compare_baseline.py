@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gacheck.context import Context
 from gacheck.errors import NoDataError
+from gacheck.models import Evidence
 
 _JUDGED = ("pass", "warn", "fail")
 
@@ -52,4 +53,4 @@ def audit_baseline(ctx: Context, gate_id: str, query: str, rule: str) -> AuditBa
     which = "passed" if rule == "audit:last-pass" else "was judged"
     raise NoDataError(f"no baseline: no earlier audit in {ctx.audit_dir} in which {gate_id} "
                       f"{which} with the same query ({rule}); without a baseline there is no "
-                      "pass")
+                      "pass", Evidence(notes=notes))
