@@ -9,6 +9,7 @@ The judgement is ``gacheck.sli.comparison``'s; documentation: ``docs/gates/compa
 
 from __future__ import annotations
 
+import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, ClassVar
@@ -127,16 +128,18 @@ class CompareGate:
             records = [found.record, before.record]
             candidate = _values(found, "candidate", params, records)
             baseline = _values(before, "baseline", params, records)
-            baseline_side = _side(before.record, baseline)
             notes.append(INDEPENDENCE_NOTE)
         limits = Limits(params.max_increase, params.max_decrease, params.significance)
         try:
             verdict = judge_change(candidate, baseline, limits)
         except ValueError as exc:
             raise CollectorError(str(exc), Evidence(queries=records, notes=notes)) from None
+        if not isinstance(baseline, float):
+            baseline_side = _side(before.record, baseline, verdict.baseline_median)
         details: dict[str, Any] = {
             "baseline_source": params.describe_baseline(),
-            "candidate": _side(found.record, candidate), "baseline": baseline_side,
+            "candidate": _side(found.record, candidate, verdict.candidate_median),
+            "baseline": baseline_side,
             "change": verdict.change, "max_increase": params.max_increase,
             "max_decrease": params.max_decrease, "significance": params.significance,
             "window": window.details(),
@@ -174,7 +177,7 @@ def _values(result: QueryResult, side: str, params: CompareParams,
         raise CollectorError(
             f"the {side} query returns {len(result.series)} series; the compare gate needs "
             f"one per side: aggregate it (e.g. sum(...) or max(...))", Evidence(queries=records))
-    values = [v for s in result.series for v in s.values if v == v and abs(v) != float("inf")]
+    values = [v for s in result.series for v in s.values if math.isfinite(v)]
     if not values:
         raise NoDataError(f"no {side} data: {record.promql} returned nothing {span}"
                           + (" (a baseline is required: no baseline is no pass)"
@@ -186,12 +189,9 @@ def _values(result: QueryResult, side: str, params: CompareParams,
     return values
 
 
-def _side(record: QueryRecord, values: list[float]) -> dict[str, Any]:
-    import statistics
-
+def _side(record: QueryRecord, values: list[float], median: float) -> dict[str, Any]:
     return {"query": record.promql, "start": _iso(record.start), "end": _iso(record.end),
-            "step_s": record.step_s, "samples": len(values),
-            "median": statistics.median(values)}
+            "step_s": record.step_s, "samples": len(values), "median": median}
 
 
 def _iso(moment: Any) -> str:

@@ -93,8 +93,5 @@ def _columns(values: Sequence[float], width: int) -> list[float]:
     if not values:
         return []
     size = max(1, math.ceil(len(values) / width))
-    columns = []
-    for start in range(0, len(values), size):
-        chunk = [v for v in values[start:start + size] if math.isfinite(v)]
-        columns.append(sum(chunk) / len(chunk) if chunk else math.nan)
-    return columns
+    return [math.fsum(values[start:start + size]) / len(values[start:start + size])
+            for start in range(0, len(values), size)]  # the samples are finite already

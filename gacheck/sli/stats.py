@@ -41,12 +41,14 @@ def mann_whitney(candidate: Sequence[float], baseline: Sequence[float]) -> UTest
     if not candidate or not baseline:
         raise ValueError("the Mann-Whitney test needs samples on both sides")
     try:
+        import numpy as np
         from scipy.stats import mannwhitneyu
     except ImportError:
         raise CollectorError(
             "the compare gate's significance test needs scipy: pip install 'gacheck[stats]'"
         ) from None
-    result = mannwhitneyu(list(candidate), list(baseline), alternative="two-sided")
+    result = mannwhitneyu(np.asarray(candidate, dtype=float), np.asarray(baseline, dtype=float),
+                          alternative="two-sided")
     p = float(result.pvalue)
     # scipy answers NaN only when the samples cannot be ranked apart at all: nothing to detect
     return UTest(float(result.statistic), p if p == p else 1.0, len(candidate), len(baseline))
