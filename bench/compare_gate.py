@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,7 +40,8 @@ CONFIG = """
 id = "p95_vs_two_days_ago"
 kind = "compare"
 title = "p95 against 48h earlier"
-query = 'histogram_quantile(0.95, sum by (le) (rate(lukhas_guardian_decision_duration_seconds_bucket{outcome="allow"}[5m])))'
+query = '''histogram_quantile(0.95, sum by (le) (rate(
+  lukhas_guardian_decision_duration_seconds_bucket{outcome="allow"}[5m])))'''
 baseline = "offset 48h"
 window = "48h"
 step = "15s"

@@ -55,7 +55,7 @@ def budget_at(prom: PrometheusClient, params: ErrorBudgetParams, at: datetime) -
                           f"period ({probe} is empty at {start.isoformat()}): a budget over "
                           "less than the period is no evidence for it", Evidence(queries=records))
     details: dict[str, Any] = {"objective": params.objective, "period_s": params.period,
-                               "budget": params.budget}
+                               "period": period, "budget": params.budget}
     if params.total is not None:
         p = duration(params.period)
         total = _scalar(prom, f"sum(increase({params.total}[{p}]))", at, records)

@@ -3,6 +3,7 @@ earlier audit. Scenarios: ``gacheck/promlab/relative.py``."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from gacheck.errors import ConfigError
 from gacheck.evaluation import evaluate
 from gacheck.outputs import write_audit
 from gacheck.promlab.relative import FAST_P95
-from tests.prometheus.relative_helpers import DENIAL, P95, compare_toml, only_gate
+from tests.prometheus.relative_helpers import DENIAL, P95, compare_toml, evaluate_toml, only_gate
 
 ALLOW = P95.format(matchers='outcome="allow"')
 DENY = P95.format(matchers='outcome="deny"')
@@ -37,6 +38,20 @@ def test_candidate_30_percent_slower_than_last_week_fails(promlab, tmp_path: Pat
     assert baseline.start == lab.end - timedelta(days=9)
     assert len(details["sparkline"]) == 2 and all(details["sparkline"])
     assert "regression" in gate.message
+
+
+def test_the_markdown_report_shows_both_sides_the_test_and_the_sparkline(
+    promlab, tmp_path: Path
+) -> None:
+    from gacheck.reports.markdown import render_markdown
+
+    lab = promlab("compare_weeks")
+    audit = evaluate_toml(lab, tmp_path, compare_toml(ALLOW, "baseline = 'offset 7d'"))
+    text = render_markdown(audit)
+    assert "| candidate | `" in text and "| baseline (offset 7d) | `" in text
+    assert "Mann-Whitney U = " in text and "rank-biserial r = +" in text
+    assert re.search(r"candidate [▁-█]{48}\nbaseline  [▁-█]{48}\n", text)
+    assert text.count("promql range ") == 2
 
 
 def test_3_percent_slower_with_noise_passes(promlab, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from gacheck.collectors.prometheus import PrometheusClient
 from gacheck.collectors.prometheus_http import ConnectionSettings
-from tests.prometheus.relative_helpers import only_gate
+from tests.prometheus.relative_helpers import evaluate_toml, only_gate
 
 GOOD = 'lukhas_guardian_decision_duration_seconds_bucket{le="0.025"}'
 TOTAL = "lukhas_guardian_decision_duration_seconds_count"
@@ -48,6 +48,16 @@ def test_a_fast_1h_incident_fails_on_fast_burn(promlab, tmp_path: Path) -> None:
     assert episode["peak"] == pytest.approx(50, rel=0.05)
     assert slow["fired"]
     assert "fast burn 1h/5m ≥ 14.4x fired" in gate.message
+
+
+def test_the_markdown_report_shows_the_budget_and_each_pair(promlab, tmp_path: Path) -> None:
+    from gacheck.reports.markdown import render_markdown
+
+    lab = promlab("budget_fast_burn")
+    text = render_markdown(evaluate_toml(lab, tmp_path, budget_toml()))
+    assert "- Objective 99% over 72h: error ratio 0.8" in text
+    assert "| 1h/5m ≥ 14\\.4x | fast | 100.0% |" in text
+    assert "over the whole 72h period" in text
 
 
 def test_a_slow_leak_warns(promlab, tmp_path: Path) -> None:
