@@ -84,7 +84,7 @@ class CompareParams(Params):
 
     def describe_baseline(self) -> str:
         if self.baseline_matchers is not None:
-            return f"{{{self.baseline_matchers}}} beside {{{self.candidate_matchers}}}"
+            return f"{{{self.baseline_matchers}}}"
         return str(self.baseline)
 
 
