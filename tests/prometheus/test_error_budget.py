@@ -60,6 +60,17 @@ def test_the_markdown_report_shows_the_budget_and_each_pair(promlab, tmp_path: P
     assert "over the whole 72h period" in text
 
 
+def test_burn_rates_over_48h_at_15s_grow_the_step_under_the_point_limit(
+    promlab, tmp_path: Path
+) -> None:
+    lab = promlab("budget_fast_burn")
+    gate = only_gate(lab, tmp_path, budget_toml("step = '15s'"))
+    assert gate.status.value == "fail"  # the incident is still seen at the coarser step
+    window = gate.evidence.details["window"]
+    assert (window["configured_step_s"], window["step_s"], window["points"]) == (15, 16, 10801)
+    assert any("step grew from 15s to 16s" in note for note in gate.evidence.notes)
+
+
 def test_a_slow_leak_warns(promlab, tmp_path: Path) -> None:
     lab = promlab("budget_slow_leak")
     gate = only_gate(lab, tmp_path, budget_toml())
