@@ -3,8 +3,9 @@
 Counters are integers that only grow, except when the process restarts (they start again
 from zero, as prometheus_client's do). Histogram buckets are cumulative in ``le`` and ``+Inf``
 equals ``_count``; observations are rounded to whole ones per bucket before they are summed up
-the edges, so the buckets' increases are monotonic in ``le`` too. Nothing at all is written while Prometheus was down (a gap); while the
-façade restarts, ``up`` is 0 for one scrape and its own metrics are missing.
+the edges, so the buckets' increases are monotonic in ``le`` too. Nothing at all is written
+while Prometheus was down (a gap); while the façade restarts, ``up`` is 0 for one scrape and
+its own metrics are missing.
 """
 
 from __future__ import annotations
@@ -152,7 +153,11 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
         shares = np.asarray([(*p.cumulative, 1.0) for p in profiles])[chosen]
         within = np.diff(shares, axis=1, prepend=0.0)
         first = np.diff((0.0, *profiles[0].cumulative, 1.0))
-        stacked = np.cumsum([_counter(per_outcome * within[:, k], grid.segment, offset * first[k])
+        # Rounded to the nearest whole observation (0.5), not down: buckets whose shares are
+        # multiples of each other then gain their observations apart, not at the same instant.
+        phase = np.full(within.shape[1], 0.5)
+        stacked = np.cumsum([_counter(per_outcome * within[:, k], grid.segment,
+                                      offset * first[k] + phase[k])
                              for k in range(within.shape[1])], axis=0)
         for k, edge in enumerate(edges):
             histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": format_le(edge)},

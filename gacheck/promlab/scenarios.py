@@ -211,11 +211,8 @@ SCENARIOS.update({s.name: s for s in (
     Scenario(
         "quiet_night",
         "Healthy, with no traffic for one 6-hour night (30h to 24h before the end): 42 of 48 "
-        "hours active, well above min_active 50%. The control: a quiet night must still pass. "
-        "Traffic is otherwise flat (no diurnal dip), so that the first minutes after the night "
-        "hold enough denied decisions for a steady p95 of the deny series.",
-        replace(_HEALTHY, seed=32, traffic=Traffic(idle=(Window(h(30), h(24)),),
-                                                   diurnal=False)),
+        "hours active, well above min_active 50%. The control: a quiet night must still pass.",
+        replace(_HEALTHY, seed=32, traffic=Traffic(idle=(Window(h(30), h(24)),))),
         _ALL_PASS,
         {"idle": Window(h(30), h(24))},
     ),

@@ -201,7 +201,8 @@ def evaluate_sustained(
         least = min(thin, key=lambda t: (t[1].coverage, t[1].active_share))
         base["thin_series"] = [s.name() for s, _, _ in thin]
         more = f" ({len(thin)} of {len(judged)} series too thin)" if many else ""
-        idle = f"; idle means {idle_means}" if least[1].active < least[1].present else ""
+        idle = (f"; idle means {idle_means}" if least[1].coverage >= params.min_coverage
+                else "")
         return Measurement(None, f"too little evidence: {named(least[0])}{least[2]}{idle}{more}",
                            evidence(base), Status.NO_DATA)
     sure_level = max((ev.sure.level for _, ev in judged if ev.sure.level is not None),
@@ -210,12 +211,11 @@ def evaluate_sustained(
     if unsure and resolution is not None:
         worst_series, worst = max(unsure, key=lambda sj: sj[1].indeterminate)
         base["worst_series"] = worst_series.name()
-        total = sum(ev.indeterminate for _, ev in judged)
         possibly = fail_message(worst_series, worst.possible, False, params)
-        message = (f"indeterminate: {resolution.note}; the breach rests on {total} instants "
-                   f"whose side of the threshold the buckets cannot tell "
-                   f"({named(worst_series)}{worst.indeterminate} of {worst.active} valued "
-                   f"instants; possibly {possibly})")
+        message = (f"indeterminate: {resolution.note} (the buckets cannot tell which side of "
+                   f"the threshold {worst.indeterminate} of {worst.active} valued instants "
+                   f"{'of ' + worst_series.name() + ' ' if many else ''}are on, and the breach "
+                   f"rests on them: if they all breach, {possibly})")
         return finish(sure_level, message, evidence(base), Status.WARN)
     valued = [(s, ev) for s, ev in judged if ev.possible.level is not None]
     worst_series, worst = max(valued, key=lambda sj: badness(sj[1].possible.level))
