@@ -15,23 +15,15 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from gacheck.collectors.prometheus import Series, client
-from gacheck.collectors.prometheus_window import RangeWindow
+from gacheck.collectors.prometheus import client
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import QueryRecord
-from gacheck.sli.breach import Grid, on_grid
-from gacheck.sli.buckets import ABOVE, BELOW, Bracket, bracket, sides
-from gacheck.sli.buckets import describe as describe_bracket
+from gacheck.sli.bucket_resolution import resolver
+from gacheck.sli.buckets import bracket
 from gacheck.sli.promql import check_labels, duration, summed, with_matchers
-from gacheck.sli.sustained import (
-    Resolution,
-    Resolver,
-    SustainedParams,
-    evaluate_sustained,
-    plain,
-)
+from gacheck.sli.sustained import Resolver, SustainedParams, evaluate_sustained
 from gacheck.units import Unit, format_duration
 
 
@@ -106,51 +98,6 @@ def share_query(params: HistogramQuantileParams, le: str) -> str:
     return f"{rate(le)} / {rate('+Inf')}"
 
 
-def resolver(params: HistogramQuantileParams, ctx: Context, found: Bracket,
-             labels: dict[float, str], upper: bool) -> Resolver:
-    """Fetches the shares at the two edges around the threshold over the gate's window."""
-
-    def resolve(window: RangeWindow, grid: Grid) -> Resolution:
-        import numpy as np
-
-        prom = client(ctx)
-        records = []
-        shares: dict[str, dict[frozenset, Any]] = {}
-        for side, edge in (("lower", found.lower), ("upper", found.upper)):
-            if edge not in labels:  # 0 below the lowest edge, +Inf above the highest
-                continue
-            answer = prom.range(share_query(params, labels[edge]), window.start, window.end,
-                                window.step_s)
-            records.append(answer.record)
-            shares[side] = {key(s): on_grid(grid, s.timestamps, s.values)[0]
-                            for s in answer.series}
-        constant = {"lower": 0.0, "upper": 1.0}
-
-        def unknown(series: Series) -> Any:
-            def share(side: str) -> Any:
-                if side not in shares:
-                    return np.full(grid.count, constant[side])
-                return shares[side].get(key(series), np.full(grid.count, np.nan))
-
-            side = sides(share("lower"), share("upper"), params.quantile)
-            values, _ = on_grid(grid, series.timestamps, series.values)
-            with np.errstate(invalid="ignore"):
-                told = np.where(values > found.threshold, ABOVE, BELOW)
-            return side != told  # unknown, or the buckets contradict the interpolation
-
-        return Resolution(
-            note=describe_bracket(found, format_duration), unknown=unknown,
-            beyond=found.upper if upper else found.lower, records=records,
-            details={"lower_edge": plain(found.lower), "upper_edge": plain(found.upper),
-                     "threshold": found.threshold, "quantile": params.quantile})
-
-    return resolve
-
-
-def key(series: Series) -> frozenset:
-    return frozenset((k, v) for k, v in series.labels.items() if k != "__name__")
-
-
 def bucket_note(edges: list[float], threshold: float, quantile: float) -> str | None:
     """Where the threshold sits among the bucket edges, and what that means for the verdict."""
     finite = sorted(e for e in edges if math.isfinite(e))
@@ -210,7 +157,8 @@ class HistogramQuantileGate:
                 notes.append(note)
             around = bracket(edges, limit or 0.0)
             if around is not None:
-                resolve = resolver(params, ctx, around, labels, upper)
+                resolve = resolver(ctx, around, labels, upper, params.quantile,
+                                   lambda le: share_query(params, le))
         idle = "no traffic"
         if params.metric is not None and min_events(params) > 1:
             idle = (f"no traffic, or fewer than {min_events(params)} observations per "

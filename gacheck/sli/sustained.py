@@ -21,15 +21,16 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from gacheck.collectors.prometheus import Series, client, utc
+from gacheck.collectors.prometheus import Series, client
 from gacheck.collectors.prometheus_window import RangeWindow, range_window
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, QueryRecord, Status
-from gacheck.sli.breach import Grid, Judgement, on_grid
+from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
-from gacheck.units import Unit, format_duration, format_value, parse_ratio
+from gacheck.sli.sustained_text import describe, fail_message, plain, series_details, stamp
+from gacheck.units import format_duration, parse_ratio
 
 Ratio = Annotated[float, BeforeValidator(parse_ratio)]
 SERIES_SHOWN = 50
@@ -47,24 +48,6 @@ class SustainedParams(Params):
         "value (not idle, not a gap)")
 
 
-def plain(value: float | None) -> float | str | None:
-    """JSON-safe number: NaN and infinities become Prometheus' spelling."""
-    if value is None or math.isfinite(value):
-        return value
-    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
-
-
-def shown(value: float | None, unit: Unit) -> str:
-    """``format_value`` that also copes with NaN and infinities (a quantile past every bucket)."""
-    if value is not None and not math.isfinite(value):
-        return str(plain(value))
-    return format_value(value, unit)
-
-
-def stamp(ts: float) -> str:
-    return utc(ts).isoformat().replace("+00:00", "Z")
-
-
 @dataclass(frozen=True)
 class Resolution:
     """Instants at which the SLI's side of the threshold is unknown, with how that was found."""
@@ -80,29 +63,6 @@ class Resolution:
 
 
 Resolver = Callable[[RangeWindow, Grid], Resolution]
-
-
-def series_details(name: str, ev: SeriesEvidence, step: float) -> dict[str, Any]:
-    j, raw = ev.sure, ev.raw
-    longest = None
-    shown_breach = ev.possible.longest if ev.indeterminate else j.longest
-    if shown_breach is not None:
-        longest = {"start": stamp(shown_breach.start), "duration_s": shown_breach.duration_s,
-                   "duration": format_duration(shown_breach.duration_s),
-                   "samples": shown_breach.samples, "peak": plain(shown_breach.peak)}
-    row = {
-        "series": name, "level": plain(j.level), "samples": raw.expected, "valued": raw.valued,
-        "breaches": j.breaches, "breach_ratio": j.breach_ratio, "episodes": j.episodes,
-        "longest_breach": longest, "min": plain(raw.minimum), "median": plain(raw.median),
-        "p95": plain(raw.p95), "max": plain(raw.maximum), "idle_minutes": raw.idle * step / 60,
-        "gap_minutes": (ev.span - ev.present) * step / 60, "coverage": round(ev.coverage, 6),
-        "active": round(ev.active_share, 6), "active_minutes": ev.active * step / 60,
-        "lifespan_minutes": max(ev.span - 1, 0) * step / 60,
-    }
-    if ev.indeterminate:
-        row |= {"indeterminate": ev.indeterminate, "possible_level": plain(ev.possible.level),
-                "possible_breaches": ev.possible.breaches}
-    return row
 
 
 def evaluate_sustained(
@@ -193,7 +153,8 @@ def evaluate_sustained(
     if failed:  # a breach proven on sound evidence fails whatever else is missing
         worst_series, worst = max(failed, key=lambda sj: badness(sj[1].sure.level))
         base["worst_series"] = worst_series.name()
-        message = fail_message(worst_series, worst.sure, many, params)
+        message = fail_message(worst_series, worst.sure, many, params.max_breach,
+                               params.max_breach_ratio)
         if thin:
             message += f"; {len(thin)} other series too thin to judge"
         return finish(worst.sure.level, message, evidence(base), None)
@@ -211,7 +172,8 @@ def evaluate_sustained(
     if unsure and resolution is not None:
         worst_series, worst = max(unsure, key=lambda sj: sj[1].indeterminate)
         base["worst_series"] = worst_series.name()
-        possibly = fail_message(worst_series, worst.possible, False, params)
+        possibly = fail_message(worst_series, worst.possible, False, params.max_breach,
+                                params.max_breach_ratio)
         message = (f"indeterminate: {resolution.note} (the buckets cannot tell which side of "
                    f"the threshold {worst.indeterminate} of {worst.active} valued instants "
                    f"{'of ' + worst_series.name() + ' ' if many else ''}are on, and the breach "
@@ -220,8 +182,8 @@ def evaluate_sustained(
     valued = [(s, ev) for s, ev in judged if ev.possible.level is not None]
     worst_series, worst = max(valued, key=lambda sj: badness(sj[1].possible.level))
     base["worst_series"] = worst_series.name()
-    message, floor = describe(gate, worst_series, worst.possible,
-                              [(s, ev.possible) for s, ev in judged], params)
+    message, floor = describe(gate.unit, worst_series, worst.possible,
+                              [(s, ev.possible) for s, ev in judged])
     if resolution is not None and any(ev.indeterminate for _, ev in judged):
         message += f"; {resolution.note}"
     return finish(worst.possible.level, message, evidence(base), floor)
@@ -237,33 +199,3 @@ def finish(level: float | None, message: str, evidence: Evidence,
     return Measurement(value, message, evidence, floor)
 
 
-def fail_message(series: Series, j: Judgement, many: bool, params: SustainedParams) -> str:
-    where = f" on {series.name()}" if many else ""
-    why = []
-    if j.sustained_by_duration and j.longest is not None:
-        why.append(f"longest breach {format_duration(j.longest.duration_s)} > max_breach "
-                   f"{format_duration(params.max_breach)}")
-    if j.sustained_by_ratio:
-        why.append(f"breach ratio {j.breach_ratio:.2%} > max_breach_ratio "
-                   f"{params.max_breach_ratio:.2%}")
-    return f"sustained breach{where}: " + ", ".join(why)
-
-
-def describe(
-    gate: GateSpec, worst_series: Series, worst: Judgement,
-    judged: list[tuple[Series, Judgement]], params: SustainedParams,
-) -> tuple[str, Status | None]:
-    """The message of a gate that is not sustained, and ``warn`` when some series breached."""
-    unit = gate.unit
-    where = f" on {worst_series.name()}" if len(judged) > 1 else ""
-    excursions = [(s, j) for s, j in judged if j.breaches]
-    if not excursions:
-        return (f"no sample beyond the threshold{where}; median "
-                f"{shown(worst.median, unit)}, max "
-                f"{shown(worst.maximum, unit)}"), None
-    series, j = max(excursions, key=lambda sj: sj[1].longest.samples if sj[1].longest else 0)
-    assert j.longest is not None
-    name = f" on {series.name()}" if len(judged) > 1 else ""
-    return (f"short excursion{name}: {shown(j.longest.peak, unit)} for "
-            f"{format_duration(j.longest.duration_s)} from {stamp(j.longest.start)} "
-            f"({j.breaches} breach samples, {j.breach_ratio or 0:.2%}; not sustained)"), Status.WARN
