@@ -33,11 +33,10 @@ def stamp(ts: float) -> str:
 def series_details(name: str, ev: SeriesEvidence, step: float) -> dict[str, Any]:
     j, raw = ev.sure, ev.raw
     longest = None
-    shown_breach = ev.possible.longest if ev.indeterminate else j.longest
-    if shown_breach is not None:
-        longest = {"start": stamp(shown_breach.start), "duration_s": shown_breach.duration_s,
-                   "duration": format_duration(shown_breach.duration_s),
-                   "samples": shown_breach.samples, "peak": plain(shown_breach.peak)}
+    if j.longest is not None:  # breaches for sure; the indeterminate ones are counted apart
+        longest = {"start": stamp(j.longest.start), "duration_s": j.longest.duration_s,
+                   "duration": format_duration(j.longest.duration_s),
+                   "samples": j.longest.samples, "peak": plain(j.longest.peak)}
     row = {
         "series": name, "level": plain(j.level), "samples": raw.expected, "valued": raw.valued,
         "breaches": j.breaches, "breach_ratio": j.breach_ratio, "episodes": j.episodes,
