@@ -10,15 +10,18 @@ from gacheck import __version__
 from gacheck.context import Context
 from gacheck.engine import run_gates
 from gacheck.errors import UsageError
-from gacheck.models import Audit
+from gacheck.models import Audit, SelectionRecord
 from gacheck.verdict import decide, score
 from gacheck.waivers import apply_waivers
 
 
 @dataclass(frozen=True)
 class Selection:
+    """``--only``/``--skip``; ``partial`` (``--partial``) asks for a verdict on the selection."""
+
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+    partial: bool = False
 
     def choose(self, gate_ids: Sequence[str]) -> set[str]:
         unknown = sorted((set(self.only) | set(self.skip)) - set(gate_ids))
@@ -37,9 +40,12 @@ def evaluate(
 ) -> Audit:
     config = ctx.config
     chosen = selection.choose([g.id for g in config.gates])
+    record = _selection_record(ctx, selection, chosen)
     measured = run_gates(ctx, chosen)
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
-    verdict, reasons = decide(results, config.settings.min_score)
+    verdict, reasons = decide(results, config.settings.min_score, partial=selection.partial)
+    if record is not None:
+        notes.append(_partial_note(record))
     return Audit(
         tool_version=__version__,
         evaluated_at=ctx.at,
@@ -51,7 +57,36 @@ def evaluate(
         score=score(results),
         min_score=config.settings.min_score,
         report_only=report_only,
+        partial=record is not None,
+        selection=record,
         gates=results,
         waivers=waiver_records,
         notes=reasons + notes,
+    )
+
+
+def _selection_record(
+    ctx: Context, selection: Selection, chosen: set[str]
+) -> SelectionRecord | None:
+    """What the selection left out; ``None`` when every gate runs (a full audit)."""
+    left_out = [g for g in ctx.config.gates if g.id not in chosen]
+    if not left_out:
+        return None
+    return SelectionRecord(
+        only=list(selection.only),
+        skip=list(selection.skip),
+        left_out=[g.id for g in left_out],
+        left_out_blocking=[g.id for g in left_out if g.blocking],
+        partial_requested=selection.partial,
+    )
+
+
+def _partial_note(record: SelectionRecord) -> str:
+    covered = "covers only the selected gates" if record.partial_requested else (
+        "is incomplete while blocking gates are left out" if record.left_out_blocking
+        else "covers the selected gates"
+    )
+    return (
+        f"partial audit: {', '.join(record.left_out)} not evaluated (--only/--skip); the verdict "
+        f"{covered}. It is written beside the day's full audit, never over it or latest.*"
     )
