@@ -1,8 +1,9 @@
 """``ruff_budget``: ruff diagnostics on the hot paths within a budget, and trending down.
 
 The value is the number of diagnostics in ruff's JSON output. ``max`` (default 120, the first
-user's CI budget) fails above it; a value within budget but above the previous audit's warns
-(``on_rise = "fail"`` makes it fail), because "trending down" is part of the checklist item.
+user's CI budget) fails above it; a value within budget whose least-squares slope over the
+earlier audits and this one is positive warns (``on_rise = "fail"`` makes it fail), because
+"trending down" is part of the checklist item (``value_trend``).
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ class RuffBudgetGate:
         if trend.rising and within:
             floor = Status.WARN if params.on_rise == "warn" else Status.FAIL
             notes.append(
-                f"rising: {value} diagnostics, up {trend.delta:g} from {trend.previous:g} "
-                "in the previous audit (the budget must trend down)"
+                f"rising: the fitted slope over {len(trend.points)} audits is "
+                f"{trend.slope_per_day:+.2f}/day (last step {trend.delta:+g} from "
+                f"{trend.previous:g}); the budget must trend down"
             )
         findings = [
             Finding(message=d.message, code=d.code, file=d.file, line=d.line)
