@@ -157,7 +157,11 @@ class SelectionRecord(Frozen):
 class RepositoryRecord(Frozen):
     """The commit the gates that read the repository measured (not the tree as of ``--at``)."""
 
-    commit: str | None = Field(default=None, description="git rev-parse HEAD; null outside git")
+    commit: str | None = Field(
+        default=None,
+        description="HEAD, or the last commit before it that changed anything outside the "
+        "audit directory (audit commits change nothing the gates read); null outside git",
+    )
     dirty: bool | None = Field(
         default=None, description="tracked files differ from the commit (git status)"
     )

@@ -126,3 +126,47 @@ class Git:
             finally:
                 shutil.rmtree(holder, ignore_errors=True)
                 self.run("worktree", "prune", check=False, timeout=30)
+
+
+@dataclass(frozen=True)
+class HeadState:
+    """The commit a working tree is at, and whether its tracked files differ from it."""
+
+    commit: str | None
+    dirty: bool | None
+    problem: str | None = None
+
+
+def head_state(root: Path, exclude: Path | None = None, timeout: float = 15.0) -> HeadState:
+    """The commit ``root`` is at and whether its tracked files differ from it; never raises.
+
+    ``exclude`` (the audit directory, when it lies in the repository): commits and changes
+    there do not count. A daily job commits its audit on top of the code; the code it measures
+    next is still the commit before, and re-running on the same code must give the same audit.
+    Untracked files do not make the tree dirty either: the audit files a job writes into the
+    repository would otherwise mark every run dirty.
+    """
+    if not root.is_dir():
+        return HeadState(None, None, f"{root} does not exist")
+    git = [*_GIT, "--no-optional-locks"]  # a status must not rewrite the index under a user
+    spec = [":/"]
+    if exclude is not None:
+        try:
+            spec.append(f":(exclude){exclude.resolve().relative_to(root.resolve()).as_posix()}")
+        except ValueError:
+            pass  # outside the repository: nothing to leave out
+    try:
+        head = process.run([*git, "log", "-1", "--format=%H", "HEAD", "--", *spec],
+                           cwd=root, env=_ENV, timeout=timeout)
+        if head.exit_code != 0 or not head.stdout.strip():
+            inside = process.run([*git, "rev-parse", "--is-inside-work-tree"], cwd=root,
+                                 env=_ENV, timeout=timeout)
+            why = "a git repository without commits" if inside.exit_code == 0 else \
+                "not a git repository"
+            return HeadState(None, None, why)
+        status = process.run([*git, "status", "--porcelain", "--untracked-files=no", "--",
+                              *spec], cwd=root, env=_ENV, timeout=timeout)
+    except CommandError as exc:
+        return HeadState(None, None, f"cannot run git: {exc}")
+    dirty = bool(status.stdout.strip()) if status.exit_code == 0 else None
+    return HeadState(head.stdout.strip(), dirty)

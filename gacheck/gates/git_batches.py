@@ -55,6 +55,7 @@ class GitBatchesGate:
     params: ClassVar[type[Params]] = GitBatchesParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"min": 2}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         from gacheck.collectors.git import Git

@@ -64,6 +64,7 @@ class PipAuditGate:
     params: ClassVar[type[Params]] = PipAuditParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         params: PipAuditParams = gate.params

@@ -43,6 +43,7 @@ class RuffBudgetGate:
     params: ClassVar[type[Params]] = RuffBudgetParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 120}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         from gacheck.collectors import ruff
