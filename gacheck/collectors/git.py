@@ -34,6 +34,48 @@ class Commit:
     files: list[str] = field(default_factory=list)
 
 
+_REVERTS_SHA = re.compile(r"This reverts commit ([0-9a-fA-F]{7,40})")
+_REVERT_SUBJECT = re.compile(r'^Revert "(.*)"\s*$')
+
+
+@dataclass(frozen=True)
+class RevertCommit:
+    """A commit that reverts others: by sha (``This reverts commit``) and/or by subject."""
+
+    sha: str
+    subject: str
+    shas: list[str]
+    reverted_subject: str | None
+
+
+def effective_reverts(targets: list[Commit], reverts: list[RevertCommit]) -> dict[str, str]:
+    """``{target sha: sha of the revert that undid it}`` for the targets still reverted.
+
+    A revert that was itself reverted (a re-apply) no longer counts, and so on down a chain.
+    """
+    subjects = {c.sha: c.subject for c in targets} | {r.sha: r.subject for r in reverts}
+
+    def undoing(sha: str) -> list[str]:
+        return [
+            r.sha for r in reverts
+            if any(sha.startswith(prefix) for prefix in r.shas)
+            or (not r.shas and r.reverted_subject == subjects.get(sha))
+        ]
+
+    memo: dict[str, str | None] = {}
+
+    def reverted_by(sha: str, depth: int = 0) -> str | None:
+        if sha not in memo:
+            memo[sha] = None  # a cycle (impossible in git, possible in text) ends here
+            if depth < 50:
+                memo[sha] = next(
+                    (r for r in undoing(sha) if reverted_by(r, depth + 1) is None), None
+                )
+        return memo[sha]
+
+    return {c.sha: by for c in targets if (by := reverted_by(c.sha)) is not None}
+
+
 @dataclass
 class Git:
     """Git commands on one repository, each one kept in ``records`` for the evidence."""
@@ -100,6 +142,23 @@ class Git:
             return []
         files = self.files_touched([c.sha for c in found])
         return [Commit(c.sha, c.date, c.subject, c.parents, files.get(c.sha, [])) for c in found]
+
+    def reverts(self, rev: str, after: str) -> list[RevertCommit]:
+        """Commits of ``after..rev`` that say they revert another: git's own wording, a body
+        line ``This reverts commit <sha>.`` or a subject ``Revert "<subject>"``."""
+        done = self.run("log", "-i", "--grep=revert", "--format=%H%x1f%s%x1f%b%x1e",
+                        "--end-of-options", rev, f"^{after}", "--")
+        found = []
+        for chunk in done.stdout.split(_RECORD):
+            if not chunk.strip():
+                continue
+            sha, subject, body = (chunk.strip("\n").split(_FIELD, 2) + ["", ""])[:3]
+            shas = _REVERTS_SHA.findall(body)
+            quoted = _REVERT_SUBJECT.match(subject)
+            if shas or quoted:
+                found.append(RevertCommit(sha, subject, [s.lower() for s in shas],
+                                          quoted.group(1) if quoted else None))
+        return found
 
     def files_touched(self, shas: list[str]) -> dict[str, list[str]]:
         done = self.run("log", "--no-walk=unsorted", "--format=%x1e%H", "--name-only",
