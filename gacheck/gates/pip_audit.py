@@ -25,7 +25,7 @@ from gacheck.errors import CollectorError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import CommandRecord, Evidence, Finding, Status
 from gacheck.units import Unit
-from gacheck.verdict import judge, worse
+from gacheck.verdict import judge
 
 if TYPE_CHECKING:  # the collector is imported when the gate runs, not when the config is read
     from gacheck.collectors.pip_audit import AuditReport
