@@ -30,7 +30,7 @@ def test_kayenta_forces_zero_when_a_blocking_gate_fails() -> None:
     results = [gate(str(i), Status.PASS) for i in range(9)] + [gate("bad", Status.FAIL)]
     assert score(results, "weighted") == 90.0
     assert score(results, "kayenta") == 0.0
-    verdict, reasons = decide(results, None, "kayenta")
+    verdict, reasons = decide(results, None, method="kayenta")
     assert verdict is Verdict.FAIL
     assert any("forced to 0 (kayenta): blocking gates failed: bad" in r for r in reasons)
 
@@ -44,7 +44,7 @@ def test_kayenta_forces_zero_when_half_the_gates_have_no_data() -> None:
     half = [gate("a", Status.PASS), gate("b", Status.ERROR, blocking=False),
             gate("c", Status.PASS), gate("d", Status.NO_DATA, blocking=False)]
     assert score(half, "kayenta") == 0.0
-    verdict, reasons = decide(half, 50, "kayenta")
+    verdict, reasons = decide(half, 50, method="kayenta")
     assert verdict is Verdict.FAIL  # below min_score
     assert any("2 of 4 gates have no data" in r for r in reasons)
     # control: one in four without data keeps the score
