@@ -131,5 +131,6 @@ def render_config(imported: Imported, prometheus_url: str = "http://127.0.0.1:90
         if gate.unit:
             lines.append(f"unit = {_toml_value(gate.unit)}")
         lines += [f"{key} = {_toml_value(value)}" for key, value in gate.params.items()]
-        lines.append(f"threshold = {_toml_value(gate.threshold)}")
+        if gate.threshold:  # compare gates take their tolerance as parameters
+            lines.append(f"threshold = {_toml_value(gate.threshold)}")
     return "\n".join(lines) + "\n"

@@ -11,9 +11,13 @@ evaluation, the others only lower the score, judged by ``total_score``. gacheck'
 - ``total_score.warning`` -> ``settings.min_score`` (below it Keptn fails);
 - ``weight`` -> ``weight``.
 
-What does not map is reported: relative criteria (``<=+10%``, compared with earlier results;
-they need the ``compare`` kind), several criteria lists (OR), ranges (both < and >), ``=``,
-objectives without criteria (informative only), SLIs missing from the SLI file.
+Relative criteria (``<=+10%``, ``>=-5%``: compared with earlier results) become a second gate
+of kind ``compare`` on the same query, ``max_increase``/``max_decrease`` from the pass criteria,
+the baseline an earlier audit (``audit:last-pass``, or ``audit:last`` when Keptn compared with
+all results). What does not map is reported: relative criteria that demand a change
+(``<=-5%``) or are absolute deltas (``<=+100``), the warning band of relative criteria, several
+criteria lists (OR), ranges (both < and >), ``=``, objectives without criteria (informative
+only), SLIs missing from the SLI file.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from gacheck.importers import Imported, ImportedGate, Skipped, gate_id, read_yam
 _CRITERION = re.compile(r"^\s*(<=|>=|<|>|=)\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 RATE_WINDOW = "5m"
 PLACEHOLDERS = ("SERVICE", "PROJECT", "STAGE")
-NEEDS_COMPARE = "relative to earlier results: needs the compare kind"
+UNMAPPED_RELATIVE = ("a relative criterion the compare kind cannot express (it bounds the "
+                     "relative change of the median from above with <, from below with >)")
 DURATION_NOTE = (f"$DURATION_SECONDS became {RATE_WINDOW}: each query is sampled over the window "
                  "and judged sustained, not once over Keptn's evaluation period")
 
@@ -137,6 +142,7 @@ def import_keptn(slo_path: Path, sli_path: Path | None = None,
         raise UsageError(f"{slo_path}: objectives: expected a non-empty list")
     queries = _load_sli(sli_path)
     imported = Imported(source=str(slo_path) + (f" and {sli_path}" if sli_path else ""))
+    comparison = comparison_of(slo)
     imported.notes.append("each gate judges its SLI sustained over settings.window (48h) "
                           "ending at --at; Keptn judged one value per evaluation period")
     total = slo.get("total_score") or {}
@@ -153,17 +159,19 @@ def import_keptn(slo_path: Path, sli_path: Path | None = None,
         where = f"{slo_path}: objectives[{index}]"
         if not isinstance(objective, dict) or not objective.get("sli"):
             raise UsageError(f"{where}.sli: required")
-        gate = _objective(objective, where, queries, values or {}, taken, imported)
+        gate = _objective(objective, where, queries, values or {}, taken, imported, comparison)
         if gate is not None:
             imported.gates.append(gate)
+    if any(g.kind == "compare" for g in imported.gates):
+        imported.notes += [f"compare gates: {n}" for n in comparison["notes"]]
     if any("$DURATION_SECONDS" in q for q in queries.values()):
         imported.notes.append(DURATION_NOTE)
     return imported
 
 
 def _objective(objective: dict[str, Any], where: str, queries: dict[str, str],
-               values: dict[str, str], taken: set[str], imported: Imported
-               ) -> ImportedGate | None:
+               values: dict[str, str], taken: set[str], imported: Imported,
+               comparison: dict[str, Any]) -> ImportedGate | None:
     sli = str(objective["sli"])
     label = f"objective {sli}"
     passing = _criteria_lists(objective, "pass", where)
@@ -181,19 +189,22 @@ def _objective(objective: dict[str, Any], where: str, queries: dict[str, str],
         return None
     pass_bound, left_out = _bound(passing[0])
     warn_bound, warn_left = _bound(warning[0]) if warning else (None, [])
+    relative = _relative_gate(objective, passing[0], queries[sli], values, taken, imported,
+                              comparison)
+    if relative is not None:
+        imported.gates.append(relative)
+    if any(c.relative for c in (warning[0] if warning else [])):
+        imported.skipped.append(Skipped(f"{label} relative warning criteria",
+                                        "the compare gate fails beyond the pass criteria; "
+                                        "Keptn's warning band is not represented (stricter)"))
+    if pass_bound is None and relative is not None:
+        return None
     if pass_bound is None:
-        relative = [r.split(" (")[0] for r in left_out if "relative" in r]
-        reason = (f"{', '.join(relative)}: {NEEDS_COMPARE}" if relative
-                  else "; ".join(left_out) or "no absolute criterion")
+        absolute = [r for r in left_out if "relative" not in r]  # relative ones said above
+        reason = "; ".join(absolute) or "none of its criteria maps to a gate"
         imported.skipped.append(Skipped(label, reason))
         return None
-    notes = []
-    for reason in [*left_out, *warn_left]:
-        if "relative" in reason:
-            imported.skipped.append(Skipped(f"{label} criterion {reason.split(' (')[0]}",
-                                            NEEDS_COMPARE))
-        else:
-            notes.append(f"criterion left out: {reason}")
+    notes = [f"criterion left out: {r}" for r in [*left_out, *warn_left] if "relative" not in r]
     if warn_bound is not None and warn_bound.side != pass_bound.side:
         notes.append("warning criteria bound the other side: left out")
         warn_bound = None
@@ -219,3 +230,52 @@ def _objective(objective: dict[str, Any], where: str, queries: dict[str, str],
         params={"query": query}, threshold=threshold,
         blocking=bool(objective.get("key_sli", False)), weight=weight, unit="number",
         notes=tuple(notes))
+
+
+def _relative_gate(objective: dict[str, Any], criteria: list[Criterion], template: str,
+                   values: dict[str, str], taken: set[str], imported: Imported,
+                   comparison: dict[str, Any]) -> ImportedGate | None:
+    """A ``compare`` gate for the relative criteria of one pass list, or None."""
+    sli = str(objective["sli"])
+    increase: float | None = None
+    decrease: float | None = None
+    for c in (c for c in criteria if c.relative):
+        percent = c.text.rstrip().endswith("%")
+        if percent and c.op in ("<", "<=") and c.value >= 0:
+            increase = c.value / 100 if increase is None else min(increase, c.value / 100)
+        elif percent and c.op in (">", ">=") and c.value <= 0:
+            decrease = -c.value / 100 if decrease is None else min(decrease, -c.value / 100)
+        else:
+            imported.skipped.append(Skipped(f"objective {sli} criterion {c.text}",
+                                            UNMAPPED_RELATIVE))
+    if increase is None and decrease is None:
+        return None
+    notes: list[str] = []
+    params: dict[str, Any] = {"query": _query(sli, template, values, notes),
+                              "baseline": comparison["baseline"]}
+    if increase is not None:
+        params["max_increase"] = round(increase, 12)
+    if decrease is not None:
+        params["max_decrease"] = round(decrease, 12)
+    weight = float(objective.get("weight", 1) or 0)
+    return ImportedGate(
+        id=gate_id(f"{sli}_vs_earlier", taken), kind="compare",
+        title=f"{objective.get('displayName') or sli} against earlier results",
+        params=params, threshold={}, blocking=bool(objective.get("key_sli", False)),
+        weight=weight, notes=tuple(notes))
+
+
+def comparison_of(slo: dict[str, Any]) -> dict[str, Any]:
+    """Keptn's ``comparison`` block as a compare baseline, and what it loses."""
+    block = slo.get("comparison") if isinstance(slo.get("comparison"), dict) else {}
+    include = str(block.get("include_result_with_score", "all"))
+    notes = ["the baseline is the newest earlier gacheck audit; until one exists the gate is "
+             "no_data (Keptn passed relative criteria without history)"]
+    baseline = "audit:last" if include == "all" else "audit:last-pass"
+    if include == "pass_or_warn":
+        notes.append("Keptn's pass_or_warn results: the baseline is the newest passing audit")
+    count = block.get("number_of_comparison_results", 1)
+    if block.get("compare_with") == "several_results" or (isinstance(count, int) and count > 1):
+        notes.append(f"Keptn aggregated {count} earlier results "
+                     f"({block.get('aggregate_function', 'avg')}); the gate compares with one")
+    return {"baseline": baseline, "notes": notes}

@@ -27,7 +27,8 @@ def test_keptn_objectives_become_gates_that_validate(run_cli, tmp_path: Path) ->
     config, report = _import(run_cli, tmp_path, *KEPTN, "--service", "checkout",
                              "--project", "shop", "--stage", "prod")
     gates = {g["id"]: g for g in config["gates"]}
-    assert list(gates) == ["response_time_p95", "error_rate", "throughput"]
+    assert sorted(gates) == ["cache_hit_ratio_vs_earlier", "error_rate", "memory_growth_vs_earlier",
+                             "response_time_p95", "response_time_p95_vs_earlier", "throughput"]
     latency = gates["response_time_p95"]
     # pass <600 is the warn level, warning <=800 the failing bound; key_sli blocks; weight 2
     assert latency["threshold"] == {"max": 800, "warn": 600}
@@ -39,11 +40,25 @@ def test_keptn_objectives_become_gates_that_validate(run_cli, tmp_path: Path) ->
     assert config["settings"]["min_score"] == 75  # total_score.warning
 
 
+def test_keptn_relative_criteria_become_compare_gates(run_cli, tmp_path: Path) -> None:
+    config, report = _import(run_cli, tmp_path, *KEPTN)
+    gates = {g["id"]: g for g in config["gates"]}
+    latency = gates["response_time_p95_vs_earlier"]  # "<=+10%" beside the absolute "<600"
+    assert latency["kind"] == "compare" and latency["max_increase"] == pytest.approx(0.1)
+    assert "threshold" not in latency and latency.get("blocking", True) is True
+    assert latency["query"] == gates["response_time_p95"]["query"]
+    # include_result_with_score pass_or_warn: the newest passing audit is the baseline
+    assert latency["baseline"] == "audit:last-pass"
+    assert gates["cache_hit_ratio_vs_earlier"]["max_decrease"] == pytest.approx(0.05)
+    assert gates["memory_growth_vs_earlier"]["max_increase"] == pytest.approx(0.05)
+    assert "objective queue_wait criterion <=+50: a relative criterion the compare kind " \
+           "cannot express" in report
+    assert "until one exists the gate is no_data" in report
+    assert "Keptn aggregated 3 earlier results (avg); the gate compares with one" in report
+
+
 def test_keptn_report_names_what_was_not_imported_and_why(run_cli, tmp_path: Path) -> None:
     _, report = _import(run_cli, tmp_path, *KEPTN)
-    assert "objective response_time_p95 criterion <=+10%: relative to earlier results: " \
-           "needs the compare kind" in report
-    assert "objective memory_growth: <=+5%: relative to earlier results" in report
     assert "objective cpu_usage: no pass criteria: informative only" in report
     assert "objective queue_depth: several criteria lists (OR)" in report
     assert "total_score.pass 90%" in report
