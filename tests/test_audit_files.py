@@ -203,6 +203,7 @@ def test_a_rerun_with_another_selection_is_another_command(write_config, run_cli
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     config = write_config(CONFIG)
     evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z", "--skip", "tests",
-             "--report-only", "--quiet")
-    audit = json.loads((tmp_path / "audits/latest.json").read_text())
-    assert audit["command"][-3:] == ["--skip", "tests", "--report-only"]
+             "--partial", "--report-only", "--quiet")
+    (written,) = (tmp_path / "audits/2026-11-25").glob("*.json")
+    audit = json.loads(written.read_text())
+    assert audit["command"][-4:] == ["--skip", "tests", "--partial", "--report-only"]
