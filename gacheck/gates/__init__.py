@@ -13,6 +13,7 @@ from gacheck.gates.histogram_quantile import HistogramQuantileGate
 from gacheck.gates.http_smoke import HttpSmokeGate
 from gacheck.gates.interface import GateKind
 from gacheck.gates.json_value import JsonValueGate
+from gacheck.gates.openai_compat import OpenaiCompatGate
 from gacheck.gates.openapi_headers import OpenapiHeadersGate
 from gacheck.gates.pip_audit import PipAuditGate
 from gacheck.gates.promql_sustained import PromqlSustainedGate
@@ -33,4 +34,5 @@ KINDS: dict[str, GateKind] = {
     "histogram_quantile": HistogramQuantileGate(),
     "openapi_headers": OpenapiHeadersGate(),
     "ruff_budget": RuffBudgetGate(),
+    "openai_compat": OpenaiCompatGate(),
 }
