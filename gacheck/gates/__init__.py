@@ -13,6 +13,7 @@ from gacheck.gates.histogram_quantile import HistogramQuantileGate
 from gacheck.gates.http_smoke import HttpSmokeGate
 from gacheck.gates.interface import GateKind
 from gacheck.gates.json_value import JsonValueGate
+from gacheck.gates.load import LoadGate
 from gacheck.gates.openai_compat import OpenaiCompatGate
 from gacheck.gates.openapi_headers import OpenapiHeadersGate
 from gacheck.gates.pip_audit import PipAuditGate
@@ -20,6 +21,7 @@ from gacheck.gates.promql_sustained import PromqlSustainedGate
 from gacheck.gates.ratio import RatioGate
 from gacheck.gates.ruff_budget import RuffBudgetGate
 from gacheck.gates.soak_duration import SoakDurationGate
+from gacheck.gates.stream_timing import StreamTimingGate
 
 KINDS: dict[str, GateKind] = {
     "command": CommandGate(),
@@ -35,4 +37,6 @@ KINDS: dict[str, GateKind] = {
     "openapi_headers": OpenapiHeadersGate(),
     "ruff_budget": RuffBudgetGate(),
     "openai_compat": OpenaiCompatGate(),
+    "stream_timing": StreamTimingGate(),
+    "load": LoadGate(),
 }
