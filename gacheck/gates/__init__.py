@@ -9,6 +9,8 @@ from __future__ import annotations
 from gacheck.gates.alerts import AlertsGate
 from gacheck.gates.command import CommandGate
 from gacheck.gates.git_batches import GitBatchesGate
+from gacheck.gates.guardian_breakdown import GuardianBreakdownGate
+from gacheck.gates.guardrail_probes import GuardrailProbesGate
 from gacheck.gates.histogram_quantile import HistogramQuantileGate
 from gacheck.gates.http_smoke import HttpSmokeGate
 from gacheck.gates.interface import GateKind
@@ -39,4 +41,6 @@ KINDS: dict[str, GateKind] = {
     "openai_compat": OpenaiCompatGate(),
     "stream_timing": StreamTimingGate(),
     "load": LoadGate(),
+    "guardrail_probes": GuardrailProbesGate(),
+    "guardian_breakdown": GuardianBreakdownGate(),
 }

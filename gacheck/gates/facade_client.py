@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import Field
@@ -12,6 +16,16 @@ from gacheck.errors import GateError
 from gacheck.gates.interface import Params
 
 INVALID_TOKEN = "gacheck-invalid-token-for-this-check"
+
+
+@contextlib.contextmanager
+def exclusive(ctx: Context) -> Iterator[float]:
+    """Gates that drive the façade take turns, so that one's traffic does not skew another's
+    timings (the engine runs gates concurrently). Yields the seconds spent waiting."""
+    lock = ctx.shared("facade:exclusive", threading.Lock)
+    started = time.monotonic()
+    with lock:
+        yield time.monotonic() - started
 
 
 class FacadeParams(Params):

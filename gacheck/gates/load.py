@@ -19,6 +19,7 @@ from pydantic import Field
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.errors import GateError
+from gacheck.gates.facade_client import exclusive
 from gacheck.gates.interface import Measurement, Params
 from gacheck.units import Unit
 
@@ -28,9 +29,9 @@ SEED_ROUTES: list[dict[str, Any]] = [
     {"name": "chat completions", "method": "POST", "path": "/v1/chat/completions",
      "body": {"messages": [{"role": "user", "content": "Hello"}], "model": "gpt-4"}},
 ]
-P95_QUERY = ('histogram_quantile(0.95, sum by (le) (rate({metric}_bucket{{route=~"{routes}"}}'
+P95_QUERY = ('histogram_quantile(0.95, sum by (le) (rate({metric}_bucket{route=~"{routes}"}'
              "[{window}])))")
-COUNT_QUERY = 'sum(increase(http_server_requests_total{{route=~"{routes}"}}[{window}]))'
+COUNT_QUERY = 'sum(increase(http_server_requests_total{route=~"{routes}"}[{window}]))'
 
 
 class RouteParams(Params):
@@ -89,9 +90,11 @@ class LoadGate:
             headers["Authorization"] = f"Bearer {token}"
         routes = [Route(r.name or f"{r.method} {r.path}", r.method, r.path, r.body)
                   for r in params.routes]
-        # Leave the gate's own time limit room for the server side and the report.
-        limit = min(params.time_limit, max(1.0, gate.timeout * 0.8 - params.settle))
-        result = run_load(base_url, routes, params.requests, params.concurrency, limit,
-                          params.request_timeout, headers)
+        with exclusive(ctx) as waited:
+            # Leave the gate's own time limit room for the server side and the report.
+            limit = min(params.time_limit,
+                        max(1.0, gate.timeout * 0.8 - params.settle - waited))
+            result = run_load(base_url, routes, params.requests, params.concurrency, limit,
+                              params.request_timeout, headers)
         server = server_view(params, routes, result, ctx)
         return measurement(params, base_url, routes, result, server, limit)

@@ -41,11 +41,14 @@ def server_view(params: Any, routes: list[Route], result: LoadResult,
         client = prometheus.client(ctx)
         for key, template in (("p95_s", params.server_p95_query),
                               ("requests", params.server_count_query)):
-            answer = client.instant(template.format(**values), at)
+            query = template
+            for name, value in values.items():
+                query = query.replace("{" + name + "}", value)
+            answer = client.instant(query, at)
             view["queries"].append(answer.record)
             found = [v for s in answer.series for v in s.values if not math.isnan(v)]
             view[key] = found[0] if found else None
-    except (CollectorError, KeyError, IndexError, ValueError) as exc:
+    except CollectorError as exc:
         view["unavailable"] = str(exc)
     return view
 

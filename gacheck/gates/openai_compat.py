@@ -16,7 +16,7 @@ from pydantic import Field
 
 from gacheck.config import GateSpec
 from gacheck.context import Context
-from gacheck.gates.facade_client import Facade, FacadeParams
+from gacheck.gates.facade_client import Facade, FacadeParams, exclusive
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Finding, Status
 from gacheck.units import Unit
@@ -55,7 +55,8 @@ class OpenaiCompatGate:
             contract, spec_files, spec_error = load_contract(params.specs, facade.base_url,
                                                              ctx, gate.timeout)
             run = Run(facade, contract, params)
-            run.all(gate.timeout)
+            with exclusive(ctx):
+                run.all(gate.timeout)
         finally:
             facade.close()
         return _measurement(run, spec_files, spec_error, facade)

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
-from gacheck.gates.facade_client import Facade, FacadeParams
+from gacheck.gates.facade_client import Facade, FacadeParams, exclusive
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Finding, Status
 from gacheck.units import Unit, format_value
@@ -41,26 +41,31 @@ class StreamTimingGate:
     default_threshold: ClassVar[dict[str, Any]] = {"max": "2s"}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
-        from gacheck.collectors.openai_calls import CallOutcome, stream
-
         params: StreamTimingParams = gate.params
         facade = Facade(params, ctx)
-        outcomes: list[CallOutcome] = []
         try:
-            model = facade.model()
-            messages = [{"role": "user", "content": params.prompt}]
-            for number in range(params.streams):
-                outcomes.append(stream(CallOutcome(
-                    f"stream {number + 1}", "POST", "/v1/chat/completions",
-                    f'client.chat.completions.create(model="{model}", messages={messages}, '
-                    f"max_tokens={params.max_tokens}, stream=True)"),
-                    lambda: facade.client.chat.completions.with_raw_response.create(
-                        model=model, messages=messages, max_tokens=params.max_tokens,
-                        stream=True),
-                    time.perf_counter() + params.call_timeout))
+            with exclusive(ctx):
+                model = facade.model()
+                outcomes = self._streams(facade, model, params)
         finally:
             facade.close()
         return _measurement(params, outcomes, facade)
+
+    @staticmethod
+    def _streams(facade: Facade, model: str, params: StreamTimingParams) -> list[Any]:
+        from gacheck.collectors.openai_calls import CallOutcome, stream
+
+        outcomes: list[CallOutcome] = []
+        messages = [{"role": "user", "content": params.prompt}]
+        for number in range(params.streams):
+            outcomes.append(stream(CallOutcome(
+                f"stream {number + 1}", "POST", "/v1/chat/completions",
+                f'client.chat.completions.create(model="{model}", messages={messages}, '
+                f"max_tokens={params.max_tokens}, stream=True)"),
+                lambda: facade.client.chat.completions.with_raw_response.create(
+                    model=model, messages=messages, max_tokens=params.max_tokens, stream=True),
+                time.perf_counter() + params.call_timeout))
+        return outcomes
 
 
 def _limits(params: StreamTimingParams) -> list[tuple[str, str, float]]:

@@ -9,6 +9,7 @@ serves its own OpenAPI spec at ``/openapi.json`` (the file beside this module).
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -246,3 +247,36 @@ class StandinFacade:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class StandinProcess:
+    """The stand-in in a child process (its own interpreter, so a load generator in this one
+    does not share a GIL with it); stopped, and waited for, on leaving the block."""
+
+    def __init__(self, *options: str, env: dict[str, str] | None = None) -> None:
+        self._argv = [sys.executable, "-m", "gacheck.standin", *options]
+        self._env = env
+        self.url = ""
+
+    def __enter__(self) -> StandinProcess:
+        import os
+        import subprocess
+
+        self._process = subprocess.Popen(self._argv, stdout=subprocess.PIPE, text=True,
+                                         env={**os.environ, **(self._env or {})})
+        assert self._process.stdout is not None
+        self.url = self._process.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.__exit__()
+            raise RuntimeError("the stand-in façade did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import subprocess
+
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
