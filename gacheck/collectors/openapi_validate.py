@@ -1,8 +1,8 @@
 """Live responses checked against the façade's own OpenAPI spec with ``jsonschema``.
 
-The response schema of an operation is resolved into one self-contained JSON Schema (refs
-followed with the project's ``RefResolver``, across files too); a recursive schema stops at
-the second visit of the same target and accepts anything there. OpenAPI 3.0 schemas get
+The response schema of an operation is compiled into one self-contained JSON Schema: refs are
+followed with the project's ``RefResolver`` (across files too) and each target becomes a local
+definition, so a recursive schema is checked at every depth. OpenAPI 3.0 schemas get
 ``nullable`` turned into a ``null`` type and are checked with Draft 4 rules (its boolean
 ``exclusiveMinimum``); 3.1 schemas are JSON Schema 2020-12. Each mismatch is a ``Drift`` with
 the JSON pointer into the response body.
@@ -96,9 +96,8 @@ class ResponseContract:
         if not isinstance(media, dict) or "schema" not in media:
             return ResponseRule(None, headers, where, False)
         draft4 = str(rdoc.data.get("openapi", "3.0")).startswith("3.0")
-        counter = [0]
-        schema = _inline(media["schema"], rdoc, (*rtokens, "content", content_type, "schema"),
-                         resolver, (), counter, draft4)
+        schema = _Compiler(resolver, draft4).document(
+            media["schema"], rdoc, (*rtokens, "content", content_type, "schema"))
         return ResponseRule(schema, headers, where, draft4)
 
     @staticmethod
@@ -118,25 +117,41 @@ class ResponseContract:
         return sorted(drifts, key=lambda d: d.pointer)
 
 
-def _inline(value: Any, doc: Document, tokens: Tokens, resolver: RefResolver,
-            seen: tuple[tuple[str, Tokens], ...], counter: list[int], draft4: bool) -> Any:
-    counter[0] += 1
-    if counter[0] > MAX_SCHEMA_NODES:
-        raise RefError(f"response schema larger than {MAX_SCHEMA_NODES:,} nodes once resolved")
-    if isinstance(value, dict) and isinstance(value.get("$ref"), str):
-        target, tdoc, ttokens = resolver.resolve(value, doc, tokens)
-        hop = (tdoc.location, ttokens)
-        if hop in seen:
-            return {}  # a recursive schema: its inner levels are accepted as they come
-        return _inline(target, tdoc, ttokens, resolver, (*seen, hop), counter, draft4)
-    if isinstance(value, dict):
-        out = {k: _inline(v, doc, (*tokens, k), resolver, seen, counter, draft4)
-               for k, v in value.items()}
-        if draft4 and out.pop("nullable", False) is True and "type" in out:
-            kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
-            out["type"] = [*kinds, "null"]
-        return out
-    if isinstance(value, list):
-        return [_inline(v, doc, (*tokens, str(i)), resolver, seen, counter, draft4)
-                for i, v in enumerate(value)]
-    return value
+class _Compiler:
+    """Turns a schema with OpenAPI refs into one JSON Schema document: every ref target becomes
+    a definition of its own (``#/$defs/d0``...), so recursive schemas stay exact and finite."""
+
+    def __init__(self, resolver: RefResolver, draft4: bool) -> None:
+        self.resolver = resolver
+        self.draft4 = draft4
+        self.defs_key = "definitions" if draft4 else "$defs"
+        self.names: dict[tuple[str, Tokens], str] = {}
+        self.defs: dict[str, Any] = {}
+        self.nodes = 0
+
+    def document(self, value: Any, doc: Document, tokens: Tokens) -> dict[str, Any]:
+        root = self.compile(value, doc, tokens)
+        return {"allOf": [root], self.defs_key: self.defs}
+
+    def compile(self, value: Any, doc: Document, tokens: Tokens) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_SCHEMA_NODES:
+            raise RefError(f"response schema larger than {MAX_SCHEMA_NODES:,} nodes")
+        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            target, tdoc, ttokens = self.resolver.resolve(value, doc, tokens)
+            hop = (tdoc.location, ttokens)
+            if hop not in self.names:
+                name = self.names[hop] = f"d{len(self.names)}"
+                self.defs[name] = True  # a placeholder while its own refs are compiled
+                self.defs[name] = self.compile(target, tdoc, ttokens)
+            return {"$ref": f"#/{self.defs_key}/{self.names[hop]}"}
+        if isinstance(value, dict):
+            out = {k: self.compile(v, doc, (*tokens, k)) for k, v in value.items()}
+            if self.draft4 and out.get("nullable") is True and "type" in out:
+                del out["nullable"]
+                kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+                out["type"] = [*kinds, "null"]
+            return out
+        if isinstance(value, list):
+            return [self.compile(v, doc, (*tokens, str(i))) for i, v in enumerate(value)]
+        return value
