@@ -97,9 +97,12 @@ def measurement(params: Any, base_url: str, routes: list[Route], result: LoadRes
     if result.ok < params.min_samples:
         return Measurement(p95, f"{summary}: {result.ok} 2xx answers, fewer than min_samples "
                            f"{params.min_samples}: no p95 to judge", evidence, Status.ERROR)
-    if server.get("unavailable") and params.server_side == "required":
-        return Measurement(p95, f"{summary}; server side unavailable: {server['unavailable']}",
-                           evidence, Status.ERROR)
+    if params.server_side == "required" and (
+            server.get("unavailable") or server.get("p95_s") is None
+            or server.get("requests") is None):
+        why = server.get("unavailable") or "Prometheus has no server-side latency or count"
+        return Measurement(p95, f"{summary}; server side unavailable: {why}", evidence,
+                           Status.ERROR)
     shown = f"{summary}; p50 {format_value(p50, Unit.SECONDS)}, p99 " \
             f"{format_value(p99, Unit.SECONDS)}"
     if server.get("p95_s") is not None:
