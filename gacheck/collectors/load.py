@@ -6,9 +6,9 @@ the standard library's ``http.client``, not httpx: httpx spends ~0.7-0.9 ms of C
 on this project's benchmark machine, and under the GIL that, not the server, bounds a load of
 1,000 requests (``bench/load_overhead.py``); ``http.client`` spends ~0.1-0.2 ms. Request bodies
 are serialised once. Each request's latency is taken around the whole exchange, body read
-included; bodies beyond ``MAX_BODY_BYTES`` are cut off and the connection dropped. Workers stop taking requests at N or at the deadline,
-whichever comes first; a request in flight at the deadline still completes (bounded by its
-own timeout), so nothing is left half-sent.
+included; bodies beyond ``MAX_BODY_BYTES`` are cut off and the connection dropped. Workers
+stop taking requests at N or at the deadline, whichever comes first; a request in flight at
+the deadline still completes (bounded by its own timeout), so nothing is left half-sent.
 """
 
 from __future__ import annotations

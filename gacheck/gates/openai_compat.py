@@ -67,7 +67,8 @@ def _measurement(run: Any, spec_files: list[str], spec_error: str | None,
     checks = run.checks
     failed = [c for c in checks if c["failures"]]
     findings = [Finding(message=f"{c['name']}: {reason}", code="openai-compat")
-                for c in failed for reason in c["failures"] if " drift(s) from the spec" not in reason]
+                for c in failed for reason in c["failures"]
+                if " drift(s) from the spec" not in reason]  # each drift is a finding below
     findings += [Finding(message=f"{c['name']}: {d['pointer'] or '(body)'}: {d['message']}",
                          code="contract-drift", file=d["spec"])
                  for c in checks for d in c.get("drift", [])]

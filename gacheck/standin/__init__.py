@@ -1,1 +1,1 @@
-"""A local OpenAI-compatible stand-in façade: for ``gacheck demo`` and the tests, never production."""
+"""A local OpenAI-compatible stand-in façade, for ``gacheck demo`` and the tests."""
