@@ -17,6 +17,7 @@ from typing import Any
 from gacheck.collectors.stream_timing import StreamTiming
 
 MAX_STREAM_CHUNKS = 10_000
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -39,10 +40,24 @@ class CallOutcome:
 def build_client(base_url: str, api_key: str, timeout: float, headers: dict[str, Any]) -> Any:
     import openai
 
-    http_client = openai.DefaultHttpxClient(trust_env=False)
+    # A declared body beyond the cap is refused before it is read (the SDK reads whole bodies).
+    http_client = openai.DefaultHttpxClient(trust_env=False,
+                                            event_hooks={"response": [_refuse_huge]})
     return openai.OpenAI(base_url=base_url.rstrip("/") + "/v1", api_key=api_key,
                          timeout=timeout, max_retries=0, default_headers=headers,
                          http_client=http_client)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _refuse_huge(response: Any) -> None:
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        response.close()
+        raise BodyTooLarge(f"body of {int(length):,} bytes, more than the "
+                           f"{MAX_BODY_BYTES // 2**20} MB read from a façade")
 
 
 def _body(raw_bytes: bytes) -> Any:
@@ -74,7 +89,7 @@ def call(outcome: CallOutcome, request: Callable[[], Any]) -> CallOutcome:
     except openai.APIConnectionError as exc:
         outcome.error = f"{type(exc).__name__}: {exc.__cause__ or exc}"
     except Exception as exc:  # the SDK could not parse what the server sent
-        outcome.reached = outcome.status is not None
+        outcome.reached = outcome.status is not None or isinstance(exc, BodyTooLarge)
         outcome.error = f"the SDK could not parse the answer: {type(exc).__name__}: {exc}"
     outcome.latency_s = time.perf_counter() - started
     return outcome

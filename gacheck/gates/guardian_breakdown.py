@@ -52,11 +52,8 @@ class GuardianBreakdownGate:
         params: GuardianBreakdownParams = gate.params
         window = duration(params.window or ctx.config.settings.window)
         prometheus = client(ctx)
-        answers = {name: prometheus.instant(template.replace("{selector}", params.selector)
-                                            .replace("{window}", window), ctx.at)
-                   for name, template in (("denied", params.denied_query),
-                                          ("decisions", params.decisions_query),
-                                          ("traffic", params.traffic_query))}
+        answers = {name: prometheus.instant(query, ctx.at)
+                   for name, query in _queries(params, window).items()}
         queries = [a.record for a in answers.values()]
 
         def by(name: str, label: str) -> dict[str, float]:
@@ -77,6 +74,18 @@ class GuardianBreakdownGate:
             raise NoDataError(f"no façade traffic by route in the last {window}: coverage "
                               "cannot be told", Evidence(queries=queries))
         return _measurement(params, window, queries, reasons, decided, traffic)
+
+    def queries_to_check(self, gate: GateSpec) -> list[str]:
+        from gacheck.sli.promql import duration
+
+        return list(_queries(gate.params, duration(gate.params.window or 3600.0)).values())
+
+
+def _queries(params: GuardianBreakdownParams, window: str) -> dict[str, str]:
+    templates = {"denied": params.denied_query, "decisions": params.decisions_query,
+                 "traffic": params.traffic_query}
+    return {name: t.replace("{selector}", params.selector).replace("{window}", window)
+            for name, t in templates.items()}
 
 
 def _measurement(params: GuardianBreakdownParams, window: str, queries: list[Any],

@@ -56,7 +56,7 @@ class OpenaiCompatGate:
                                                              ctx, gate.timeout)
             run = Run(facade, contract, params)
             with exclusive(ctx):
-                run.all(gate.timeout)
+                run.all()
         finally:
             facade.close()
         return _measurement(run, spec_files, spec_error, facade)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from gacheck.collectors import openapi_load
@@ -47,8 +48,6 @@ def _relative(location: str, ctx: Context) -> str:
     if openapi_load.is_url(location):
         return location
     try:
-        from pathlib import Path
-
         return Path(location).relative_to(ctx.repo).as_posix()
     except ValueError:
         return location
@@ -66,7 +65,7 @@ class Run:
     def first_reason(self) -> str:
         return next((c["failures"][0] for c in self.checks if c["failures"]), "no answer")
 
-    def all(self, budget: float) -> None:
+    def all(self) -> None:
         client, p = self.facade.client, self.params
         models = call(CallOutcome("models.list", "GET", "/v1/models", "client.models.list()"),
                       lambda: client.models.with_raw_response.list())
