@@ -155,3 +155,33 @@ def test_a_yaml_30_spec_with_nullable_and_refs_across_files(run_gate, tmp_path, 
     result = run_gate(block, repo, standin.url)
     assert [f.message.split(":")[1].strip() for f in result.evidence.findings
             if f.code == "contract-drift"] == ["/created"]
+
+
+def test_a_body_declared_beyond_the_cap_is_refused_unread() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from gacheck.collectors.openai_calls import CallOutcome, build_client, call
+
+    class Huge(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(50 * 2**20))
+            self.end_headers()
+            self.wfile.write(b"{")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Huge)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = build_client(f"http://127.0.0.1:{server.server_address[1]}", "k", 5.0, {})
+        outcome = call(CallOutcome("models.list", "GET", "/v1/models", "client.models.list()"),
+                       lambda: client.models.with_raw_response.list())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert outcome.reached and not outcome.parsed
+    assert "more than the 4 MB read from a façade" in outcome.error
