@@ -124,9 +124,10 @@ class Run:
             "responses.create", "POST", "/v1/responses",
             f'client.responses.create(model="{model}", input="{PROMPT}")'),
             lambda: client.responses.with_raw_response.create(model=model, input=PROMPT))
-        if outcome.status == 404 and self.params.responses_api == "auto":
-            self.notes.append("responses.create: 404, the façade does not serve the Responses "
-                              "API (responses_api = \"auto\": not a failure)")
+        declared = self.contract is not None and self.contract.declares("POST", "/v1/responses")
+        if outcome.status == 404 and self.params.responses_api == "auto" and not declared:
+            self.notes.append("responses.create: 404, the façade neither serves nor declares "
+                              "the Responses API (responses_api = \"auto\": not a failure)")
             return
         self.judge(outcome)
 

@@ -80,14 +80,26 @@ def test_a_missing_declared_header_fails_the_call(run_gate, repo, standin) -> No
 
 
 def test_responses_api_not_served_is_a_note_unless_required(run_gate, repo, standin) -> None:
+    spec = repo / "docs" / "openapi" / "facade.json"
+    document = json.loads(spec.read_text(encoding="utf-8"))
+    del document["paths"]["/v1/responses"]
+    spec.write_text(json.dumps(document), encoding="utf-8")
     standin.behaviour.serve_responses = False
     result = run_gate(GATE, repo, standin.url)
     assert result.status is Status.PASS, result.message
     assert "responses.create" not in checks(result)
-    assert any("does not serve the Responses API" in n for n in result.evidence.notes)
+    assert any("neither serves nor declares the Responses API" in n
+               for n in result.evidence.notes)
     result = run_gate(GATE + 'responses_api = "required"\n', repo, standin.url)
     assert result.status is Status.FAIL
     assert checks(result)["responses.create"]["status"] == 404
+
+
+def test_a_declared_responses_api_that_is_not_served_fails(run_gate, repo, standin) -> None:
+    standin.behaviour.serve_responses = False
+    result = run_gate(GATE, repo, standin.url)
+    assert result.status is Status.FAIL
+    assert checks(result)["responses.create"]["failures"] == ["NotFoundError (HTTP 404)"]
 
 
 def test_without_a_spec_the_gate_cannot_vouch_for_the_contract(run_gate, tmp_path,
