@@ -173,10 +173,15 @@ class PrometheusClient:
     def _call(self, what: str, call: Any) -> Any:
         self._local.response = None
         try:
-            return call()
+            answer = call()
         except Exception as exc:  # requests, urllib3, the client and JSON errors alike
-            reason = explain(exc, self._last_response(), self.url, self.settings.timeout)
+            reason = (refused_status(self._last_response())
+                      or explain(exc, self._last_response(), self.url, self.settings.timeout))
             raise CollectorError(f"{reason} (query: {short(what)})") from None
+        reason = refused_status(self._last_response())
+        if reason is not None:  # "status": "error" on HTTP 200 is still an error
+            raise CollectorError(f"{reason} (query: {short(what)})")
+        return answer
 
 
 def client(ctx: Context) -> PrometheusClient:
@@ -191,6 +196,32 @@ def client(ctx: Context) -> PrometheusClient:
 
 def _strip_query(message: str) -> str:
     return re.sub(r" \(query: vector\(1\)\)$", "", message)
+
+
+_SUCCESS_HEAD = re.compile(rb'\s*\{\s*"status"\s*:\s*"success"')
+
+
+def refused_status(response: Any) -> str | None:
+    """Why an HTTP 200 answer is not a success (``"status"`` other than ``"success"``), or None.
+
+    Prometheus writes ``status`` first, so the head of the body settles the common case without
+    parsing a large body twice; anything else is parsed and checked whole.
+    """
+    if response is None or response.status_code != 200:
+        return None
+    content = response.content
+    if _SUCCESS_HEAD.match(content[:64]):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # not JSON at all: explain() says "did not answer like Prometheus"
+    if not isinstance(body, dict) or body.get("status") == "success":
+        return None
+    kind = body.get("errorType") or "error"
+    why = body.get("error") or "no error text"
+    return (f"Prometheus answered status {str(body.get('status'))[:40]!r} ({kind}) on HTTP 200: "
+            f"{str(why)[:300]}")
 
 
 class _HttpStatus(Exception):

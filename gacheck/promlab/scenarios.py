@@ -40,6 +40,7 @@ class Scenario:
     expected: Mapping[str, str]
     facts: Mapping[str, Any] = field(default_factory=dict)
     rules: bool = True  # load LUKHAS-shaped alerting rules (critical, warning, page)
+    failing_rule: bool = False  # also a critical rule whose evaluation always fails
 
 
 _ALL_PASS = {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "pass"}
@@ -195,6 +196,55 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         {"series": 100},
     ),
 )}
+
+# Monitoring blind time and rule health (issue 10, items 1 and 3).
+_UNSEEN_CRITICAL = AlertEpisode("CriticalGuardianDenialRate", "critical", pending=h(28, 5),
+                                firing=h(28), resolved=h(27, 30),
+                                labels=(("job", "lukhas-facade"),))
+_BLIND_SCENARIOS = (
+    Scenario(
+        "prometheus_down",
+        "Prometheus itself was down from 30h to 25h30m before the end: nothing at all is "
+        "stored for those 4.5 hours, not even up. CriticalGuardianDenialRate fired 28h..27h30m "
+        "before the end, inside that stretch, so it was never recorded: the alerts gate must "
+        "not read the silence as 'no alert' (no_data, naming the stretch). The soak (91% "
+        "scrape coverage) and the SLI gates (90.6% coverage, min_coverage 90%) still pass.",
+        replace(_HEALTHY, seed=31, gaps=(Window(h(30), h(25, 30)),),
+                alerts=(_UNSEEN_CRITICAL,)),
+        {**_ALL_PASS, ALERTS: "no_data"},
+        {"blind": Window(h(30), h(25, 30)), "unseen_alert": "CriticalGuardianDenialRate"},
+    ),
+    Scenario(
+        "short_gap",
+        "Control: Prometheus was down for 2 minutes 20h before the end (a restart, a hiccup). "
+        "Far below max_blind (10m): every gate still passes.",
+        replace(_HEALTHY, seed=32, gaps=(Window(h(20), h(20) - timedelta(minutes=2)),)),
+        _ALL_PASS,
+        {"blind": Window(h(20), h(20) - timedelta(minutes=2))},
+    ),
+    Scenario(
+        "data_ends_early",
+        "The stored history ends 2 hours before the evaluation instant, as when --at lies "
+        "after the data (a wiped TSDB, a Prometheus that stopped): the alerts gate is blind "
+        "for the last 2 hours (no_data) and nothing says the façade still runs (no_data). "
+        "The SLI gates have 46 of 48 hours (coverage 95.8% >= min_coverage 90%) and pass.",
+        replace(_HEALTHY, seed=33, gaps=(Window(h(2), timedelta(seconds=-1)),)),
+        {SOAK: "no_data", ALERTS: "no_data", DENIAL: "pass", P95: "pass"},
+        {"blind": Window(h(2))},
+    ),
+    Scenario(
+        "rule_errors",
+        "Healthy history, but one loaded critical rule (GuardianPolicyBundleStale) fails at "
+        "every evaluation on the real Prometheus (a many-to-many vector match): it can never "
+        "fire, so 'no critical alert' is not evidence and the alerts gate is error, naming "
+        "the rule and its lastError.",
+        replace(_HEALTHY, seed=34),
+        {**_ALL_PASS, ALERTS: "error"},
+        {"broken_rule": "GuardianPolicyBundleStale"},
+        failing_rule=True,
+    ),
+)
+SCENARIOS.update({s.name: s for s in _BLIND_SCENARIOS})
 
 
 def get(name: str) -> Scenario:

@@ -18,6 +18,7 @@ from gacheck.collectors.prometheus_window import range_window
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
+from gacheck.integrity import first_negative
 from gacheck.models import Evidence, QueryRecord, Status
 from gacheck.sli.breach import Grid, Judgement, judge, on_grid
 from gacheck.units import Unit, format_duration, format_value, parse_ratio
@@ -104,6 +105,10 @@ def evaluate_sustained(
         span = format_duration(window.window_s)
         return Measurement(None, f"the query returned no series in the {span} window ending at "
                            f"{stamp(window.end.timestamp())}", evidence({}), Status.NO_DATA)
+    impossible = first_negative(((s.name(), s.timestamps, s.values) for s in result.series),
+                                gate.unit)
+    if impossible is not None:
+        return Measurement(None, impossible, evidence({}), Status.ERROR)
     grid = Grid(window.start.timestamp(), window.step_s, window.points)
     judged: list[tuple[Series, Judgement]] = []
     import numpy as np
