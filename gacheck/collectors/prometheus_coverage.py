@@ -2,7 +2,7 @@
 
 The expression joins two signals with ``or``, each counted into one series named by a
 ``signal`` label: ``scrapes`` (any sample of the scrape selector in the step before the
-instant: ``count(count_over_time(up[1m]))``) and ``rule evaluations`` (the rule signal
+instant: ``count(count_over_time(up[59999ms]))`` at a 1m step) and ``rule evaluations`` (the rule signal
 expression, by default "a rule group evaluated within two of its intervals and a minute").
 Gates with the same window and step share one answer per evaluation.
 """
@@ -15,7 +15,7 @@ from gacheck.collectors.prometheus import QueryResult, client
 from gacheck.collectors.prometheus_window import RangeWindow
 from gacheck.context import Context
 from gacheck.sli.blind import RULES, SCRAPES, BlindReport, blind_stretches
-from gacheck.sli.promql import duration
+from gacheck.sli.promql import step_range
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Signals:
 def coverage_query(signals: Signals, step_s: float) -> str | None:
     parts = []
     if signals.scrape:
-        parts.append(f'label_replace(count(count_over_time({signals.scrape}[{duration(step_s)}]))'
+        parts.append(f'label_replace(count(count_over_time({signals.scrape}[{step_range(step_s)}]))'
                      f', "signal", "{SCRAPES}", "", "")')
     if signals.rule:
         parts.append(f'label_replace(count({signals.rule}), "signal", "{RULES}", "", "")')

@@ -20,7 +20,7 @@ from gacheck.context import Context
 from gacheck.errors import NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Status
-from gacheck.sli.promql import duration, with_matchers
+from gacheck.sli.promql import duration, step_range, with_matchers
 from gacheck.sli.sustained import Ratio, stamp
 from gacheck.units import Unit, format_duration
 
@@ -107,7 +107,7 @@ class SoakDurationGate:
             # min_over_time over one step: each instant says whether every scrape in the step
             # before it succeeded (1), one failed (0), or nothing was scraped (no sample).
             up = prom.range(f"min_over_time({with_matchers('up', params.selector)}"
-                            f"[{duration(window.step_s)}])", window.start, window.end,
+                            f"[{step_range(window.step_s)}])", window.start, window.end,
                             window.step_s)
             queries.append(up.record)
             if window.note():
@@ -135,8 +135,9 @@ class SoakDurationGate:
         earlier = [v for s in recent.series for v in s.values if v < youngest and (
             _instance(s.labels) == youngest_instance or _instance(s.labels) not in started)]
         if at - lookback <= youngest:  # the start itself is in the window, seen or not before
-            message += (f"; {'restarted' if earlier else 'started'} inside the "
-                        f"{format_duration(lookback)} window, which reset the soak")
+            message += (f"; restarted inside the {format_duration(lookback)} window, which "
+                        "reset the soak" if earlier else f"; started inside the "
+                        f"{format_duration(lookback)} window (no earlier start is stored)")
         floor = None
         if coverage is not None and coverage < params.min_coverage:
             floor = Status.WARN
