@@ -51,6 +51,12 @@ class Settings(Strict):
     history: int = Field(default=14, ge=1, description="earlier audits read for trends")
 
 
+DEFAULT_RULE_SIGNAL = (
+    "prometheus_rule_group_last_evaluation_timestamp_seconds"
+    " > time() - 2 * prometheus_rule_group_interval_seconds - 60")
+"""A rule group evaluated within two of its intervals and a minute (Prometheus' own metrics)."""
+
+
 class PrometheusSettings(Strict):
     """``[prometheus]``: how to reach it. Secrets are named by env variable, never written."""
 
@@ -67,8 +73,8 @@ class PrometheusSettings(Strict):
     # Monitoring blind time (gacheck.sli.blind): what shows Prometheus was scraping, and, where
     # Prometheus monitors itself, evaluating rules. "" leaves a signal out.
     scrape_signal: str = Field(default="up", description="selector scraped all along")
-    rule_signal: str = Field(default="prometheus_rule_group_last_evaluation_timestamp_seconds",
-                             description="gauge of the last rule evaluation, per rule group")
+    rule_signal: str = Field(default=DEFAULT_RULE_SIGNAL,
+                             description="PromQL with a sample while rules are evaluated")
     allowed_warnings: list[str] = Field(
         default_factory=list, description="regexes of harmless answer warnings")
 

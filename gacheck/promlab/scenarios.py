@@ -210,15 +210,16 @@ _BLIND_SCENARIOS = (
         "not read the silence as 'no alert' (no_data, naming the stretch). The soak (91% "
         "scrape coverage) and the SLI gates (90.6% coverage, min_coverage 90%) still pass.",
         replace(_HEALTHY, seed=31, gaps=(Window(h(30), h(25, 30)),),
-                alerts=(_UNSEEN_CRITICAL,)),
+                alerts=(_UNSEEN_CRITICAL,), self_monitoring=True),
         {**_ALL_PASS, ALERTS: "no_data"},
         {"blind": Window(h(30), h(25, 30)), "unseen_alert": "CriticalGuardianDenialRate"},
     ),
     Scenario(
         "short_gap",
-        "Control: Prometheus was down for 2 minutes 20h before the end (a restart, a hiccup). "
-        "Far below max_blind (10m): every gate still passes.",
-        replace(_HEALTHY, seed=32, gaps=(Window(h(20), h(20) - timedelta(minutes=2)),)),
+        "Control: Prometheus (which monitors itself here) was down for 2 minutes 20h before "
+        "the end (a restart, a hiccup). Far below max_blind (10m): every gate still passes.",
+        replace(_HEALTHY, seed=32, gaps=(Window(h(20), h(20) - timedelta(minutes=2)),),
+                self_monitoring=True),
         _ALL_PASS,
         {"blind": Window(h(20), h(20) - timedelta(minutes=2))},
     ),
@@ -231,6 +232,19 @@ _BLIND_SCENARIOS = (
         replace(_HEALTHY, seed=33, gaps=(Window(h(2), timedelta(seconds=-1)),)),
         {SOAK: "no_data", ALERTS: "no_data", DENIAL: "pass", P95: "pass"},
         {"blind": Window(h(2))},
+    ),
+    Scenario(
+        "rules_stalled",
+        "Prometheus monitors itself (job=\"prometheus\"). From 16h to 14h before the end it "
+        "kept scraping but evaluated no rule (a stuck rule group): its last-evaluation gauge "
+        "froze and CriticalGuardianDenialRate, which would have fired 15h..14h30m before the "
+        "end, was never recorded. Scrapes alone look complete; the rule signal shows the "
+        "stretch, so the alerts gate is no_data.",
+        replace(_HEALTHY, seed=35, self_monitoring=True, rule_stalls=(Window(h(16), h(14)),),
+                alerts=(AlertEpisode("CriticalGuardianDenialRate", "critical",
+                                     pending=h(15, 5), firing=h(15), resolved=h(14, 30)),)),
+        {**_ALL_PASS, ALERTS: "no_data"},
+        {"stall": Window(h(16), h(14))},
     ),
     Scenario(
         "rule_errors",

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from gacheck.sli.blind import SCRAPES, blind_stretches
+from gacheck.sli.blind import RULES, SCRAPES, blind_stretches
 from tests.prometheus.helpers import context, default_context, result
 
 
@@ -27,7 +27,7 @@ def test_prometheus_down_for_hours_hides_a_critical_alert_so_alerts_is_no_data(p
     down = lab.scenario.facts["blind"]
     assert stretch["start"] == stamp(lab.ago(down.start))
     assert stretch["duration_s"] == pytest.approx(down.length.total_seconds(), abs=120)
-    assert stretch["missing"] == [SCRAPES]
+    assert stretch["missing"] == [SCRAPES, RULES]  # Prometheus down: nothing at all
     assert "monitoring was blind longer than max_blind 10m" in res.message
     assert stamp(lab.ago(down.start)) in res.message
     coverage = res.evidence.queries[-1]  # the one extra query, recorded to be re-run
@@ -40,6 +40,21 @@ def test_a_two_minute_gap_still_passes(promlab, tmp_path):
     assert res.status.value == "pass", res.message
     (stretch,) = res.evidence.details["blind"]["stretches"]  # recorded, tolerated
     assert stretch["duration_s"] <= 180
+    assert res.evidence.details["blind"]["signals"] == [SCRAPES, RULES]  # both judged
+
+
+def test_rule_evaluation_stalled_while_scraping_is_blind_for_alerts(promlab, tmp_path):
+    lab = promlab("rules_stalled")
+    res = result(default_context(tmp_path, lab.url, lab.end), "critical_alerts")
+    assert res.status.value == "no_data", res.message
+    assert res.evidence.details["alerts"] == []  # the alert it would have raised is not stored
+    (stretch,) = res.evidence.details["blind"]["stretches"]
+    stall = lab.scenario.facts["stall"]
+    assert stretch["missing"] == [RULES]
+    # the rule signal allows two rule intervals and a minute before it calls a group stalled
+    assert stretch["duration_s"] == pytest.approx(stall.length.total_seconds() - 120, abs=60)
+    assert stretch["end"] == stamp(lab.ago(stall.stop) - timedelta(minutes=1))
+    assert "no rule evaluations" in res.message
 
 
 def test_a_healthy_history_has_no_blind_stretch(promlab, tmp_path):
