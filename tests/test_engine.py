@@ -271,3 +271,30 @@ def test_a_gate_error_keeps_the_evidence_gathered_before_it(write_config, run_cl
     gate = audit_of(run_cli, config)["gates"][0]
     assert gate["status"] == "error" and gate["message"] == "ruff exited with status 2"
     assert gate["evidence"]["commands"][0]["output_tail"] == ["bad config"]
+
+
+def test_a_negative_duration_or_ratio_is_an_impossible_value_not_a_pass(
+    write_config, run_cli, tmp_path: Path
+) -> None:
+    (tmp_path / "m.json").write_text('{"p95": -0.004, "delta": -3}', encoding="utf-8")
+    config = write_config(f"""
+        [[gates]]
+        id = "latency"
+        kind = "json_value"
+        title = "latency"
+        file = "{tmp_path}/m.json"
+        path = "p95"
+        unit = "seconds"
+        threshold = {{ max = "10ms" }}
+        [[gates]]
+        id = "delta"
+        kind = "json_value"
+        title = "a number may be negative"
+        file = "{tmp_path}/m.json"
+        path = "delta"
+        threshold = {{ max = 0 }}
+    """)
+    gates = by_id(audit_of(run_cli, config))
+    assert gates["latency"]["status"] == "error" and gates["latency"]["value"] is None
+    assert "impossible value -4ms" in gates["latency"]["message"]
+    assert gates["delta"]["status"] == "pass"  # control: a plain number may be negative

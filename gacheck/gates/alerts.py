@@ -16,6 +16,7 @@ An alert that did fire is a failure whatever else is known.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
@@ -33,6 +34,9 @@ from gacheck.sli.alert_history import firing_spans
 from gacheck.sli.promql import duration
 from gacheck.sli.sustained import stamp
 from gacheck.units import Unit, format_duration
+
+PAST_AT_S = 60.0  # an --at this much before now is "in the past" for rule health
+
 
 class AllowedAlert(Params):
     alert: str = Field(min_length=1, description="alertname that does not count")
@@ -135,8 +139,11 @@ class AlertsGate:
             return [(Status.WARN, f"could not list the alerting rules: {exc}")]
         details["rules_loaded"] = sorted({r.name for r in rules})
         details["rule_health"] = [r.details() for r in rules if r.broken]
-        notes.append("rule health is as of now (/api/v1/rules knows only the present), "
-                     f"not as of --at {stamp(ctx.at.timestamp())}")
+        now = datetime.now(UTC)
+        details["rule_health_as_of"] = stamp(now.timestamp())
+        if (now - ctx.at).total_seconds() > PAST_AT_S:
+            notes.append("rule health is as of now (/api/v1/rules knows only the present), "
+                         f"not as of --at {stamp(ctx.at.timestamp())}")
         if not rules:
             return [(Status.WARN, f"no alerting rule with severity {'/'.join(params.severities)}"
                      " is loaded in Prometheus: nothing could have fired")]

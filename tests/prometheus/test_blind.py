@@ -132,13 +132,16 @@ def test_max_blind_and_the_signals_are_settings_of_the_gate(promlab, tmp_path):
 
 def test_a_critical_rule_whose_evaluation_fails_makes_alerts_an_error(promlab, tmp_path):
     lab = promlab("rule_errors")
-    res = result(default_context(tmp_path, lab.url, lab.end), "critical_alerts")
+    res = result(default_context(tmp_path, lab.url, lab.end - timedelta(hours=1)),
+                 "critical_alerts")
     assert res.status.value == "error"
     rule = lab.scenario.facts["broken_rule"]
     assert rule in res.message and "many-to-many matching not allowed" in res.message
     (health,) = res.evidence.details["rule_health"]
     assert health["alert"] == rule and health["health"] == "err" and health["last_error"]
+    # --at an hour ago: the health read now is said to be as of now
     assert any("rule health is as of now" in n for n in res.evidence.notes)
+    assert res.evidence.details["rule_health_as_of"] > stamp(lab.end - timedelta(minutes=1))
 
 
 def test_a_failing_rule_of_another_severity_does_not_count(promlab, tmp_path):
