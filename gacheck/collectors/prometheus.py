@@ -15,7 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from gacheck.collectors.prometheus_http import ConnectionSettings, build_api, explain
+from gacheck.collectors.prometheus_http import (
+    ConnectionSettings,
+    build_api,
+    explain,
+    refused_status,
+)
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.models import QueryRecord
@@ -196,32 +201,6 @@ def client(ctx: Context) -> PrometheusClient:
 
 def _strip_query(message: str) -> str:
     return re.sub(r" \(query: vector\(1\)\)$", "", message)
-
-
-_SUCCESS_HEAD = re.compile(rb'\s*\{\s*"status"\s*:\s*"success"')
-
-
-def refused_status(response: Any) -> str | None:
-    """Why an HTTP 200 answer is not a success (``"status"`` other than ``"success"``), or None.
-
-    Prometheus writes ``status`` first, so the head of the body settles the common case without
-    parsing a large body twice; anything else is parsed and checked whole.
-    """
-    if response is None or response.status_code != 200:
-        return None
-    content = response.content
-    if _SUCCESS_HEAD.match(content[:64]):
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        return None  # not JSON at all: explain() says "did not answer like Prometheus"
-    if not isinstance(body, dict) or body.get("status") == "success":
-        return None
-    kind = body.get("errorType") or "error"
-    why = body.get("error") or "no error text"
-    return (f"Prometheus answered status {str(body.get('status'))[:40]!r} ({kind}) on HTTP 200: "
-            f"{str(why)[:300]}")
 
 
 class _HttpStatus(Exception):

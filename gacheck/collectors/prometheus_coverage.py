@@ -2,8 +2,9 @@
 
 The expression joins two signals with ``or``, each counted into one series named by a
 ``signal`` label: ``scrapes`` (any sample of the scrape selector in the step before the
-instant: ``count(count_over_time(up[59999ms]))`` at a 1m step) and ``rule evaluations`` (the rule signal
-expression, by default "a rule group evaluated within two of its intervals and a minute").
+instant: ``count(count_over_time(up[59999ms]))`` at a 1m step) and ``rule evaluations`` (the
+rule signal expression, by default "a rule group evaluated within two of its intervals and a
+minute").
 Gates with the same window and step share one answer per evaluation.
 """
 
