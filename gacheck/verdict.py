@@ -1,7 +1,8 @@
 """The scoring arithmetic, in one place: a value against a threshold, gates into a verdict.
 
-Fail-closed: a blocking gate that could not be measured (``error``, ``no_data``) makes the
-verdict ``incomplete``, never ``pass``.
+Fail-closed: a blocking gate that could not be measured (``error``, ``no_data``), or that was
+left out by ``--only``/``--skip`` (``skipped``), makes the verdict ``incomplete``, never
+``pass``. Only a run that asks for a partial verdict (``--partial``) is judged on its selection.
 """
 
 from __future__ import annotations
@@ -52,13 +53,18 @@ def score(results: Sequence[GateResult]) -> float:
 
 
 def decide(
-    results: Sequence[GateResult], min_score: float | None = None
+    results: Sequence[GateResult], min_score: float | None = None, partial: bool = False
 ) -> tuple[Verdict, list[str]]:
-    """The verdict, and why, when it is not ``pass``."""
+    """The verdict, and why, when it is not ``pass``.
+
+    ``partial``: the verdict covers the selected gates only; blocking gates left out do not
+    make it ``incomplete`` (the audit says it is partial).
+    """
     reasons: list[str] = []
     blocking = [r for r in results if r.blocking]
     failed = [r.id for r in blocking if r.status is Status.FAIL]
     unmeasured = [r.id for r in blocking if r.status in (Status.ERROR, Status.NO_DATA)]
+    deselected = [] if partial else [r.id for r in blocking if r.status is Status.SKIPPED]
     warned = [r.id for r in results if r.status is Status.WARN]
     soft_failed = [r.id for r in results if not r.blocking and r.status is Status.FAIL]
     soft_unmeasured = [
@@ -72,6 +78,11 @@ def decide(
         reasons.append(f"score {total:g} is below min_score {min_score:g}")
     if unmeasured:
         reasons.append("blocking gates could not be measured: " + ", ".join(unmeasured))
+    if deselected:
+        reasons.append(
+            "blocking gates were not evaluated (left out by --only/--skip): "
+            + ", ".join(deselected) + "; --partial gives a verdict on the selection only"
+        )
     if warned:
         reasons.append("gates warned: " + ", ".join(warned))
     if soft_failed:
@@ -83,7 +94,7 @@ def decide(
         return Verdict.INCOMPLETE, reasons
     if failed or below:
         return Verdict.FAIL, reasons
-    if unmeasured:
+    if unmeasured or deselected:
         return Verdict.INCOMPLETE, reasons
     if warned or soft_failed or soft_unmeasured:
         return Verdict.WARN, reasons

@@ -45,5 +45,7 @@ class GateKind(Protocol):
     """The unit values are measured in; ``None`` lets each gate say (``unit = "count"``)."""
     default_threshold: ClassVar[Mapping[str, Any]]
     """Used when a gate gives no ``threshold``, e.g. ``{"max": 0}``."""
+    # Optional ``reads_repository: ClassVar[bool]``: True for kinds that read the checkout
+    # (files, git, commands run in it); the audit then records the commit they measured.
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement: ...

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from gacheck.promlab.model import (
+    COARSE_FAST,
     FAST,
     SLOW,
     SPIKE,
@@ -209,7 +210,7 @@ _BLIND_SCENARIOS = (
         "before the end, inside that stretch, so it was never recorded: the alerts gate must "
         "not read the silence as 'no alert' (no_data, naming the stretch). The soak (91% "
         "scrape coverage) and the SLI gates (90.6% coverage, min_coverage 90%) still pass.",
-        replace(_HEALTHY, seed=31, gaps=(Window(h(30), h(25, 30)),),
+        replace(_HEALTHY, seed=41, gaps=(Window(h(30), h(25, 30)),),
                 alerts=(_UNSEEN_CRITICAL,), self_monitoring=True),
         {**_ALL_PASS, ALERTS: "no_data"},
         {"blind": Window(h(30), h(25, 30)), "unseen_alert": "CriticalGuardianDenialRate"},
@@ -218,7 +219,7 @@ _BLIND_SCENARIOS = (
         "short_gap",
         "Control: Prometheus (which monitors itself here) was down for 2 minutes 20h before "
         "the end (a restart, a hiccup). Far below max_blind (10m): every gate still passes.",
-        replace(_HEALTHY, seed=32, gaps=(Window(h(20), h(20) - timedelta(minutes=2)),),
+        replace(_HEALTHY, seed=42, gaps=(Window(h(20), h(20) - timedelta(minutes=2)),),
                 self_monitoring=True),
         _ALL_PASS,
         {"blind": Window(h(20), h(20) - timedelta(minutes=2))},
@@ -229,7 +230,7 @@ _BLIND_SCENARIOS = (
         "after the data (a wiped TSDB, a Prometheus that stopped): the alerts gate is blind "
         "for the last 2 hours (no_data) and nothing says the façade still runs (no_data). "
         "The SLI gates have 46 of 48 hours (coverage 95.8% >= min_coverage 90%) and pass.",
-        replace(_HEALTHY, seed=33, gaps=(Window(h(2), timedelta(seconds=-1)),)),
+        replace(_HEALTHY, seed=43, gaps=(Window(h(2), timedelta(seconds=-1)),)),
         {SOAK: "no_data", ALERTS: "no_data", DENIAL: "pass", P95: "pass"},
         {"blind": Window(h(2))},
     ),
@@ -240,7 +241,7 @@ _BLIND_SCENARIOS = (
         "froze and CriticalGuardianDenialRate, which would have fired 15h..14h30m before the "
         "end, was never recorded. Scrapes alone look complete; the rule signal shows the "
         "stretch, so the alerts gate is no_data.",
-        replace(_HEALTHY, seed=35, self_monitoring=True, rule_stalls=(Window(h(16), h(14)),),
+        replace(_HEALTHY, seed=45, self_monitoring=True, rule_stalls=(Window(h(16), h(14)),),
                 alerts=(AlertEpisode("CriticalGuardianDenialRate", "critical",
                                      pending=h(15, 5), firing=h(15), resolved=h(14, 30)),)),
         {**_ALL_PASS, ALERTS: "no_data"},
@@ -252,13 +253,56 @@ _BLIND_SCENARIOS = (
         "every evaluation on the real Prometheus (a many-to-many vector match): it can never "
         "fire, so 'no critical alert' is not evidence and the alerts gate is error, naming "
         "the rule and its lastError.",
-        replace(_HEALTHY, seed=34),
+        replace(_HEALTHY, seed=44),
         {**_ALL_PASS, ALERTS: "error"},
         {"broken_rule": "GuardianPolicyBundleStale"},
         failing_rule=True,
     ),
 )
 SCENARIOS.update({s.name: s for s in _BLIND_SCENARIOS})
+
+# Thin evidence and histogram resolution (issue 10, items 2 and 6).
+SCENARIOS.update({s.name: s for s in (
+    Scenario(
+        "idle_46h",
+        "Healthy whenever there is traffic, but there is none from 52h to 2h before the end: "
+        "46 of the 48 hours are idle (NaN), so the denial rate and p95 rest on 2 hours of "
+        "evidence, below min_active 50%: no_data, not a pass.",
+        replace(_HEALTHY, seed=31, traffic=Traffic(idle=(Window(h(52), h(2)),))),
+        {SOAK: "pass", ALERTS: "pass", DENIAL: "no_data", P95: "no_data"},
+        {"idle": Window(h(52), h(2)), "active": h(2)},
+    ),
+    Scenario(
+        "quiet_night",
+        "Healthy, with no traffic for one 6-hour night (30h to 24h before the end): 42 of 48 "
+        "hours active, well above min_active 50%. The control: a quiet night must still pass.",
+        replace(_HEALTHY, seed=32, traffic=Traffic(idle=(Window(h(30), h(24)),))),
+        _ALL_PASS,
+        {"idle": Window(h(30), h(24))},
+    ),
+    Scenario(
+        "series_gap",
+        "The deny outcome's latency histogram is missing from 30h to 18h before the end while "
+        "the allow outcome's (and every decision counter) is complete: the union of the two "
+        "series covers the window, but the deny series covers 75% of its lifespan, so the p95 "
+        "gate (by outcome) is no_data; the denial rate passes.",
+        replace(_HEALTHY, seed=33, traffic=Traffic(
+            histogram_gaps=(("deny", Window(h(30), h(18))),))),
+        {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "no_data"},
+        {"gap": Window(h(30), h(18)), "gap_series": '{outcome="deny"}', "coverage_approx": 0.75},
+    ),
+    Scenario(
+        "coarse_buckets",
+        "The latency histogram has coarse buckets (100ms, 250ms, 500ms, 1s) and every "
+        "observation falls in the 0–100ms bucket: p95 interpolates to 95ms, but the buckets "
+        "cannot tell whether it is below 10ms (or 50ms). Indeterminate: the p95 gate warns and "
+        "never fails; a threshold of 200ms (inside 100–250ms) is a sure pass.",
+        replace(_HEALTHY, seed=34, recording_rules=False,
+                traffic=Traffic(latency={"allow": COARSE_FAST, "deny": COARSE_FAST})),
+        {**_ALL_PASS, P95: "warn"},
+        {"p95_interpolated": COARSE_FAST.quantile(0.95), "bucket": (0.0, 0.1)},
+    ),
+)})
 
 
 def get(name: str) -> Scenario:

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.prometheus
 
 
 def _audit(out: Path) -> dict:
-    [dated] = [p for p in out.glob("*/ga-readiness.json")]
+    """The demo's audit: partial (``ga-readiness.partial.json``) when it skipped gates."""
+    [dated] = [p for p in out.glob("*/ga-readiness*.json")]
     return json.loads(dated.read_text(encoding="utf-8"))
 
 
@@ -44,8 +45,12 @@ def test_demo_reports_the_blip_as_a_warning_and_skips_gates_without_inputs(
     assert set(skipped) == set(status) - PROMETHEUS_GATES
     assert all(message.startswith("demo: ") for message in skipped.values())
     assert "needs --repo" in skipped["e402_batches"]
-    assert (tmp_path / "out" / "latest.md").read_text(encoding="utf-8").startswith(
-        "# GA readiness: WARN")
+    # it skipped gates: a partial audit, judged on what ran, never written as latest.*
+    assert audit["partial"] is True and audit["selection"]["partial_requested"] is True
+    assert set(audit["selection"]["left_out"]) == set(skipped)
+    [markdown] = (tmp_path / "out").glob("*/ga-readiness.partial.md")
+    assert markdown.read_text(encoding="utf-8").startswith("# GA readiness: WARN")
+    assert not (tmp_path / "out" / "latest.md").exists()
     assert "verdict: WARN" in result.out
     assert "audit written: " in result.out
     # Prometheus was stopped: the URL the audit names answers no more
@@ -149,4 +154,4 @@ def test_demo_serve_stops_prometheus_on_ctrl_c_or_kill(tmp_path: Path, how: str)
     assert "prometheus stopped" in rest
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{url}/-/ready", timeout=2)
-    assert (tmp_path / "out" / "latest.json").is_file()
+    assert list((tmp_path / "out").glob("*/ga-readiness.partial.json"))  # written before
