@@ -172,6 +172,8 @@ def refused_status(response: Any) -> str | None:
         return None  # not JSON at all: explain() says "did not answer like Prometheus"
     if not isinstance(body, dict) or body.get("status") == "success":
         return None
+    if "status" not in body:
+        return 'Prometheus answered HTTP 200 without "status": "success": not a query result'
     kind = body.get("errorType") or "error"
     why = body.get("error") or "no error text"
     return (f"Prometheus answered status {str(body.get('status'))[:40]!r} ({kind}) on HTTP 200: "

@@ -221,3 +221,23 @@ def test_with_many_series_the_evidence_keeps_the_worst(tmp_path):
     assert details["worst_series"] == '{route="/r077"}'
     assert '{route="/r077"}' in [row["series"] for row in details["series"]]
     assert gate.status.value == "fail" and gate.value == 2
+
+
+def test_a_counted_rule_never_evaluated_makes_alerts_an_error(tmp_path):
+    # Prometheus lists a rule it has not evaluated yet as health "unknown" with Go's zero time.
+    rules = Answer(body={"status": "success", "data": {"groups": [{"name": "slow-group", "rules": [
+        {"type": "alerting", "name": "Down", "labels": {"severity": "critical"},
+         "health": "unknown", "lastEvaluation": "0001-01-01T00:00:00Z"}]}]}})
+    with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, rules]) as server:
+        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
+    assert gate.status.value == "error"
+    assert "Down (group slow-group): never evaluated (health unknown)" in gate.message
+    assert gate.evidence.details["rule_health"][0]["last_evaluation"] is None
+
+
+def test_a_query_body_without_success_status_is_an_error_on_http_200(tmp_path):
+    odd = Answer(body={"data": {"resultType": "matrix", "result": []}})  # no "status" at all
+    with CannedPrometheus([OK_PROBE, odd]) as server:
+        gate = result(context(tmp_path, server.url, AT, GATE))
+    assert gate.status.value == "error"
+    assert 'answered HTTP 200 without "status": "success"' in gate.message
