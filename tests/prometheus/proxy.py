@@ -11,6 +11,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -41,18 +42,23 @@ def spoiled(body: dict[str, Any], spoil: str) -> dict[str, Any]:
 
 
 class SpoilingProxy:
-    """``with SpoilingProxy(prometheus_url, WARNINGS) as proxy: proxy.url``."""
+    """``with SpoilingProxy(prometheus_url, WARNINGS) as proxy: proxy.url``; ``spoil=None``
+    passes every answer through and only counts the queries."""
 
-    def __init__(self, upstream: str, spoil: str, only: str | None = None) -> None:
+    def __init__(self, upstream: str, spoil: str | None, only: str | None = None) -> None:
         self.upstream = upstream.rstrip("/")
+        self.queries: list[str] = []  # every PromQL asked through the proxy
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 path = self.path.split("?", 1)[0]
+                query = parse_qs(urlsplit(self.path).query).get("query")
+                if query:
+                    outer.queries.append(query[-1])
                 answer = httpx.get(outer.upstream + self.path, timeout=30.0, trust_env=False)
                 payload = answer.content
-                if answer.status_code == 200 and (only is None or path == only):
+                if spoil and answer.status_code == 200 and (only is None or path == only):
                     payload = json.dumps(spoiled(answer.json(), spoil)).encode()
                 self.send_response(answer.status_code)
                 self.send_header("Content-Type", "application/json")

@@ -166,3 +166,24 @@ def test_stretches_run_from_the_last_seen_step_and_skip_signals_absent_all_windo
     rules = {SCRAPES: [True] * 4, "rule evaluations": [True, False, False, True]}
     (stalled,) = blind_stretches(0.0, 60.0, 4, rules).stretches
     assert stalled.missing == ("rule evaluations",) and stalled.duration_s == 120
+
+
+def test_sli_gates_record_blind_time_and_share_one_coverage_query_with_alerts(promlab,
+                                                                                tmp_path):
+    from gacheck.evaluation import Selection, evaluate
+    from tests.prometheus.proxy import SpoilingProxy
+
+    lab = promlab("scrape_gap")  # Prometheus scraped nothing for 12h
+    with SpoilingProxy(lab.url, None) as proxy:
+        ctx = default_context(tmp_path, proxy.url, lab.end)
+        audit = evaluate(ctx, Selection(only=("critical_alerts", "guardian_denial_rate",
+                                              "pdp_p95_latency")))
+        asked = [q for q in proxy.queries if "count_over_time(up[" in q]
+    gates = {g.id: g for g in audit.gates if g.id != "soak_duration"}
+    assert len(asked) == 1  # three gates, one window: one coverage query
+    for gate in gates.values():
+        (stretch,) = gate.evidence.details["blind"]["stretches"]
+        assert stretch["duration"] == "11h59m"
+    denial = gates["guardian_denial_rate"]
+    assert denial.status.value == "no_data"  # decided by min_coverage, as before
+    assert "monitoring was blind for 11h59m in 1 stretch(es)" in denial.message

@@ -55,12 +55,15 @@ def test_queries_carry_the_evaluation_instant_and_prometheus_warnings_reach_evid
     with CannedPrometheus(answers) as server:
         ctx = context(tmp_path, server.url, AT, toml)
         gate = result(ctx)
-        probe, query = server.queries()
+        probe, query, coverage = server.queries()
     assert probe.params["time"] == f"{AT.timestamp():.3f}"
     assert query.path == "/api/v1/query_range" and query.params["query"] == "my:p95"
     assert float(query.params["end"]) == AT.timestamp()
     assert float(query.params["start"]) == AT.timestamp() - 3600 and query.params["step"] == "60"
     assert query.params["timeout"] == "10000ms"  # [prometheus].timeout, for Prometheus to enforce
+    # then the window's monitoring coverage, same window and step, recorded as evidence
+    assert "count(count_over_time(up[59999ms]))" in coverage.params["query"]
+    assert coverage.params["start"] == query.params["start"] and coverage.params["step"] == "60"
     record = gate.evidence.queries[-1]
     assert record.kind == "range" and record.end == AT and record.samples == 61
     assert record.warnings == ["result truncated by a test"]
