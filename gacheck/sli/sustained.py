@@ -27,8 +27,8 @@ from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.integrity import first_negative
-from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.models import Evidence, QueryRecord, Status
+from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
 from gacheck.sli.sustained_text import describe, fail_message, plain, series_details, stamp
