@@ -134,6 +134,8 @@ class Plan:
     other_jobs: tuple[tuple[str, timedelta], ...] = (("lukhas-core", timedelta(hours=3)),)
     job: str = "lukhas-facade"
     instance: str = "lukhas-facade-0:8000"
+    labels: tuple[tuple[str, str], ...] = ()  # on the façade's own series, e.g. a version
+    serving_in_gaps: bool = False  # the façade kept counting while Prometheus was down
 
     @property
     def first_started(self) -> timedelta:
@@ -144,3 +146,12 @@ class Plan:
     def started(self) -> timedelta:
         """How long before the end the façade process running at the end started."""
         return min(self.restarts) if self.restarts else self.first_started
+
+
+@dataclass(frozen=True)
+class Part:
+    """Another stretch of history in the same Prometheus: ``plan`` ending ``ends_before`` the
+    scenario's end (the previous release's soak a week earlier, another version beside)."""
+
+    plan: Plan
+    ends_before: timedelta = timedelta(0)

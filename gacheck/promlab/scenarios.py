@@ -20,6 +20,7 @@ from gacheck.promlab.model import (
     SPIKE,
     AlertEpisode,
     LatencyChange,
+    Part,
     Plan,
     Traffic,
     Window,
@@ -42,6 +43,7 @@ class Scenario:
     facts: Mapping[str, Any] = field(default_factory=dict)
     rules: bool = True  # load LUKHAS-shaped alerting rules (critical, warning, page)
     failing_rule: bool = False  # also a critical rule whose evaluation always fails
+    parts: tuple[Part, ...] = ()  # more history in the same server (gacheck.promlab.compose)
 
 
 _ALL_PASS = {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "pass"}
@@ -306,7 +308,10 @@ SCENARIOS.update({s.name: s for s in (
 
 
 def get(name: str) -> Scenario:
-    try:
-        return SCENARIOS[name]
-    except KeyError:
-        raise KeyError(f"no promlab scenario {name!r} (known: {', '.join(SCENARIOS)})") from None
+    from gacheck.promlab.relative import RELATIVE_SCENARIOS  # candidate/baseline, SLO budgets
+
+    found = SCENARIOS.get(name) or RELATIVE_SCENARIOS.get(name)
+    if found is None:
+        known = ", ".join([*SCENARIOS, *RELATIVE_SCENARIOS])
+        raise KeyError(f"no promlab scenario {name!r} (known: {known})")
+    return found
