@@ -53,7 +53,9 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
     if value is not None and math.isnan(value):
         status, value = Status.NO_DATA, None
         message = message or "the measured value is NaN"
-    impossible = impossible_value(value, gate.unit) if status not in _FINAL else None
+    non_negative = getattr(KINDS.get(gate.kind), "non_negative", False)
+    impossible = (impossible_value(value, gate.unit, non_negative)
+                  if status not in _FINAL else None)
     if impossible is not None:
         status, value, message = Status.ERROR, None, f"{impossible}; {message}".rstrip("; ")
     if status not in _FINAL:

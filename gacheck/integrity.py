@@ -4,7 +4,10 @@ Applied by the engine to every gate's measurement, so no kind can forget them:
 - a Prometheus/Thanos/Mimir answer that carried ``warnings`` (a partial response, a truncated
   result) cannot make a gate pass or warn: it is ``error``, unless every warning matches a
   pattern of ``[prometheus].allowed_warnings``. A failure stays a failure;
-- a negative ratio or duration (latency, soak) cannot be measured: ``error``.
+- a negative ratio or duration (latency, soak) cannot be measured: ``error``. Checked on the
+  value of kinds that say their value is never negative (``non_negative = True``: a soak, a
+  ratio of events, a latency quantile; not a relative change or a remaining budget), and on
+  every sample of a sustained SLI in ``ratio`` or ``seconds`` (``first_negative``).
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ def partial_message(warnings: list[str]) -> str:
             "(harmless ones can be allowed in [prometheus].allowed_warnings)")
 
 
-def impossible_value(value: float | None, unit: Unit) -> str | None:
-    if value is None or unit not in NON_NEGATIVE or math.isnan(value) or value >= 0:
+def impossible_value(value: float | None, unit: Unit, non_negative: bool) -> str | None:
+    if not non_negative or value is None or math.isnan(value) or value >= 0:
         return None
     return f"impossible value {format_value(value, unit)}: a {unit.value} value cannot be negative"
 

@@ -17,12 +17,14 @@ from gacheck.collectors.prometheus import Series, client
 from gacheck.collectors.prometheus_window import range_window
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
-from gacheck.errors import NoDataError
+from gacheck.errors import CollectorError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Status
 from gacheck.sli.promql import duration, step_range, with_matchers
 from gacheck.sli.sustained import Ratio, stamp
 from gacheck.units import Unit, format_duration
+
+CLOCK_SKEW_S = 60.0  # a start this little after --at is read as "just started"
 
 
 class SoakParams(Params):
@@ -77,6 +79,7 @@ def scrape_coverage(start: float, step: float, count: int, series: Series) -> fl
 class SoakDurationGate:
     params: ClassVar[type[Params]] = SoakParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
+    non_negative: ClassVar[bool] = True  # a negative value is impossible: error
     default_threshold: ClassVar[dict[str, Any]] = {"min": "48h"}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
@@ -98,6 +101,12 @@ class SoakDurationGate:
                               f"running or not scraped{last}")
         started = {_instance(s.labels): s.values[-1] for s in current.series}
         youngest_instance, youngest = max(started.items(), key=lambda kv: kv[1])
+        if youngest - at > CLOCK_SKEW_S:  # a negative soak is impossible, not a short one
+            raise CollectorError(
+                f"impossible value: {youngest_instance} started at {stamp(youngest)}, "
+                f"{format_duration(youngest - at)} after --at {stamp(at)} (clock skew between "
+                "the target and Prometheus, or a wrong process_start_time_seconds)",
+                evidence=Evidence(queries=queries))
         soak = max(0.0, at - youngest)
         notes: list[str] = []
         coverage = None

@@ -91,3 +91,15 @@ def test_a_first_start_inside_the_window_is_not_called_a_restart(promlab, tmp_pa
     assert "started inside the 51h window (no earlier start is stored)" in res.message
     (start,) = res.evidence.details["restarts_in_window"]
     assert start["previous"] is None
+
+
+def test_a_start_time_after_at_is_an_impossible_value(promlab, tmp_path):
+    # The lab writes the façade's start time (50h before the end) from the history's first
+    # sample on, so at 51h before the end the start lies an hour after --at: a negative soak.
+    lab = promlab("healthy")
+    res = result(default_context(tmp_path, lab.url, lab.ago(timedelta(hours=51))),
+                 "soak_duration")
+    assert res.status.value == "error"
+    assert res.message.startswith("impossible value: lukhas-facade-0:8000 started at")
+    assert "1h after --at" in res.message
+    assert res.evidence.queries  # the queries that showed it, to re-run
