@@ -85,6 +85,10 @@ def generate(plan: Plan, end: datetime) -> list[Family]:
         families.append(_alerts(plan, grid))
     if plan.self_monitoring:
         families += _self_monitoring(plan, grid)
+    if plan.facade_http is not None:
+        from gacheck.promlab.facade_http import facade_families
+
+        families += facade_families(plan, grid)
     return families
 
 
