@@ -62,7 +62,8 @@ def unchecked_gates(ctx: Context) -> list[str]:
 
 
 def _alerts_checks(ctx: Context, gate: GateSpec) -> list[QueryCheck]:
-    from gacheck.gates.alerts import alerts_selector, loaded_rules
+    from gacheck.collectors.prometheus_rules import alerting_rules
+    from gacheck.gates.alerts import alerts_selector
 
     params = gate.params
     selector = alerts_selector(params)
@@ -79,12 +80,17 @@ def _alerts_checks(ctx: Context, gate: GateSpec) -> list[QueryCheck]:
     listing = "GET /api/v1/rules?type=alert"
     severities = "/".join(params.severities)
     try:
-        rules = loaded_rules(prom, params.severities)
+        loaded = [r for r in alerting_rules(prom) if r.severity in params.severities]
     except CollectorError as exc:
         return [*checks, QueryCheck(gate.id, listing, "error", ctx.secrets.redact(str(exc)))]
-    if not rules:
+    if not loaded:
         return [*checks, QueryCheck(gate.id, listing, "empty", f"no alerting rule with severity "
                                     f"{severities} is loaded: nothing could fire")]
+    broken = [r for r in loaded if r.broken]
+    if broken:
+        return [*checks, QueryCheck(gate.id, listing, "error", f"{plural(len(broken), 'rule')} "
+                                    f"cannot fire: {broken[0].problem()}")]
+    rules = sorted({r.name for r in loaded})
     names = ", ".join(rules[:5]) + (", ..." if len(rules) > 5 else "")
     return [*checks, QueryCheck(gate.id, listing, "ok", f"{plural(len(rules), 'alerting rule')} "
                                 f"with severity {severities} loaded ({names})")]
