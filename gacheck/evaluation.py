@@ -40,7 +40,7 @@ def evaluate(
     measured = run_gates(ctx, chosen)
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
     verdict, reasons = decide(results, config.settings.min_score)
-    return Audit(
+    audit = Audit(
         tool_version=__version__,
         evaluated_at=ctx.at,
         generated_at=datetime.now(UTC).replace(microsecond=0),
@@ -55,3 +55,5 @@ def evaluate(
         waivers=waiver_records,
         notes=reasons + notes,
     )
+    # One place for the whole document (command line, notes, every gate) before any report.
+    return ctx.secrets.redact_model(audit)
