@@ -10,6 +10,7 @@ from gacheck import __version__
 from gacheck.context import Context
 from gacheck.engine import run_gates
 from gacheck.errors import UsageError
+from gacheck.history import SKIPPED_NOTE, history_before
 from gacheck.models import Audit
 from gacheck.verdict import decide, score
 from gacheck.waivers import apply_waivers
@@ -40,6 +41,7 @@ def evaluate(
     measured = run_gates(ctx, chosen)
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
     verdict, reasons = decide(results, config.settings.min_score)
+    skipped = [f"{SKIPPED_NOTE}{_relative(item, ctx)}" for item in history_before(ctx).skipped]
     audit = Audit(
         tool_version=__version__,
         evaluated_at=ctx.at,
@@ -53,7 +55,13 @@ def evaluate(
         report_only=report_only,
         gates=results,
         waivers=waiver_records,
-        notes=reasons + notes,
+        notes=reasons + notes + skipped,
     )
     # One place for the whole document (command line, notes, every gate) before any report.
     return ctx.secrets.redact_model(audit)
+
+
+def _relative(text: str, ctx: Context) -> str:
+    """Paths inside the repository shown relative to it, as everywhere else in the audit."""
+    root = str(ctx.repo.resolve()) + "/"
+    return text[len(root):] if text.startswith(root) else text

@@ -132,7 +132,11 @@ class Secrets:
                 self.add(value[len(scheme):].strip())
 
     def add_from_config(self, data: Any) -> None:
-        """Every URL with userinfo and every ``headers`` table anywhere in a config's data."""
+        """Every URL with userinfo and every ``headers`` table anywhere in a config (its
+        models, or plain data): new gate kinds are covered without a word of their own."""
+        fields = getattr(type(data), "model_fields", None)
+        if isinstance(fields, dict):  # a pydantic model: its fields, without serialising it
+            data = {name: getattr(data, name, None) for name in fields}
         if isinstance(data, str):
             if "://" in data and "@" in data:
                 self.add_url(data)
