@@ -8,7 +8,10 @@ in a kind's parameter is an error that names it, never a silently ignored key.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import tomllib
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,24 +20,30 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
-from gacheck.units import Unit, parse_duration, parse_quantity
+from gacheck.units import Unit, parse_duration, parse_positive_duration, parse_quantity
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-"""Seconds, written as ``"10ms"``, ``"48h"`` or a number of seconds."""
+"""Seconds, written as ``"10ms"``, ``"48h"`` or a number of seconds; 0 to 3650d."""
+PositiveDuration = Annotated[float, BeforeValidator(parse_positive_duration)]
+"""A ``Duration`` where zero means nothing: a window, a step, a time limit."""
+
+MAX_DEPTH = 32
+"""Nesting of tables and arrays a config may have; far beyond any real one."""
+MAX_WEIGHT = 1e6
 
 DEFAULT_CONFIG_PATH = Path("config/gates.toml")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Settings(Strict):
     """``[settings]``: defaults for every gate and where audits go."""
 
-    window: Duration = Field(default=48 * 3600.0, description="default look-back window")
-    step: Duration = Field(default=60.0, description="default evaluation step of range queries")
-    timeout: Duration = Field(default=60.0, description="default time limit of one gate")
+    window: PositiveDuration = Field(default=48 * 3600.0, description="default look-back window")
+    step: PositiveDuration = Field(default=60.0, description="default evaluation step")
+    timeout: PositiveDuration = Field(default=60.0, description="default time limit of a gate")
     output_dir: str = "docs/audits/ga"
     path_template: str = "{date}/ga-readiness.{ext}"
     latest_template: str | None = "latest.{ext}"
@@ -47,7 +56,7 @@ class PrometheusSettings(Strict):
     """``[prometheus]``: how to reach it. Secrets are named by env variable, never written."""
 
     url: str = "http://127.0.0.1:9090"
-    timeout: Duration = 30.0
+    timeout: PositiveDuration = 30.0
     retries: int = Field(default=2, ge=0, le=10)
     bearer_token_env: str | None = None
     basic_auth_user_env: str | None = None
@@ -67,14 +76,14 @@ class RawThreshold(Strict):
 class RawGate(BaseModel):
     """The keys every gate has; the rest are the kind's parameters."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     kind: str
     title: str
     blocking: bool = True
-    weight: float = Field(default=1.0, ge=0)
-    timeout: Duration | None = None
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    timeout: PositiveDuration | None = None
     unit: Unit | None = None
     threshold: RawThreshold | None = None
 
@@ -121,22 +130,102 @@ class Config(Strict):
         return next(g for g in self.gates if g.id == gate_id)
 
 
-def _key_path(loc: tuple[Any, ...]) -> str:
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key_path(loc: Sequence[Any]) -> str:
     path = ""
     for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _BARE_KEY.match(str(part)):
+            path += f".{part}" if path else str(part)
+        else:  # a quoted TOML key: shown quoted, on one line
+            path += json.dumps(str(part), ensure_ascii=False)[:60]
     return path or "(top level)"
 
 
+def _shown_input(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def _describe(error: dict[str, Any]) -> str:
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
     if error["type"] == "extra_forbidden":
         return "unknown key"
     if error["type"] == "missing":
         return "required key is missing"
     if error["type"] not in ("value_error", "assertion_error"):
-        message += f", got {error.get('input')!r}"
+        message += f", got {_shown_input(error.get('input'))}"
     return message
+
+
+def _too_deep(data: Any, limit: int = MAX_DEPTH) -> list[Any] | None:
+    """The key path of the first value nested deeper than ``limit``, found without recursion."""
+    stack: list[tuple[Any, list[Any]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > limit:
+            return path
+        if isinstance(value, dict):
+            stack.extend((item, [*path, key]) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, [*path, index]) for index, item in enumerate(value))
+    return None
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]\s]+)\s*\]")
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=")
+
+
+def _key_at(text: str, line: int) -> str:
+    """The key path assigned on ``line`` as far as a line-wise look can tell (``gates[2].env``)."""
+    tables: dict[str, int] = {}
+    header, key = "", ""
+    for number, content in enumerate(text.splitlines()[:line], start=1):
+        found = _HEADER.match(content)
+        if found:
+            name = found.group(2)
+            if found.group(1) == "[[":
+                tables[name] = tables.get(name, -1) + 1
+                header = f"{name}[{tables[name]}]"
+            else:
+                header = name
+            continue
+        assigned = _ASSIGNMENT.match(content)
+        if assigned and number <= line:
+            key = assigned.group(1)
+    return ".".join(part for part in (header, key) if part) or "(top level)"
+
+
+def _deep_line(text: str, limit: int = MAX_DEPTH) -> int:
+    """The line where brackets (outside strings and comments) first nest deeper than ``limit``:
+    where tomllib gave up with a RecursionError."""
+    depth, line, quote = 0, 1, ""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == "\\" and quote == '"':
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            end = text.find("\n", index)
+            index = len(text) if end < 0 else end - 1
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth -= 1
+        index += 1
+    return line
 
 
 def format_validation_error(path: str, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
@@ -184,6 +273,18 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{shown}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        text = data.decode("utf-8")
+        line = _deep_line(text)
+        raise ConfigError(
+            f"{shown}: {_key_at(text, line)} (line {line}): "
+            f"nested more than {MAX_DEPTH} levels deep"
+        ) from None
+    deep = _too_deep(document)
+    if deep is not None:
+        raise ConfigError(
+            f"{shown}: {_key_path(deep)}: nested more than {MAX_DEPTH} levels deep"
+        )
     try:
         raw = RawConfig.model_validate(document)
     except ValidationError as exc:

@@ -6,6 +6,7 @@ verdict ``incomplete``, never ``pass``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from gacheck.models import GateResult, Status, Threshold, Verdict
@@ -48,7 +49,8 @@ def score(results: Sequence[GateResult]) -> float:
     if total == 0:
         return 0.0
     earned = sum(r.weight * CREDIT.get(r.status, 0.0) for r in counted)
-    return round(100.0 * earned / total, 1)
+    share = 100.0 * earned / total
+    return round(share, 1) if math.isfinite(share) else 0.0  # never NaN: JSON has none
 
 
 def decide(
@@ -65,7 +67,7 @@ def decide(
         r.id for r in results if not r.blocking and r.status in (Status.ERROR, Status.NO_DATA)
     ]
     total = score(results)
-    below = min_score is not None and total < min_score
+    below = min_score is not None and not total >= min_score  # a NaN never passes
     if failed:
         reasons.append("blocking gates failed: " + ", ".join(failed))
     if below:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from gacheck.collectors.prometheus import PrometheusClient, client
-from gacheck.config import Duration, GateSpec
+from gacheck.config import GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.gates.interface import Measurement, Params
@@ -32,7 +32,7 @@ class AllowedAlert(Params):
 
 class AlertsParams(Params):
     severities: list[str] = Field(default_factory=lambda: ["critical"], min_length=1)
-    window: Duration | None = Field(default=None, description="default: settings.window")
+    window: PositiveDuration | None = Field(default=None, description="default: settings.window")
     matchers: str = Field(default="", description='extra ALERTS matchers, e.g. env="prod"')
     allow: list[AllowedAlert] = Field(default_factory=list)
     check_rules: bool = Field(default=True, description="warn when no such rule is loaded")

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 
 from gacheck.collectors.prometheus import client
 from gacheck.collectors.prometheus_window import range_window
-from gacheck.config import Duration, GateSpec
+from gacheck.config import GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.errors import NoDataError
 from gacheck.gates.interface import Measurement, Params
@@ -26,8 +26,10 @@ from gacheck.units import Unit, format_duration
 
 class SoakParams(Params):
     selector: str = Field(default='{job="lukhas-facade"}', description="label matchers in braces")
-    window: Duration | None = Field(default=None, description="restart look-back; default: window")
-    step: Duration | None = Field(default=None, description="default: settings.step")
+    window: PositiveDuration | None = Field(
+        default=None, description="restart look-back; default: window"
+    )
+    step: PositiveDuration | None = Field(default=None, description="default: settings.step")
     min_coverage: Ratio = Field(default=0.9, ge=0, le=1)
 
     @field_validator("selector")
