@@ -16,7 +16,7 @@ from gacheck.collectors.prometheus import client
 from gacheck.collectors.prometheus_window import range_window
 from gacheck.config import GateSpec, PositiveDuration
 from gacheck.context import Context
-from gacheck.errors import NoDataError
+from gacheck.errors import GateError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Status
 from gacheck.sli.promql import duration, with_matchers
@@ -45,6 +45,21 @@ def _instance(labels: dict[str, str]) -> str:
     return labels.get("instance") or labels.get("pod") or "{}"
 
 
+_LATEST_START = 253402300799.0  # 9999-12-31T23:59:59Z: the last instant a timestamp can name
+
+
+def _check_start_times(started: dict[str, float], selector: str, evidence: Evidence) -> None:
+    """A start time that is NaN, infinite or outside the calendar is a broken exporter, not a
+    soak: an ``error`` that says so (and keeps the queries to look at it)."""
+    broken = {i: v for i, v in started.items() if not (0 <= v <= _LATEST_START)}
+    if broken:
+        shown = ", ".join(f"{i}: {v!r}" for i, v in sorted(broken.items())[:5])
+        raise GateError(
+            f"{selector} is not a start time ({shown}): the exporter reports an impossible "
+            "value, so the soak cannot be measured", evidence
+        )
+
+
 class SoakDurationGate:
     params: ClassVar[type[Params]] = SoakParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
@@ -70,6 +85,7 @@ class SoakDurationGate:
             raise NoDataError(f"no {starts_sel} at {stamp(at)}: the release candidate is not "
                               f"running or not scraped{last}")
         started = {_instance(s.labels): s.values[-1] for s in current.series}
+        _check_start_times(started, starts_sel, Evidence(queries=queries))
         youngest_instance, youngest = max(started.items(), key=lambda kv: kv[1])
         soak = max(0.0, at - youngest)
         notes: list[str] = []
