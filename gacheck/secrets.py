@@ -167,7 +167,7 @@ class Secrets:
         for pattern in patterns:
             if pattern in text:
                 text = text.replace(pattern, REDACTED)
-        return text
+        return _cut_ends(text, patterns) if patterns else text
 
     def redact_data(self, data: Any) -> Any:
         """The same structure with every secret replaced, in every string it holds."""
@@ -184,6 +184,35 @@ class Secrets:
         data = model.model_dump(mode="python")
         cleaned = self.redact_data(data)
         return model if cleaned == data else type(model).model_validate(cleaned)
+
+
+_FRAGMENT = 6
+"""A secret cut short (an excerpt of a body ends inside it) still hides this much of it."""
+_ELLIPSES = ("…", "...")
+
+
+def _cut_ends(text: str, patterns: list[str]) -> str:
+    """A secret cut by truncation: a text that ends with the start of one (before an ellipsis),
+    or starts with the end of one, loses that part too."""
+    body, tail = text, ""
+    for ellipsis in _ELLIPSES:
+        if body.endswith(ellipsis):
+            body, tail = body[: -len(ellipsis)], ellipsis
+            break
+    for pattern in patterns:
+        if len(pattern) <= _FRAGMENT:
+            continue
+        if len(body) >= _FRAGMENT and body[-_FRAGMENT:] in pattern:
+            for size in range(len(pattern) - 1, _FRAGMENT - 1, -1):
+                if body.endswith(pattern[:size]):
+                    body = body[:-size] + REDACTED
+                    break
+        if len(body) >= _FRAGMENT and body[:_FRAGMENT] in pattern:
+            for size in range(len(pattern) - 1, _FRAGMENT - 1, -1):
+                if body.startswith(pattern[-size:]):
+                    body = REDACTED + body[size:]
+                    break
+    return body + tail
 
 
 _IDLE = Secrets()
