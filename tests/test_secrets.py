@@ -213,7 +213,7 @@ def test_an_echoed_basic_auth_header_from_env_credentials_is_redacted_everywhere
     text = everything(tmp_path, result)
     assert_no_secret(text, PASSWORD, BASIC, "tenant-s3cret")
     assert "Basic ***" in text
-    assert f"::error title=gacheck%3A p95::error: Prometheus error (bad_data, HTTP 400)" in text
+    assert "::error title=gacheck%3A p95::error: Prometheus error (bad_data, HTTP 400)" in text
 
     checked = run_cli("validate", "--config", str(config), "--check-queries",
                       "--at", "2026-11-25T12:00:00Z", "--prometheus-url", url)
