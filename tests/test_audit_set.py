@@ -18,9 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.reports import audit_set
-from gacheck.reports.files import TEMP_MARK
-
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = """
 [settings]
@@ -57,8 +54,13 @@ def evaluate_args(config: Path, at: str) -> list[str]:
             "--no-charts", "--quiet"]
 
 
+TEMP_MARK = ".gacheck-tmp"
+JOURNAL = ".gacheck-renames.json"
+
+
 def strays(directory: Path) -> list[Path]:
-    return [p for p in directory.rglob("*") if TEMP_MARK in p.name or p.name == audit_set.JOURNAL]
+    """Hidden files: temporaries (of any writer, old or new) and the rename journal."""
+    return [p for p in directory.rglob(".*") if p.is_file()]
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -81,6 +83,8 @@ def assert_whole_set(directory: Path, day: str) -> dict:
 def test_a_write_that_fails_midway_leaves_the_previous_set_untouched_and_no_stray(
     tmp_path, run_cli, monkeypatch
 ) -> None:
+    from gacheck.reports import audit_set
+
     out = tmp_path / "audits"
     config = project(tmp_path / "repo", out)
     assert run_cli(*evaluate_args(config, "2026-11-24T12:00:00Z")).code == 0
@@ -239,7 +243,7 @@ def test_a_kill_between_the_renames_is_finished_by_the_next_run(tmp_path, run_cl
     config = project(tmp_path / "repo", out)
     assert run_cli(*evaluate_args(config, "2026-11-24T12:00:00Z")).code == 0
     _killed_run(tmp_path, config, "2026-11-25T12:00:00Z", "rename:1")
-    assert (out / audit_set.JOURNAL).is_file()
+    assert (out / JOURNAL).is_file()
     assert (out / "2026-11-25" / "ga-readiness.json").is_file()
     assert not (out / "2026-11-25" / "ga-readiness.md").exists()  # half a set, for now
     # the next evaluation (another day) first completes the killed run's set

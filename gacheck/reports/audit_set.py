@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gacheck.errors import OutputError
-from gacheck.reports.files import TEMP_MARK, write_temp
+from gacheck.reports.files import TEMP_MARK, redacted, write_temp
 from gacheck.secrets import Secrets
 
 JOURNAL = ".gacheck-renames.json"
@@ -142,7 +142,7 @@ class AuditSet:
         self._made.extend(missing)
 
     def add_text(self, path: Path, text: str) -> None:
-        self.add_bytes(path, self._secrets.redact(text).encode("utf-8"))
+        self.add_bytes(path, redacted(path, text, self._secrets).encode("utf-8"))
 
     def add_bytes(self, path: Path, data: bytes) -> None:
         try:

@@ -72,12 +72,28 @@ def write_temp(path: Path, data: bytes) -> Path:
     return temp
 
 
+def redacted(path: Path, text: str, secrets: Secrets) -> str:
+    """``text`` without secrets; a JSON file is redacted value by value, so it stays JSON."""
+    if path.suffix == ".json":
+        import json
+
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return secrets.redact(text)
+        cleaned = secrets.redact_data(document)
+        if cleaned == document:
+            return text
+        return json.dumps(cleaned, indent=2, ensure_ascii=False) + "\n"
+    return secrets.redact(text)
+
+
 def write_atomic(path: Path, text: str, secrets: Secrets | None = None) -> None:
     """Write to a temporary file in the same folder, flush it to disk, then rename it over.
 
     The text is redacted on the way (``secrets``, default: the running command's registry).
     """
-    data = (secrets or current()).redact(text).encode("utf-8")
+    data = redacted(path, text, secrets or current()).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = write_temp(path, data)
