@@ -253,3 +253,24 @@ def test_a_kill_between_the_renames_is_finished_by_the_next_run(tmp_path, run_cl
     markdown = (out / "2026-11-25" / "ga-readiness.md").read_text()
     assert markdown.startswith(f"# GA readiness: {killed['verdict'].upper()}")
     assert assert_whole_set(out, "2026-11-26")["verdict"] == "fail"
+
+
+def test_a_planted_rename_journal_moves_nothing_outside_its_own_audit_files(tmp_path, run_cli) -> None:
+    """The audit directory comes with the release under test: a journal in it is untrusted."""
+    out = tmp_path / "audits"
+    config = project(tmp_path / "repo", out)
+    out.mkdir()
+    victim = tmp_path / "repo" / "snapshot.json"
+    original = victim.read_bytes()
+    (out / ".evil.0badc0de.gacheck-tmp.json").write_text('{"total": 1}')
+    (tmp_path / ".outside.0badc0de.gacheck-tmp.json").write_text('{"total": 2}')
+    (out / JOURNAL).write_text(json.dumps([
+        [".evil.0badc0de.gacheck-tmp.json", "../repo/snapshot.json"],
+        ["../.outside.0badc0de.gacheck-tmp.json", "../repo/snapshot.json"],
+        [".evil.0badc0de.gacheck-tmp.json", "latest.json"],  # not named after its target
+        "not a pair",
+    ]))
+    assert run_cli(*evaluate_args(config, "2026-11-25T12:00:00Z")).code == 0
+    assert victim.read_bytes() == original
+    assert (tmp_path / ".outside.0badc0de.gacheck-tmp.json").exists()  # outside: not touched
+    assert_whole_set(out, "2026-11-25")  # the journal and the planted temporary are gone

@@ -25,6 +25,7 @@ from gacheck.reports.files import TEMP_MARK, redacted, write_temp
 from gacheck.secrets import Secrets
 
 JOURNAL = ".gacheck-renames.json"
+AUDIT_SUFFIXES = (".json", ".md", ".png")
 LOCK_FILE = ".gacheck.lock"
 LOCK_TIMEOUT_S = 600.0
 
@@ -96,13 +97,34 @@ def _finish_journal(directory: Path) -> list[str]:
         journal.unlink(missing_ok=True)
         return []
     done = []
-    for temp, target in pairs if isinstance(pairs, list) else []:
-        temp_path, target_path = directory / temp, directory / target
-        if TEMP_MARK in temp_path.name and temp_path.is_file():
-            os.replace(temp_path, target_path)
-            done.append(target)
+    for pair in pairs if isinstance(pairs, list) else []:
+        found = _journal_entry(directory, pair)
+        if found is not None and found[0].is_file():
+            os.replace(*found)
+            done.append(str(found[1]))
     journal.unlink(missing_ok=True)
     return done
+
+
+def _journal_entry(directory: Path, pair: object) -> tuple[Path, Path] | None:
+    """A (temporary, target) pair as this module writes them, else None: the audit directory
+    may come with the release under test, so a journal in it is untrusted and may only move one
+    of our temporary files onto the audit file it was named after, in the same folder."""
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+        return None
+    temp, target = (Path(p) for p in pair)
+    if temp.is_absolute() or target.is_absolute() or ".." in (*temp.parts, *target.parts):
+        return None
+    if temp.parent != target.parent or target.suffix not in AUDIT_SUFFIXES:
+        return None
+    prefix, suffix = f".{target.stem}.", f"{TEMP_MARK}{target.suffix}"
+    middle = temp.name[len(prefix):-len(suffix)] if temp.name.startswith(prefix) else ""
+    if not (temp.name.endswith(suffix) and len(middle) == 8 and middle.isalnum()):
+        return None
+    folder = (directory / target.parent).resolve()
+    if folder != directory.resolve() and directory.resolve() not in folder.parents:
+        return None  # a folder that is a link out of the audit directory
+    return folder / temp.name, folder / target.name
 
 
 def recover(directory: Path, folders: Sequence[Path]) -> list[Path]:
