@@ -130,7 +130,14 @@ class Config(Strict):
         return next(g for g in self.gates if g.id == gate_id)
 
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: characters a terminal or ``splitlines`` would break on, escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _key_path(loc: Sequence[Any]) -> str:
@@ -138,10 +145,10 @@ def _key_path(loc: Sequence[Any]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif _BARE_KEY.match(str(part)):
+        elif _BARE_KEY.fullmatch(str(part)):
             path += f".{part}" if path else str(part)
         else:  # a quoted TOML key: shown quoted, on one line
-            path += json.dumps(str(part), ensure_ascii=False)[:60]
+            path += _printable(json.dumps(str(part), ensure_ascii=False)[:60])
     return path or "(top level)"
 
 
@@ -256,6 +263,13 @@ def _parse_threshold(raw: RawThreshold, unit: Unit, where: str) -> Threshold:
 
 def load_config(path: str | Path) -> Config:
     """Read and validate a config file; raise ``ConfigError`` with one line per problem."""
+    try:
+        return _load_config(path)
+    except ConfigError as exc:  # whatever a message quotes from the file, each stays one line
+        raise ConfigError("\n".join(_printable(line) for line in str(exc).split("\n"))) from None
+
+
+def _load_config(path: str | Path) -> Config:
     from gacheck.gates import KINDS
 
     shown = str(path)
@@ -302,7 +316,9 @@ def load_config(path: str | Path) -> Config:
         kind = KINDS.get(gate.kind)
         if kind is None:
             known = ", ".join(sorted(KINDS))
-            raise ConfigError(f'{where}.kind: unknown gate kind "{gate.kind}" (known: {known})')
+            raise ConfigError(
+                f'{where}.kind: unknown gate kind "{_printable(gate.kind[:60])}" (known: {known})'
+            )
         try:
             params = kind.params.model_validate(gate.model_extra or {})
         except ValidationError as exc:

@@ -61,7 +61,8 @@ def parse_duration(text: str | int | float) -> float:
     else:
         cleaned = text.strip().replace(" ", "")
         if len(cleaned) > _MAX_DURATION_TEXT or not _DURATION_WHOLE.match(cleaned):
-            raise ValueError(f'{expected}, got "{text[:40]}"')
+            shown = text[:40] if text[:40].isprintable() else repr(text[:40])[1:-1]
+            raise ValueError(f'{expected}, got "{shown}"')
         parts = _DURATION_PART.findall(cleaned)
         seconds = sum(float(number) * _DURATION_FACTORS[suffix] for number, suffix in parts)
     if seconds > MAX_DURATION_S:

@@ -67,6 +67,12 @@ FOUR_HUNDRED_DIGITS = "1" * 400
          + "min_coverage = nan\n", "gates[0].min_coverage: expected a percentage like"),
         # keys that are not bare words are quoted, on the same line
         (GATE + '"we\\nird" = 1\n', 'gates[0]"we\\nird": unknown key'),
+        # characters other line splitters break on stay escaped, wherever a message quotes them
+        (GATE + '"a\\u2028b\\u0085c" = 1\n', 'gates[0]"a\\u2028b\\x85c": unknown key'),
+        (GATE.replace('kind = "command"', 'kind = "com\\nmand"'),
+         'gates[0].kind: unknown gate kind "com\\nmand"'),
+        ("[settings]\nwindow = \"1\\nh\"\n" + GATE,
+         'settings.window: expected a duration like "10ms", got "1\\nh"'),
     ],
 )
 def test_bad_values_are_one_line_with_file_and_key_path(write_config, run_cli, toml, expected) -> None:
