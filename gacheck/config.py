@@ -8,16 +8,13 @@ in a kind's parameter is an error that names it, never a silently ignored key.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-import tomllib
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from gacheck.config_toml import key_path, printable, read_toml
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
 from gacheck.units import Unit, parse_duration, parse_positive_duration, parse_quantity
@@ -27,8 +24,6 @@ Duration = Annotated[float, BeforeValidator(parse_duration)]
 PositiveDuration = Annotated[float, BeforeValidator(parse_positive_duration)]
 """A ``Duration`` where zero means nothing: a window, a step, a time limit."""
 
-MAX_DEPTH = 32
-"""Nesting of tables and arrays a config may have; far beyond any real one."""
 MAX_WEIGHT = 1e6
 
 DEFAULT_CONFIG_PATH = Path("config/gates.toml")
@@ -130,28 +125,6 @@ class Config(Strict):
         return next(g for g in self.gates if g.id == gate_id)
 
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _printable(text: str) -> str:
-    """``text`` on one line: characters a terminal or ``splitlines`` would break on, escaped."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
-def _key_path(loc: Sequence[Any]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _BARE_KEY.fullmatch(str(part)):
-            path += f".{part}" if path else str(part)
-        else:  # a quoted TOML key: shown quoted, on one line
-            path += _printable(json.dumps(str(part), ensure_ascii=False)[:60])
-    return path or "(top level)"
-
-
 def _shown_input(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:59] + "…"
@@ -168,76 +141,9 @@ def _describe(error: dict[str, Any]) -> str:
     return message
 
 
-def _too_deep(data: Any, limit: int = MAX_DEPTH) -> list[Any] | None:
-    """The key path of the first value nested deeper than ``limit``, found without recursion."""
-    stack: list[tuple[Any, list[Any]]] = [(data, [])]
-    while stack:
-        value, path = stack.pop()
-        if len(path) > limit:
-            return path
-        if isinstance(value, dict):
-            stack.extend((item, [*path, key]) for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend((item, [*path, index]) for index, item in enumerate(value))
-    return None
-
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]\s]+)\s*\]")
-_ASSIGNMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=")
-
-
-def _key_at(text: str, line: int) -> str:
-    """The key path assigned on ``line`` as far as a line-wise look can tell (``gates[2].env``)."""
-    tables: dict[str, int] = {}
-    header, key = "", ""
-    for number, content in enumerate(text.splitlines()[:line], start=1):
-        found = _HEADER.match(content)
-        if found:
-            name = found.group(2)
-            if found.group(1) == "[[":
-                tables[name] = tables.get(name, -1) + 1
-                header = f"{name}[{tables[name]}]"
-            else:
-                header = name
-            continue
-        assigned = _ASSIGNMENT.match(content)
-        if assigned and number <= line:
-            key = assigned.group(1)
-    return ".".join(part for part in (header, key) if part) or "(top level)"
-
-
-def _deep_line(text: str, limit: int = MAX_DEPTH) -> int:
-    """The line where brackets (outside strings and comments) first nest deeper than ``limit``:
-    where tomllib gave up with a RecursionError."""
-    depth, line, quote = 0, 1, ""
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\n":
-            line += 1
-        if quote:
-            if char == "\\" and quote == '"':
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            end = text.find("\n", index)
-            index = len(text) if end < 0 else end - 1
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return line
-        elif char in "]}":
-            depth -= 1
-        index += 1
-    return line
-
-
 def format_validation_error(path: str, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
     lines = [
-        f"{path}: {_key_path(prefix + tuple(err['loc']))}: {_describe(err)}"
+        f"{path}: {key_path(prefix + tuple(err['loc']))}: {_describe(err)}"
         for err in exc.errors(include_url=False)
     ]
     return "\n".join(lines)
@@ -266,7 +172,7 @@ def load_config(path: str | Path) -> Config:
     try:
         return _load_config(path)
     except ConfigError as exc:  # whatever a message quotes from the file, each stays one line
-        raise ConfigError("\n".join(_printable(line) for line in str(exc).split("\n"))) from None
+        raise ConfigError("\n".join(printable(line) for line in str(exc).split("\n"))) from None
 
 
 def _load_config(path: str | Path) -> Config:
@@ -281,24 +187,7 @@ def _load_config(path: str | Path) -> Config:
         raise ConfigError(f"{shown}: is a directory, expected a TOML file") from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{shown}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: TOML syntax error: {exc}") from None
-    except RecursionError:
-        text = data.decode("utf-8")
-        line = _deep_line(text)
-        raise ConfigError(
-            f"{shown}: {_key_at(text, line)} (line {line}): "
-            f"nested more than {MAX_DEPTH} levels deep"
-        ) from None
-    deep = _too_deep(document)
-    if deep is not None:
-        raise ConfigError(
-            f"{shown}: {_key_path(deep)}: nested more than {MAX_DEPTH} levels deep"
-        )
+    document = read_toml(data, shown)
     try:
         raw = RawConfig.model_validate(document)
     except ValidationError as exc:
@@ -317,7 +206,7 @@ def _load_config(path: str | Path) -> Config:
         if kind is None:
             known = ", ".join(sorted(KINDS))
             raise ConfigError(
-                f'{where}.kind: unknown gate kind "{_printable(gate.kind[:60])}" (known: {known})'
+                f'{where}.kind: unknown gate kind "{printable(gate.kind[:60])}" (known: {known})'
             )
         try:
             params = kind.params.model_validate(gate.model_extra or {})
