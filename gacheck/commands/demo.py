@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -46,7 +47,13 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.errors import UsageError
     from gacheck.evaluation import Selection, evaluate
     from gacheck.outputs import write_audit
-    from gacheck.promlab.demo import DEMO_SCENARIO, PROMETHEUS_KINDS, skip_reasons
+    from gacheck.promlab.demo import (
+        DEMO_SCENARIO,
+        PROMETHEUS_KINDS,
+        RELATIVE_GATES,
+        skip_reasons,
+        with_relative_gates,
+    )
     from gacheck.promlab.lab import running_scenario
     from gacheck.promlab.scenarios import get
     from gacheck.promlab.tsdb import require
@@ -54,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.timeparse import now
 
     err = sys.stderr
-    config = load_config(args.config)  # a bad config fails before anything is built
+    config, added = with_relative_gates(load_config(args.config))  # a bad config fails first
     require("promtool")
     require("prometheus")
     repo = Path(args.repo or config.settings.repo).expanduser().resolve()
@@ -70,15 +77,20 @@ def run(args: argparse.Namespace) -> int:
     err.write(f"demo: generating {hours:g}h of LUKHAS-shaped history ending {at.isoformat()}\n")
     for gate_id, why in reasons.items():
         err.write(f"demo: skipping {gate_id}: {why.removeprefix('demo: ')}\n")
+    if added:
+        err.write(f"demo: adding {', '.join(added)} from {RELATIVE_GATES.name} (relative "
+                  "judgement on a generated baseline week and a GA version beside the RC)\n")
     output_dir = Path(args.output_dir).resolve()
     with _terminate_as_interrupt(), tempfile.TemporaryDirectory(prefix="gacheck-demo-") as work:
         with running_scenario(scenario, at, Path(work)) as lab:
             err.write(f"demo: {lab.samples:,} samples imported with promtool; "
                       f"prometheus ready at {lab.url}\n")
             args.prometheus_url = lab.url
-            ctx = build_context(args, at, output_dir)
-            audit = evaluate(ctx, Selection(only=chosen), command=["gacheck", *args.argv])
-            audit = _explained(audit, reasons, lab.url, scenario.summary)
+            ctx = dataclasses.replace(build_context(args, at, output_dir), config=config)
+            # a demo that skipped gates judges what it ran: a partial audit, said so
+            audit = evaluate(ctx, Selection(only=chosen, partial=True),
+                             command=["gacheck", *args.argv])
+            audit = _explained(audit, reasons, lab.url, scenario)
             written = write_audit(audit, ctx)
             sys.stdout.write(render_text(audit, colour=use_colour(sys.stdout)))
             sys.stdout.write("audit written: " + ", ".join(
@@ -89,12 +101,12 @@ def run(args: argparse.Namespace) -> int:
     return exit_code_for(audit.verdict.value, strict=False)
 
 
-def _explained(audit: Any, reasons: dict[str, str], url: str, summary: str) -> Any:
+def _explained(audit: Any, reasons: dict[str, str], url: str, scenario: Any) -> Any:
     """The audit with the demo's reason on each gate it skipped, and a note on the data."""
     gates = [g.model_copy(update={"message": reasons[g.id]}) if g.id in reasons else g
              for g in audit.gates]
-    note = (f"demo: generated history (promlab scenario 'demo') served by a Prometheus at {url}, "
-            f"stopped after this evaluation. {summary}")
+    note = (f"demo: generated history (promlab scenario '{scenario.name}') served by a "
+            f"Prometheus at {url}, stopped after this evaluation. {scenario.summary}")
     return audit.model_copy(update={"gates": gates, "notes": [*audit.notes, note]})
 
 

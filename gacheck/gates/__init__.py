@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from gacheck.gates.alerts import AlertsGate
 from gacheck.gates.command import CommandGate
+from gacheck.gates.compare import CompareGate
+from gacheck.gates.error_budget import ErrorBudgetGate
 from gacheck.gates.git_batches import GitBatchesGate
 from gacheck.gates.histogram_quantile import HistogramQuantileGate
 from gacheck.gates.http_smoke import HttpSmokeGate
@@ -33,4 +35,6 @@ KINDS: dict[str, GateKind] = {
     "histogram_quantile": HistogramQuantileGate(),
     "openapi_headers": OpenapiHeadersGate(),
     "ruff_budget": RuffBudgetGate(),
+    "compare": CompareGate(),
+    "error_budget": ErrorBudgetGate(),
 }

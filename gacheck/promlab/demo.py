@@ -24,8 +24,19 @@ from urllib.parse import urlsplit
 from gacheck.config import Config, GateSpec
 
 PROMETHEUS_KINDS = frozenset(
-    {"soak_duration", "alerts", "promql_sustained", "ratio", "histogram_quantile"})
-DEMO_SCENARIO = "demo"
+    {"soak_duration", "alerts", "promql_sustained", "ratio", "histogram_quantile", "compare",
+     "error_budget"})
+DEMO_SCENARIO = "demo_relative"  # "demo" plus a GA version beside it and last week's soak
+RELATIVE_GATES = Path(__file__).with_name("relative_gates.toml")
+
+
+def with_relative_gates(config: Config) -> tuple[Config, list[str]]:
+    """The config plus the demo's compare and error_budget gates whose ids it lacks."""
+    from gacheck.config import load_config
+
+    known = {g.id for g in config.gates}
+    added = [g for g in load_config(RELATIVE_GATES).gates if g.id not in known]
+    return config.model_copy(update={"gates": [*config.gates, *added]}), [g.id for g in added]
 
 
 def skip_reasons(config: Config, repo: Path, repo_given: bool,
