@@ -137,9 +137,12 @@ def _gate_problem(gate: dict[str, Any]) -> str | None:
             or not math.isfinite(bound)
         ):
             return f".threshold.{level}: not a finite number"
-    findings = (gate.get("evidence") or {}).get("findings", [])
+    evidence = gate.get("evidence") or {}
+    findings = evidence.get("findings", [])
     if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
         return ".evidence.findings: not a list of objects"
+    if not isinstance(evidence.get("details") or {}, dict):
+        return ".evidence.details: not an object"
     return None
 
 
@@ -173,13 +176,27 @@ def check_audit(
     return instant, document, left_out
 
 
+def _not_json(constant: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON; gacheck never writes them (null instead)."""
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity
+        raise ValueError(f"{text[:20]} is not a finite number")
+    return value
+
+
 def read_past_audit(
     path: Path, accepted_versions: Sequence[int] = (SCHEMA_VERSION,)
 ) -> tuple[PastAudit, str | None]:
     """One earlier audit file, checked, and a note on the entries left out of it (if any);
     ``UnusableAudit`` says why the file cannot be used at all."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(
+            path.read_text(encoding="utf-8"), parse_constant=_not_json, parse_float=_finite
+        )
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UnusableAudit(f"not a readable audit ({type(exc).__name__}: {reason})") from None

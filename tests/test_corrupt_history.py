@@ -35,6 +35,7 @@ BAD = {
     "value_a_string": lambda d: d["gates"][0].update(value="90"),
     "threshold_a_list": lambda d: d["gates"][0].update(threshold=[1]),
     "findings_not_objects": lambda d: d["gates"][0].update(evidence={"findings": [3]}),
+    "details_a_list": lambda d: d["gates"][0].update(evidence={"details": [1]}),
     "wrong_schema": lambda d: d.update(schema_version="1"),
     "schema_true": lambda d: d.update(schema_version=True),
 }
@@ -44,6 +45,8 @@ RAW = {
     "not_utf8": b"\xff\xfe{}".decode("latin-1"),
     "a_list": "[1, 2, 3]",
     "empty": "",
+    "bare_nan": '{"schema_version": 1, "evaluated_at": "2026-11-21T12:00:00Z", "gates": [{"id": "budget", "value": NaN}]}',
+    "overflowing_number": '{"schema_version": 1, "evaluated_at": "2026-11-21T12:00:00Z", "gates": [], "score": 1e400}',
 }
 
 
