@@ -27,6 +27,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
@@ -169,21 +170,37 @@ class Secrets:
                 text = text.replace(pattern, REDACTED)
         return _cut_ends(text, patterns) if patterns else text
 
-    def redact_data(self, data: Any) -> Any:
-        """The same structure with every secret replaced, in every string it holds."""
+    def redact_data(self, data: Any, keys: bool = True) -> Any:
+        """The same structure with every secret replaced, in every string it holds (and in
+        the keys of its tables unless ``keys`` is false)."""
+        if isinstance(data, Enum):
+            return data  # our own vocabulary (a status, a unit), never a secret's carrier
         if isinstance(data, str):
             return self.redact(data)
         if isinstance(data, dict):
-            return {self.redact_data(k): self.redact_data(v) for k, v in data.items()}
+            return {
+                (self.redact(k) if keys and isinstance(k, str) else k): self.redact_data(v, keys)
+                for k, v in data.items()
+            }
         if isinstance(data, list | tuple):
-            return [self.redact_data(item) for item in data]
+            return [self.redact_data(item, keys) for item in data]
         return data
 
     def redact_model(self, model: Any) -> Any:
-        """A pydantic model rebuilt from its redacted data (an audit, a gate result)."""
-        data = model.model_dump(mode="python")
-        cleaned = self.redact_data(data)
-        return model if cleaned == data else type(model).model_validate(cleaned)
+        """A pydantic model rebuilt with every secret replaced: in its string fields and in its
+        free-form tables (keys too), never in its field names or enumerations."""
+        data = self._model_data(model)
+        return model if data == model.model_dump(mode="python") else type(model).model_validate(
+            data
+        )
+
+    def _model_data(self, value: Any) -> Any:
+        fields = getattr(type(value), "model_fields", None)
+        if isinstance(fields, dict):
+            return {name: self._model_data(getattr(value, name)) for name in fields}
+        if isinstance(value, list | tuple):
+            return [self._model_data(item) for item in value]
+        return self.redact_data(value)
 
 
 _FRAGMENT = 6
@@ -202,13 +219,14 @@ def _cut_ends(text: str, patterns: list[str]) -> str:
     for pattern in patterns:
         if len(pattern) <= _FRAGMENT:
             continue
-        if len(body) >= _FRAGMENT and body[-_FRAGMENT:] in pattern:
-            for size in range(len(pattern) - 1, _FRAGMENT - 1, -1):
+        # a cut leaves something before (or after) the piece: a whole short text is a word
+        if len(body) > _FRAGMENT and body[-_FRAGMENT:] in pattern:
+            for size in range(min(len(pattern), len(body)) - 1, _FRAGMENT - 1, -1):
                 if body.endswith(pattern[:size]):
                     body = body[:-size] + REDACTED
                     break
-        if len(body) >= _FRAGMENT and body[:_FRAGMENT] in pattern:
-            for size in range(len(pattern) - 1, _FRAGMENT - 1, -1):
+        if len(body) > _FRAGMENT and body[:_FRAGMENT] in pattern:
+            for size in range(min(len(pattern), len(body)) - 1, _FRAGMENT - 1, -1):
                 if body.startswith(pattern[-size:]):
                     body = REDACTED + body[size:]
                     break

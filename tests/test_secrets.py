@@ -299,3 +299,24 @@ def test_a_basic_auth_header_from_facade_url_credentials_is_redacted_when_echoed
         assert echo.seen[0]["Authorization"] == f"Basic {BASIC}"
     assert_no_secret(everything(tmp_path, result), PASSWORD, BASIC, "hdr-s3cret-42")
     assert "Basic ***" in result.out
+
+
+def test_a_secret_that_is_also_a_word_of_the_audit_never_breaks_it(
+    tmp_path, run_cli, monkeypatch
+) -> None:
+    """Found by the fuzz: a token whose end is "status" used to blank the field name out, and
+    the audit could not be built. Field names and statuses are gacheck's words, kept."""
+    from gacheck import gates
+    from tests.property.fuzz import EchoKind
+
+    monkeypatch.setitem(gates.KINDS, "echo", EchoKind())
+    monkeypatch.setenv("FUZZ_TOKEN", "xxstatus")
+    config = tmp_path / "gates.toml"
+    config.write_text('[settings]\noutput_dir = "audits"\n[[gates]]\nid = "echo"\nkind = "echo"\n'
+                      'title = "Echo"\n')
+    result = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path),
+                     "--at", "2026-11-25T12:00:00Z", "--format", "json")
+    assert result.code == 1, result.err
+    audit = json.loads(result.out)
+    assert audit["gates"][0]["status"] == "fail"
+    assert "xxstatus" not in result.out + (tmp_path / "audits/latest.json").read_text()

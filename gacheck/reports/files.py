@@ -99,7 +99,7 @@ def redacted(path: Path, text: str, secrets: Secrets) -> str:
             document = json.loads(text)
         except ValueError:
             return secrets.redact(text)
-        cleaned = secrets.redact_data(document)
+        cleaned = secrets.redact_data(document, keys=False)  # keys are the schema's words
         if cleaned == document:
             return text
         return json.dumps(cleaned, indent=2, ensure_ascii=False) + "\n"
