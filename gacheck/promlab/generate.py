@@ -83,6 +83,10 @@ def generate(plan: Plan, end: datetime) -> list[Family]:
         families += _guardian(plan, grid, rng)
     if plan.alerts:
         families.append(_alerts(plan, grid))
+    if plan.facade_http is not None:
+        from gacheck.promlab.facade_http import facade_families
+
+        families += facade_families(plan, grid)
     return families
 
 

@@ -19,6 +19,7 @@ from gacheck.promlab.model import (
     SLOW,
     SPIKE,
     AlertEpisode,
+    FacadeHttp,
     LatencyChange,
     Part,
     Plan,
@@ -182,6 +183,20 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
                                            SPIKE),))),
         {**_ALL_PASS, P95: "warn"},
         {"soak": h(50, 20), "blip": Window(h(14), h(14) - timedelta(minutes=6))},
+    ),
+    Scenario(
+        "research",
+        "The demo's history plus the façade's HTTP side: requests and latency by route (server "
+        "p95 ~24.7 ms), denials by reason (pii_detected 48%, harmful_content 30%, ...), and an "
+        "idempotency cache answering ~35% of keyed requests. /v1/responses serves traffic "
+        "that Guardian never decides on: one policy coverage hole.",
+        replace(_HEALTHY, seed=7, process_age=h(50, 20), facade_http=FacadeHttp(),
+                traffic=Traffic(latency_changes=(LatencyChange(
+                    Window(h(14), h(14) - timedelta(minutes=6)), SPIKE),))),
+        {**_ALL_PASS, P95: "warn"},
+        {"server_p95_seconds": FacadeHttp().latency.quantile(0.95),
+         "coverage_holes": ("/v1/responses",), "idempotency_hit_ratio": 0.35,
+         "top_reason": ("pii_detected", 0.48)},
     ),
     Scenario(
         "bench_week",
