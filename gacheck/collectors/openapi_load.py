@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from gacheck.errors import CollectorError
+from gacheck.errors import CollectorError, FileRefusedError
+from gacheck.safe_files import read_text_confined
 
 MAX_BYTES = 64 * 1024 * 1024
 """Bigger than any real spec (the largest public ones are ~10 MB); refuse rather than swap."""
@@ -182,19 +183,17 @@ def _parse_yaml(text: str, location: str) -> Document:
     return Document(location=location, data=data, text=text, yaml_lines=loader.key_lines)
 
 
-def read_text(location: str, timeout: float) -> str:
-    """The text at a path or an http(s) URL, refusing anything absurdly large."""
+def read_text(location: str, timeout: float, root: str | None = None) -> str:
+    """The text at a path (a regular file inside ``root``) or at an http(s) URL the config
+    names, refusing anything absurdly large."""
     if is_url(location):
         return _fetch(location, timeout)
-    path = Path(location)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SpecLoadError(f"{location}: larger than {MAX_BYTES // 2**20} MB")
-        return path.read_text(encoding="utf-8")
+        return read_text_confined(location, root or os.path.dirname(location), MAX_BYTES)
     except FileNotFoundError:
         raise SpecLoadError(f"{location}: file not found") from None
-    except IsADirectoryError:
-        raise SpecLoadError(f"{location}: is a directory") from None
+    except FileRefusedError as exc:
+        raise SpecLoadError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise SpecLoadError(
             f"{location}: not UTF-8 text ({exc.reason} at byte {exc.start})"
@@ -225,5 +224,5 @@ def _fetch(url: str, timeout: float) -> str:
         raise SpecLoadError(f"{url}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def load(location: str, timeout: float = 30.0) -> Document:
-    return parse(read_text(location, timeout), location)
+def load(location: str, timeout: float = 30.0, root: str | None = None) -> Document:
+    return parse(read_text(location, timeout, root), location)
