@@ -17,6 +17,10 @@ from typing import Any
 from gacheck.config import Settings
 from gacheck.context import Context
 from gacheck.models import SCHEMA_VERSION
+from gacheck.safe_files import MiB, read_text_confined
+
+MAX_AUDIT_BYTES = 64 * MiB
+"""An audit with thousands of findings is a few MB; a bigger file is not one of ours."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def load_history(
         if latest and latest != pattern and fnmatch.fnmatchcase(relative, latest):
             continue
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(read_text_confined(path, audit_dir, MAX_AUDIT_BYTES))
             if not isinstance(document, dict) or "schema_version" not in document:
                 # e.g. a snapshot another tool keeps in the same layout
                 skipped.append(f"{path}: not a gacheck audit (no schema_version)")

@@ -46,11 +46,14 @@ def _load(args: argparse.Namespace, which: str, text: str) -> dict[str, Any]:
     path = Path(text)
     if _DATE.match(text) and not path.is_file():
         path = _find_by_date(args, text)
+    from gacheck.history import MAX_AUDIT_BYTES
+    from gacheck.safe_files import read_text_confined
+
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_text_confined(path, path.parent, MAX_AUDIT_BYTES))
     except FileNotFoundError:
         raise UsageError(f"{which}: {text}: no such file (give an audit JSON or a date)") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UsageError(f"{which}: {path}: not a readable audit: {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("gates"), list):
         raise UsageError(f"{which}: {path}: not a gacheck audit (no list of gates)")
