@@ -17,10 +17,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
-from gacheck.units import Unit, parse_duration, parse_quantity
+from gacheck.units import Unit, parse_duration, parse_quantity, parse_size
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 """Seconds, written as ``"10ms"``, ``"48h"`` or a number of seconds."""
+ByteSize = Annotated[int, BeforeValidator(parse_size)]
+"""Bytes, written as ``"256MiB"``, ``"4MB"`` or a number of bytes."""
 
 DEFAULT_CONFIG_PATH = Path("config/gates.toml")
 
@@ -56,6 +58,9 @@ class PrometheusSettings(Strict):
     verify_tls: bool = True
     ca_bundle: str | None = None
     max_points: int = Field(default=11000, ge=2, le=11000)
+    max_body: ByteSize = Field(
+        default=256 * 1024**2, description="largest answer read, after decompression"
+    )
 
 
 class RawThreshold(Strict):

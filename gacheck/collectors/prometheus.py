@@ -112,7 +112,7 @@ class PrometheusClient:
         if limited:
             params["timeout"] = self._server_timeout()
         raw = self._call(promql, lambda: self._api.custom_query(promql, params=params))
-        series = parse_result(raw)
+        series = self._parse(promql, raw)
         warnings = self._warnings()
         record = QueryRecord(
             promql=promql, kind="instant", time=at, series=len(series),
@@ -129,7 +129,7 @@ class PrometheusClient:
                 promql, start_time=start, end_time=end, step=f"{step_s:g}", params=params
             ),
         )
-        series = parse_result(raw)
+        series = self._parse(promql, raw)
         warnings = self._warnings()
         record = QueryRecord(
             promql=promql, kind="range", start=start, end=end, step_s=step_s,
@@ -169,6 +169,16 @@ class PrometheusClient:
             return [str(w) for w in response.json().get("warnings", [])]
         except ValueError:
             return []
+
+    def _parse(self, what: str, raw: Any) -> list[Series]:
+        """``parse_result``, with a result of the wrong shape explained instead of raised."""
+        try:
+            return parse_result(raw)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            raise CollectorError(
+                f"{self.url} did not answer like Prometheus (a result of the wrong shape) "
+                f"(query: {short(what)})"
+            ) from None
 
     def _call(self, what: str, call: Any) -> Any:
         self._local.response = None
