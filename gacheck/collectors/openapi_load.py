@@ -55,24 +55,62 @@ class Document:
             if isinstance(node, dict):
                 return self.yaml_lines.get(id(node), {}).get(tokens[-1])
             return None
-        return _json_line(self.text, tokens)
-
-
-_COLON = re.compile(r"\s*:")
-
-
-def _json_line(text: str, tokens: Sequence[Any]) -> int | None:
-    """Find each key in turn after the previous one: right for any conventionally laid out spec."""
-    position = 0
-    for token in tokens:
-        needle = json.dumps(str(token))
-        found = text.find(needle, position)
-        while found != -1 and not _COLON.match(text, found + len(needle)):
-            found = text.find(needle, found + 1)  # the same text as a value, not a key
-        if found == -1:
+        if len(tokens) > MAX_LINE_DEPTH:
             return None
-        position = found
-    return text.count("\n", 0, position) + 1
+        return self._json_lines.get(tuple(str(t) for t in tokens))
+
+    @functools.cached_property
+    def _json_lines(self) -> dict[tuple[str, ...], int]:
+        return json_lines(self.text)
+
+
+MAX_LINE_DEPTH = 8
+"""Findings point at paths, operations, responses and headers: never deeper than this."""
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def json_lines(text: str, max_depth: int = MAX_LINE_DEPTH) -> dict[tuple[str, ...], int]:
+    """Line of every key (and array item) down to ``max_depth``, in one pass over the text.
+
+    Built once per document when its first finding needs a line, so that 20,000 findings cost
+    one scan, not one scan each.
+    """
+    lines: dict[tuple[str, ...], int] = {}
+    path: list[str] = []  # names of the open containers below the top level
+    # per open container: [is an object, index of the next array item, key awaiting its value]
+    stack: list[list[Any]] = []
+    line, counted_to = 1, 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        start = match.start()
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        if token == ":" or token == ",":
+            continue
+        if token == "]" or token == "}":
+            if stack:
+                stack.pop()
+                if stack:
+                    path.pop()
+            continue
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[0] and frame[2] is None and token[0] == '"':
+            frame[2] = json.loads(token)  # a key: its value comes after the colon
+            if len(path) < max_depth:
+                lines.setdefault((*path, frame[2]), line)
+            continue
+        name = ""
+        if frame is not None and frame[0]:
+            name, frame[2] = frame[2], None
+        elif frame is not None:
+            name, frame[1] = str(frame[1]), frame[1] + 1
+            if len(path) < max_depth:
+                lines.setdefault((*path, name), line)
+        if token == "{" or token == "[":
+            if stack:
+                path.append(name)
+            stack.append([token == "{", 0, None])
+    return lines
 
 
 def _loader_bases() -> tuple[type, ...]:
