@@ -26,7 +26,9 @@ _FLAGS = (
 
 
 def size_text(size: int) -> str:
-    return f"{size / MiB:g} MiB" if size >= MiB else f"{size:,} bytes"
+    if size < MiB:
+        return f"{size:,} bytes"
+    return f"{size / MiB:.1f}".removesuffix(".0") + " MiB"
 
 
 def is_inside(path: str | Path, root: str | Path) -> bool:

@@ -179,3 +179,27 @@ def test_a_json_value_file_linked_out_of_the_repository_is_not_read(
     (gate,) = json.loads(done.stdout)["gates"]
     assert gate["status"] == "error"
     assert "outside" in gate["message"] and gate["value"] is None
+
+
+def test_a_pip_audit_report_beyond_the_size_cap_is_refused_before_parsing(repo: Path) -> None:
+    """A 200 MB report ran 101 s against a 60 s gate limit; reports above 16 MiB (a real one
+    of 5,000 dependencies is a few MB) are refused unread."""
+    dependency = {"name": "pkg", "version": "1.0", "vulns": []}
+    count = 17 * 1024**2 // len(json.dumps(dependency)) + 1
+    (repo / "reports").mkdir()
+    (repo / "reports/pip-audit.json").write_text(
+        json.dumps({"dependencies": [dependency] * count, "fixes": []}))
+    (repo / "gates.toml").write_text(textwrap.dedent("""
+        [[gates]]
+        id = "deps"
+        kind = "pip_audit"
+        title = "Dependencies"
+        report = "reports/pip-audit.json"
+    """))
+    done = gacheck("evaluate", "--config", "gates.toml", "--repo", ".", "--no-write",
+                   "--format", "json", cwd=repo)
+
+    (gate,) = json.loads(done.stdout)["gates"]
+    assert gate["status"] == "error"
+    assert gate["message"].startswith("reports/pip-audit.json: 17.")
+    assert "MiB, larger than the limit of 16 MiB: not read" in gate["message"]
