@@ -61,7 +61,11 @@ def short(promql: str) -> str:
 def _samples(raw: list[Any]) -> tuple[list[float], list[float]]:
     # Timestamps arrive as JSON numbers already; values as strings ("NaN", "+Inf" included),
     # which float() reads. This loop is most of the client's own cost on a large range query.
-    return [p[0] for p in raw], [float(p[1]) for p in raw]
+    # Unpacking refuses a sample that is not a pair; float() refuses a timestamp or value that
+    # is not a number (ValueError/TypeError, explained by the caller as a wrongly shaped answer).
+    if any(type(p) is not list for p in raw):
+        raise TypeError("a sample that is not a [time, value] pair")
+    return [float(t) for t, _ in raw], [float(v) for _, v in raw]
 
 
 def parse_result(raw: Any) -> list[Series]:
@@ -74,7 +78,10 @@ def parse_result(raw: Any) -> list[Series]:
         return [Series({}, times, values)]
     series = []
     for item in raw or []:
-        labels = dict(item.get("metric", {}))
+        metric = item.get("metric", {})
+        if not isinstance(metric, dict):  # dict("") or dict([]) would pass for no labels
+            raise TypeError("a series whose metric is not an object")
+        labels = dict(metric)
         if "values" in item:
             times, values = _samples(item["values"])
         else:

@@ -90,6 +90,10 @@ class PrometheusStatusError(CollectorError):
     """An answer whose body says it failed, whatever its HTTP status."""
 
 
+class NotPrometheusError(PrometheusStatusError):
+    """A body that is not a Prometheus answer; ``explain`` puts the URL in front."""
+
+
 class BodyTooLarge(CollectorError):
     """An answer bigger than ``[prometheus].max_body`` once decompressed; not read further."""
 
@@ -151,12 +155,21 @@ def read_capped(response: Any, limit: int, seconds: float) -> None:
 
 
 def _envelope(response: Any) -> Any:
-    """The parsed body; an HTTP 200 whose body says ``"status": "error"`` is that error."""
+    """The parsed body. An HTTP 200 is an answer only when its body says ``"status":
+    "success"`` (as Prometheus, Thanos and VictoriaMetrics all do); anything else is an error."""
     body = json.loads(response._content)
-    if response.status_code == 200 and isinstance(body, dict) and body.get("status") == "error":
+    if response.status_code != 200 or not isinstance(body, dict):
+        return body
+    status = body.get("status")
+    if status == "error":
         kind = body.get("errorType") or "error"
         raise PrometheusStatusError(
             f"Prometheus error ({kind}, HTTP 200): {body.get('error') or 'no reason given'}"
+        )
+    if status != "success":
+        shown = json.dumps(status)[:40] if status is not None else "no status"
+        raise NotPrometheusError(
+            f'did not answer like Prometheus ({shown} where "status": "success" belongs)'
         )
     return body
 
@@ -238,6 +251,8 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
         found = _ERRNO.search(str(exc))
         why = found.group(1).strip().lower() if found else "connection failed"
         return f"cannot reach Prometheus at {url}: {why}"
+    if isinstance(exc, NotPrometheusError):
+        return f"{url} {exc}"
     if isinstance(exc, PrometheusStatusError):
         return str(exc)
     if isinstance(exc, RecursionError):
