@@ -65,7 +65,10 @@ def _samples(raw: list[Any]) -> tuple[list[float], list[float]]:
     # is not a number (ValueError/TypeError, explained by the caller as a wrongly shaped answer).
     if any(type(p) is not list for p in raw):
         raise TypeError("a sample that is not a [time, value] pair")
-    return [float(t) for t, _ in raw], [float(v) for _, v in raw]
+    times = [t for t, _ in raw]
+    if any(type(t) is not float and type(t) is not int for t in times):  # "0", true, null
+        raise TypeError("a sample whose time is not a number")
+    return times, [float(v) for _, v in raw]
 
 
 def parse_result(raw: Any) -> list[Series]:
