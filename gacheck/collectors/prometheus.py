@@ -15,7 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from gacheck.collectors.prometheus_http import ConnectionSettings, build_api, explain
+from gacheck.collectors.prometheus_http import (
+    ConnectionSettings,
+    PackedSamples,
+    build_api,
+    explain,
+)
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.models import QueryRecord
@@ -58,7 +63,9 @@ def short(promql: str) -> str:
     return text if len(text) <= _SHORT_QUERY else text[: _SHORT_QUERY - 1] + "…"
 
 
-def _samples(raw: list[Any]) -> tuple[list[float], list[float]]:
+def _samples(raw: list[Any] | PackedSamples) -> tuple[list[float], list[float]]:
+    if isinstance(raw, PackedSamples):  # converted by the transport while parsing
+        return raw.times, raw.values
     # Timestamps arrive as JSON numbers already; values as strings ("NaN", "+Inf" included),
     # which float() reads. This loop is most of the client's own cost on a large range query.
     # Unpacking refuses a sample that is not a pair; float() refuses a timestamp or value that

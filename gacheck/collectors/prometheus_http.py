@@ -154,10 +154,54 @@ def read_capped(response: Any, limit: int, seconds: float) -> None:
     response.json = lambda **_: _envelope(response)
 
 
+@dataclass(frozen=True, slots=True)
+class PackedSamples:
+    """A range series' samples, converted while its answer is parsed (``parse_result`` takes
+    them as they are): no list per sample is ever built for the whole answer."""
+
+    times: list[float]
+    values: list[float]
+
+
+def _packing_hook() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A ``json.loads`` object hook that packs each series' ``values`` as soon as the series is
+    parsed, sharing the timestamps of the common step grid between series. Samples that are
+    not well formed are left as they are, for ``parse_result`` to refuse with its reason."""
+    shared: dict[Any, Any] = {}
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        raw = obj.get("values")
+        if type(raw) is list and "metric" in obj:
+            obj["values"] = _pack(raw, shared)
+        return obj
+
+    return hook
+
+
+def _pack(raw: list[Any], shared: dict[Any, Any]) -> Any:
+    try:
+        if any(type(p) is not list for p in raw):
+            return raw
+        times = [t for t, _ in raw]
+        if any(type(t) is not float and type(t) is not int for t in times):
+            return raw
+        values = [float(v) for _, v in raw]
+    except (TypeError, ValueError):
+        return raw
+    return PackedSamples([shared.setdefault(t, t) for t in times], values)
+
+
 def _envelope(response: Any) -> Any:
     """The parsed body. An HTTP 200 is an answer only when its body says ``"status":
-    "success"`` (as Prometheus, Thanos and VictoriaMetrics all do); anything else is an error."""
-    body = json.loads(response._content)
+    "success"`` (as Prometheus, Thanos and VictoriaMetrics all do); anything else is an error.
+
+    Once parsed, the body bytes are replaced by the envelope without its ``data`` (status,
+    warnings, infos): a large answer is then held once, as series, not twice."""
+    body = json.loads(response._content, object_pairs_hook=_packing_hook())
+    if isinstance(body, dict) and "data" in body:
+        rest = {k: v for k, v in body.items() if k != "data"}
+        response._content = json.dumps(rest).encode()
     if response.status_code != 200 or not isinstance(body, dict):
         return body
     status = body.get("status")

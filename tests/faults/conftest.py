@@ -17,38 +17,17 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fault_server import FaultServer, gzip_bomb
+from fault_setup import AT, PROMETHEUS_GATE, ROOT
 
 from gacheck import engine
 from gacheck.config import load_config
 from gacheck.context import Context, Overrides
 from gacheck.models import GateResult
-
-ROOT = Path(__file__).resolve().parents[2]
-AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-PROMETHEUS_GATE = """
-[settings]
-window = "1h"
-step = "60s"
-timeout = "20s"
-
-[prometheus]
-timeout = "3s"
-retries = 0
-
-[[gates]]
-id = "error_rate"
-kind = "promql_sustained"
-title = "Error rate"
-unit = "ratio"
-query = 'sum(rate(errors_total[5m]))'
-threshold = { max = "1%" }
-"""
 
 
 @pytest.fixture(scope="session")

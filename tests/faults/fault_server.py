@@ -77,11 +77,14 @@ def huge_matrix(params: dict[str, str], size: int) -> Iterator[bytes]:
     start, step = float(params.get("start", 0)), float(params.get("step", 60) or 60)
     end = float(params.get("end", start))
     count = max(1, min(int((end - start) // step) + 1, 11_000))
-    samples = ",".join(f'[{start + i * step:.3f},"0.001"]' for i in range(count)).encode()
+    # values differ from sample to sample and series to series, as real rates do
+    samples = [",".join(f'[{start + i * step:.3f},"0.00{(i * 7919 + shift) % 9973}"]'
+                        for i in range(count)).encode() for shift in range(7)]
     yield b'{"status":"success","data":{"resultType":"matrix","result":['
     sent, index = 0, 0
     while sent < size:
-        item = b'{"metric":{"instance":"i%d"},"values":[' % index + samples + b"]}"
+        item = (b'{"metric":{"instance":"i%d"},"values":[' % index + samples[index % 7]
+                + b"]}")
         chunk = (b"," if index else b"") + item
         yield chunk
         sent += len(chunk)

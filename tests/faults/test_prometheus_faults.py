@@ -4,8 +4,8 @@ traceback, a hang past ``[prometheus].timeout``, or memory exhausted by its answ
 from __future__ import annotations
 
 import pytest
-from conftest import PROMETHEUS_GATE
 from fault_server import Fault, FaultServer
+from fault_setup import PROMETHEUS_GATE
 
 from gacheck.models import Status
 

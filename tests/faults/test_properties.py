@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AT, PROMETHEUS_GATE
 from fault_server import Fault, FaultServer, matrix
+from fault_setup import AT, PROMETHEUS_GATE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
