@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from gacheck import __version__
-from gacheck.commands import demo, diff, evaluate, history, schema, validate
+from gacheck.commands import demo, diff, evaluate, history, schema, security_seeds, validate
 from gacheck.errors import GacheckError
 from gacheck.exitcodes import ExitCode
 
-COMMANDS: tuple[ModuleType, ...] = (evaluate, validate, schema, history, diff, demo)
+COMMANDS: tuple[ModuleType, ...] = (
+    evaluate, validate, schema, history, diff, demo, security_seeds,
+)
 
 log = logging.getLogger("gacheck")
 

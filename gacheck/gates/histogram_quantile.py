@@ -3,7 +3,9 @@
 Written for "PDP p95 < 10ms sustained": the gate builds
 ``histogram_quantile(q, sum by (le, ...) (rate(metric_bucket{matchers}[5m])))``; ``rule`` names
 a recording rule (``guardian:pdp_latency:p95``) to read instead. The value is interpolated
-inside a bucket, so the evidence says where the threshold sits among the bucket edges.
+inside a bucket, so the evidence says where the threshold sits among the bucket edges; a
+threshold strictly inside a bucket is judged from the bucket shares at the edges around it
+(``gacheck.sli.buckets``), and what they cannot tell is indeterminate (a warning at worst).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import QueryRecord
+from gacheck.sli.bucket_resolution import resolver
+from gacheck.sli.buckets import bracket
 from gacheck.sli.promql import check_labels, duration, summed, with_matchers
-from gacheck.sli.sustained import SustainedParams, evaluate_sustained
+from gacheck.sli.sustained import Resolver, SustainedParams, evaluate_sustained
 from gacheck.units import Unit, format_duration
 
 
@@ -81,6 +85,19 @@ def _and(matchers: str, extra: str) -> str:
     return f"{inner}, {extra}" if inner else extra
 
 
+def share_query(params: HistogramQuantileParams, le: str) -> str:
+    """The share of observations ≤ the edge ``le``, per series of the quantile query."""
+    window = duration(params.rate_window)
+    assert params.metric is not None
+
+    def rate(edge: str) -> str:
+        selector = with_matchers(f"{params.metric}_bucket",
+                                 _and(params.matchers, f'le="{edge}"'))
+        return summed(f"rate({selector}[{window}])", params.by)
+
+    return f"{rate(le)} / {rate('+Inf')}"
+
+
 def bucket_note(edges: list[float], threshold: float, quantile: float) -> str | None:
     """Where the threshold sits among the bucket edges, and what that means for the verdict."""
     finite = sorted(e for e in edges if math.isfinite(e))
@@ -102,8 +119,9 @@ def bucket_note(edges: list[float], threshold: float, quantile: float) -> str | 
                 f"{format_duration(finite[-1])}: a quantile beyond it reads as that edge or +Inf")
     lower = format_duration(below[-1]) if below else "0"
     return (f"the threshold {shown} lies inside the {lower}–{format_duration(above[0])} bucket: "
-            f"{q} there is a linear interpolation, so pass/fail near {shown} assumes observations "
-            "spread evenly inside that bucket")
+            f"{q} there is a linear interpolation, so each instant is judged from the shares of "
+            f"observations ≤ {lower} and ≤ {format_duration(above[0])} instead; where they "
+            "cannot tell, the instant is indeterminate")
 
 
 class HistogramQuantileGate:
@@ -123,22 +141,31 @@ class HistogramQuantileGate:
                          "a handful of requests is noise, not a level")
         if params.rule is not None:
             details["rule"] = params.rule
+        resolve: Resolver | None = None
         if params.metric is not None:
             buckets = with_matchers(f"{params.metric}_bucket", params.matchers)
             found = client(ctx).instant(f"group by (le) ({buckets})", ctx.at)
             before.append(found.record)
-            edges = sorted(float(s.labels["le"]) for s in found.series if "le" in s.labels)
+            labels = {float(s.labels["le"]): s.labels["le"] for s in found.series
+                      if "le" in s.labels}
+            edges = sorted(labels)
             details["bucket_edges"] = [f"{e:g}" for e in edges]
-            limit = gate.threshold.max if gate.threshold.max is not None else gate.threshold.min
+            upper = gate.threshold.max is not None
+            limit = gate.threshold.max if upper else gate.threshold.min
             note = bucket_note(edges, limit or 0.0, params.quantile)
             if note:
                 notes.append(note)
+            around = bracket(edges, limit or 0.0)
+            if around is not None:
+                resolve = resolver(ctx, around, labels, upper, params.quantile,
+                                   lambda le: share_query(params, le))
         idle = "no traffic"
         if params.metric is not None and min_events(params) > 1:
             idle = (f"no traffic, or fewer than {min_events(params)} observations per "
                     f"{duration(params.rate_window)}; see min_events")
         return evaluate_sustained(gate, ctx, quantile_query(params), before=before,
-                                  notes=notes, details=details, idle_means=idle)
+                                  notes=notes, details=details, idle_means=idle,
+                                  resolver=resolve)
 
     def queries_to_check(self, gate: GateSpec) -> list[str]:
         params: HistogramQuantileParams = gate.params

@@ -2,8 +2,10 @@
 
 Counters are integers that only grow, except when the process restarts (they start again
 from zero, as prometheus_client's do). Histogram buckets are cumulative in ``le`` and ``+Inf``
-equals ``_count``. Nothing at all is written while Prometheus was down (a gap); while the
-façade restarts, ``up`` is 0 for one scrape and its own metrics are missing.
+equals ``_count``; observations are rounded to whole ones per bucket before they are summed up
+the edges, so the buckets' increases are monotonic in ``le`` too. Nothing at all is written
+while Prometheus was down (a gap); while the façade restarts, ``up`` is 0 for one scrape and
+its own metrics are missing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
-from gacheck.promlab.model import BUCKETS, LatencyProfile, Plan, Window
+from gacheck.promlab.model import LatencyProfile, Plan, Window
 from gacheck.promlab.openmetrics import format_le
 
 ALERT_EVALUATION_SECONDS = 30  # LUKHAS' rule groups evaluate every 30 s
@@ -81,6 +83,10 @@ def generate(plan: Plan, end: datetime) -> list[Family]:
         families += _guardian(plan, grid, rng)
     if plan.alerts:
         families.append(_alerts(plan, grid))
+    if plan.facade_http is not None:
+        from gacheck.promlab.facade_http import facade_families
+
+        families += facade_families(plan, grid)
     return families
 
 
@@ -119,7 +125,8 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
     hour = (grid.t % 86400) / 3600.0
     shape = 0.6 + 0.4 * np.sin(2 * np.pi * (hour - 9) / 24) if traffic.diurnal else 1.0
     rps = traffic.peak_rps * shape * rng.lognormal(0.0, 0.12, grid.t.shape)
-    rps[_within(grid.t, grid.end, traffic.idle) | ~grid.alive] = 0.0
+    serving = ~grid.down if plan.serving_in_gaps else grid.alive
+    rps[_within(grid.t, grid.end, traffic.idle) | ~serving] = 0.0
     requests = rps * grid.step
     deny = np.full(grid.t.shape, traffic.deny_ratio) * rng.uniform(0.85, 1.15, grid.t.shape)
     for window, ratio in traffic.deny_spikes:
@@ -130,7 +137,7 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
     offset_steps = 2000.0  # the process had been serving before the history starts
 
     decisions, histograms, p95 = [], [], {}
-    base = {"job": plan.job, "instance": plan.instance}
+    base = {"job": plan.job, "instance": plan.instance, **dict(plan.labels)}
     for outcome in ("allow", "deny"):
         per_outcome = requests * share[outcome]
         offset = float(per_outcome.mean()) * offset_steps
@@ -140,21 +147,34 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
             decisions.append(Series("lukhas_guardian_decision_total", labels,
                                     *_keep(grid, grid.alive, values)))
         profiles, chosen = _profiles(traffic, outcome, grid)
-        shares = np.asarray([p.cumulative for p in profiles])[chosen]
+        edges = profiles[0].edges
+        if any(p.edges != edges for p in profiles):
+            raise ValueError(f"the latency profiles of {outcome!r} use different bucket edges")
         labels = {**base, "outcome": outcome}
-        for k, edge in enumerate(BUCKETS):
-            base_share = profiles[0].cumulative[k]
-            values = _counter(per_outcome * shares[:, k], grid.segment, offset * base_share)
+        exported = grid.alive & ~_within(grid.t, grid.end, tuple(
+            w for o, w in traffic.histogram_gaps if o == outcome))
+        # Whole observations per bucket, then summed up the edges: every bucket's increase is
+        # an integer ≥ the one below it, so the buckets stay monotonic in le for any rate range.
+        shares = np.asarray([(*p.cumulative, 1.0) for p in profiles])[chosen]
+        within = np.diff(shares, axis=1, prepend=0.0)
+        first = np.diff((0.0, *profiles[0].cumulative, 1.0))
+        # Rounded to the nearest whole observation (0.5), not down: buckets whose shares are
+        # multiples of each other then gain their observations apart, not at the same instant.
+        phase = np.full(within.shape[1], 0.5)
+        stacked = np.cumsum([_counter(per_outcome * within[:, k], grid.segment,
+                                      offset * first[k] + phase[k])
+                             for k in range(within.shape[1])], axis=0)
+        for k, edge in enumerate(edges):
             histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": format_le(edge)},
-                                     *_keep(grid, grid.alive, values)))
-        count = _counter(per_outcome, grid.segment, offset)
+                                     *_keep(grid, exported, stacked[k])))
+        count = stacked[-1]
         means = np.asarray([p.mean_seconds for p in profiles])[chosen]
         total = np.round(_cumulative_float(per_outcome * means, grid.segment,
                                            offset * profiles[0].mean_seconds), 6)
         histograms += [
-            Series(f"{_HIST}_bucket", {**labels, "le": "+Inf"}, *_keep(grid, grid.alive, count)),
-            Series(f"{_HIST}_sum", labels, *_keep(grid, grid.alive, total)),
-            Series(f"{_HIST}_count", labels, *_keep(grid, grid.alive, count)),
+            Series(f"{_HIST}_bucket", {**labels, "le": "+Inf"}, *_keep(grid, exported, count)),
+            Series(f"{_HIST}_sum", labels, *_keep(grid, exported, total)),
+            Series(f"{_HIST}_count", labels, *_keep(grid, exported, count)),
         ]
         p95[outcome] = np.asarray([p.quantile(0.95) for p in profiles])[chosen]
     families = [

@@ -32,26 +32,33 @@ class Window:
 
 @dataclass(frozen=True)
 class LatencyProfile:
-    """The share of requests at or below each bucket edge of ``BUCKETS`` (cumulative)."""
+    """The share of requests at or below each bucket edge of ``edges`` (cumulative)."""
 
     cumulative: tuple[float, ...]
     mean_seconds: float
+    edges: tuple[float, ...] = BUCKETS
 
     def __post_init__(self) -> None:
         shares = list(self.cumulative)
-        if len(shares) != len(BUCKETS) or shares != sorted(shares) or not (
+        if len(shares) != len(self.edges) or shares != sorted(shares) or not (
             0 <= shares[0] and shares[-1] <= 1
-        ):
+        ) or list(self.edges) != sorted(set(self.edges)):
             raise ValueError("cumulative shares must be one per bucket, rising, within [0, 1]")
+
+    def share(self, edge: float) -> float:
+        """The share of requests at or below ``edge`` (one of ``edges``, 0, or +Inf)."""
+        if edge == 0:
+            return 0.0
+        return 1.0 if edge == float("inf") else self.cumulative[self.edges.index(edge)]
 
     def quantile(self, q: float) -> float:
         """What ``histogram_quantile(q, ...)`` reads from this profile: linear in the bucket."""
         lower_edge, lower_share = 0.0, 0.0
-        for edge, share in zip(BUCKETS, self.cumulative, strict=True):
+        for edge, share in zip(self.edges, self.cumulative, strict=True):
             if share >= q:
                 return lower_edge + (edge - lower_edge) * (q - lower_share) / (share - lower_share)
             lower_edge, lower_share = edge, share
-        return BUCKETS[-1]  # beyond the last finite edge Prometheus answers that edge
+        return self.edges[-1]  # beyond the last finite edge Prometheus answers that edge
 
 
 #: p95 ≈ 7.8 ms: healthy, read by interpolation inside the 5–10 ms bucket.
@@ -60,6 +67,10 @@ FAST = LatencyProfile((0.30, 0.90, 0.99, 0.998, 1.0, 1.0, 1.0, 1.0, 1.0), 0.0035
 SLOW = LatencyProfile((0.02, 0.30, 0.80, 0.97, 0.995, 0.999, 1.0, 1.0, 1.0), 0.0110)
 #: p95 ≈ 86 ms: a short, sharp excursion (a cache flush, a GC pause).
 SPIKE = LatencyProfile((0.01, 0.10, 0.50, 0.80, 0.90, 0.97, 0.99, 1.0, 1.0), 0.0300)
+#: A coarse histogram (first edge 100 ms) with every observation in the 0–100 ms bucket: its
+#: p95 reads as 95 ms by interpolation, though the buckets cannot place it inside 0–100 ms.
+COARSE_BUCKETS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)
+COARSE_FAST = LatencyProfile((1.0, 1.0, 1.0, 1.0), 0.0035, COARSE_BUCKETS)
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,37 @@ class Traffic:
     )
     latency_changes: tuple[LatencyChange, ...] = ()
     diurnal: bool = True  # quiet nights, busy afternoons (UTC)
+    # the histogram series of an outcome are missing (not exported) inside these windows
+    histogram_gaps: tuple[tuple[str, Window], ...] = ()
+
+
+#: p95 ≈ 24.7 ms: the façade's own request latency (HTTP), read inside the 10–25 ms bucket.
+HTTP_FACADE = LatencyProfile((0.0, 0.02, 0.10, 0.97, 1.0, 1.0, 1.0, 1.0, 1.0), 0.018)
+
+
+@dataclass(frozen=True)
+class FacadeHttp:
+    """The façade's HTTP side: requests and latency by route, denials by reason, idempotency.
+
+    ``http_server_requests_total`` is LUKHAS'; the latency histogram and the idempotency
+    counters are not named in its facts, so their names here are the research profile's
+    defaults (``load.server_latency_metric``, the idempotency ratio gate's selectors).
+    """
+
+    peak_rps: float = 40.0
+    routes: tuple[tuple[str, float], ...] = (
+        ("/v1/chat/completions", 0.45), ("/v1/embeddings", 0.35), ("/v1/responses", 0.10),
+        ("/v1/models", 0.08), ("/health", 0.02))
+    latency: LatencyProfile = HTTP_FACADE
+    error_ratio: float = 0.002
+    deny_routes: tuple[str, ...] = ("/v1/chat/completions", "/v1/embeddings")
+    deny_ratio: float = 0.004
+    deny_reasons: tuple[tuple[str, float], ...] = (
+        ("pii_detected", 0.48), ("harmful_content", 0.30), ("prompt_injection", 0.15),
+        ("rate_abuse", 0.07))
+    idempotency_hit_ratio: float = 0.35
+    idempotency_share: float = 0.2
+    """The share of POST requests carrying an Idempotency-Key."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +156,12 @@ class Plan:
     gaps: tuple[Window, ...] = ()  # Prometheus scraped nothing at all (it was down)
     alerts: tuple[AlertEpisode, ...] = ()
     recording_rules: bool = False  # also write guardian:* series as the rules would
+    facade_http: FacadeHttp | None = None  # also the façade's HTTP, denial-reason, cache metrics
     other_jobs: tuple[tuple[str, timedelta], ...] = (("lukhas-core", timedelta(hours=3)),)
     job: str = "lukhas-facade"
     instance: str = "lukhas-facade-0:8000"
+    labels: tuple[tuple[str, str], ...] = ()  # on the façade's own series, e.g. a version
+    serving_in_gaps: bool = False  # the façade kept counting while Prometheus was down
 
     @property
     def first_started(self) -> timedelta:
@@ -127,3 +172,12 @@ class Plan:
     def started(self) -> timedelta:
         """How long before the end the façade process running at the end started."""
         return min(self.restarts) if self.restarts else self.first_started
+
+
+@dataclass(frozen=True)
+class Part:
+    """Another stretch of history in the same Prometheus: ``plan`` ending ``ends_before`` the
+    scenario's end (the previous release's soak a week earlier, another version beside)."""
+
+    plan: Plan
+    ends_before: timedelta = timedelta(0)

@@ -14,11 +14,14 @@ from datetime import timedelta
 from typing import Any
 
 from gacheck.promlab.model import (
+    COARSE_FAST,
     FAST,
     SLOW,
     SPIKE,
     AlertEpisode,
+    FacadeHttp,
     LatencyChange,
+    Part,
     Plan,
     Traffic,
     Window,
@@ -40,6 +43,7 @@ class Scenario:
     expected: Mapping[str, str]
     facts: Mapping[str, Any] = field(default_factory=dict)
     rules: bool = True  # load LUKHAS-shaped alerting rules (critical, warning, page)
+    parts: tuple[Part, ...] = ()  # more history in the same server (gacheck.promlab.compose)
 
 
 _ALL_PASS = {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "pass"}
@@ -181,6 +185,20 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         {"soak": h(50, 20), "blip": Window(h(14), h(14) - timedelta(minutes=6))},
     ),
     Scenario(
+        "research",
+        "The demo's history plus the façade's HTTP side: requests and latency by route (server "
+        "p95 ~24.7 ms), denials by reason (pii_detected 48%, harmful_content 30%, ...), and an "
+        "idempotency cache answering ~35% of keyed requests. /v1/responses serves traffic "
+        "that Guardian never decides on: one policy coverage hole.",
+        replace(_HEALTHY, seed=7, process_age=h(50, 20), facade_http=FacadeHttp(),
+                traffic=Traffic(latency_changes=(LatencyChange(
+                    Window(h(14), h(14) - timedelta(minutes=6)), SPIKE),))),
+        {**_ALL_PASS, P95: "warn"},
+        {"server_p95_seconds": FacadeHttp().latency.quantile(0.95),
+         "coverage_holes": ("/v1/responses",), "idempotency_hit_ratio": 0.35,
+         "top_reason": ("pii_detected", 0.48)},
+    ),
+    Scenario(
         "bench_week",
         "7 days at 15 s: 100 decision-counter series (2 outcomes x 5 scopes x 10 routes), "
         "histograms by outcome; healthy, for the benchmark.",
@@ -196,9 +214,55 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     ),
 )}
 
+# Thin evidence and histogram resolution (issue 10, items 2 and 6).
+SCENARIOS.update({s.name: s for s in (
+    Scenario(
+        "idle_46h",
+        "Healthy whenever there is traffic, but there is none from 52h to 2h before the end: "
+        "46 of the 48 hours are idle (NaN), so the denial rate and p95 rest on 2 hours of "
+        "evidence, below min_active 50%: no_data, not a pass.",
+        replace(_HEALTHY, seed=31, traffic=Traffic(idle=(Window(h(52), h(2)),))),
+        {SOAK: "pass", ALERTS: "pass", DENIAL: "no_data", P95: "no_data"},
+        {"idle": Window(h(52), h(2)), "active": h(2)},
+    ),
+    Scenario(
+        "quiet_night",
+        "Healthy, with no traffic for one 6-hour night (30h to 24h before the end): 42 of 48 "
+        "hours active, well above min_active 50%. The control: a quiet night must still pass.",
+        replace(_HEALTHY, seed=32, traffic=Traffic(idle=(Window(h(30), h(24)),))),
+        _ALL_PASS,
+        {"idle": Window(h(30), h(24))},
+    ),
+    Scenario(
+        "series_gap",
+        "The deny outcome's latency histogram is missing from 30h to 18h before the end while "
+        "the allow outcome's (and every decision counter) is complete: the union of the two "
+        "series covers the window, but the deny series covers 75% of its lifespan, so the p95 "
+        "gate (by outcome) is no_data; the denial rate passes.",
+        replace(_HEALTHY, seed=33, traffic=Traffic(
+            histogram_gaps=(("deny", Window(h(30), h(18))),))),
+        {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "no_data"},
+        {"gap": Window(h(30), h(18)), "gap_series": '{outcome="deny"}', "coverage_approx": 0.75},
+    ),
+    Scenario(
+        "coarse_buckets",
+        "The latency histogram has coarse buckets (100ms, 250ms, 500ms, 1s) and every "
+        "observation falls in the 0–100ms bucket: p95 interpolates to 95ms, but the buckets "
+        "cannot tell whether it is below 10ms (or 50ms). Indeterminate: the p95 gate warns and "
+        "never fails; a threshold of 200ms (inside 100–250ms) is a sure pass.",
+        replace(_HEALTHY, seed=34, recording_rules=False,
+                traffic=Traffic(latency={"allow": COARSE_FAST, "deny": COARSE_FAST})),
+        {**_ALL_PASS, P95: "warn"},
+        {"p95_interpolated": COARSE_FAST.quantile(0.95), "bucket": (0.0, 0.1)},
+    ),
+)})
+
 
 def get(name: str) -> Scenario:
-    try:
-        return SCENARIOS[name]
-    except KeyError:
-        raise KeyError(f"no promlab scenario {name!r} (known: {', '.join(SCENARIOS)})") from None
+    from gacheck.promlab.relative import RELATIVE_SCENARIOS  # candidate/baseline, SLO budgets
+
+    found = SCENARIOS.get(name) or RELATIVE_SCENARIOS.get(name)
+    if found is None:
+        known = ", ".join([*SCENARIOS, *RELATIVE_SCENARIOS])
+        raise KeyError(f"no promlab scenario {name!r} (known: {known})")
+    return found

@@ -4,23 +4,33 @@ Shared by ``promql_sustained``, ``ratio`` and ``histogram_quantile``: they diffe
 they write the PromQL. The gate's value is the worst series' sustained level (see
 ``gacheck.sli.breach``), so the engine's threshold comparison is exactly the "sustained" rule;
 a breach that is not sustained sets a ``warn`` floor.
+
+Evidence first, per series (``gacheck.sli.series_evidence``): a series whose lifespan is not
+covered (``min_coverage``) or mostly idle (``min_active``) cannot pass, and makes the gate
+``no_data`` unless another, well-evidenced series surely fails. A ``Resolution`` (a histogram
+threshold inside a bucket) marks instants whose side of the threshold is unknown: a breach that
+needs them is a ``warn``, never a ``fail`` or a ``pass``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from gacheck.collectors.prometheus import Series, client, utc
-from gacheck.collectors.prometheus_window import range_window
+from gacheck.collectors.prometheus import Series, client
+from gacheck.collectors.prometheus_window import RangeWindow, range_window
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, QueryRecord, Status
-from gacheck.sli.breach import Grid, Judgement, judge, on_grid
-from gacheck.units import Unit, format_duration, format_value, parse_ratio
+from gacheck.sli.breach import Grid, on_grid
+from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
+from gacheck.sli.sustained_text import describe, fail_message, plain, series_details, stamp
+from gacheck.units import format_duration, parse_ratio
 
 Ratio = Annotated[float, BeforeValidator(parse_ratio)]
 SERIES_SHOWN = 50
@@ -33,39 +43,26 @@ class SustainedParams(Params):
     max_breach: Duration = Field(default=900.0, description="longest tolerated breach")
     max_breach_ratio: Ratio = Field(default=0.01, ge=0, lt=1)
     min_coverage: Ratio = Field(default=0.9, ge=0, le=1)
+    min_active: Ratio = Field(
+        default=0.5, ge=0, le=1, description="least share of each series' lifespan with a "
+        "value (not idle, not a gap)")
 
 
-def plain(value: float | None) -> float | str | None:
-    """JSON-safe number: NaN and infinities become Prometheus' spelling."""
-    if value is None or math.isfinite(value):
-        return value
-    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+@dataclass(frozen=True)
+class Resolution:
+    """Instants at which the SLI's side of the threshold is unknown, with how that was found."""
+
+    note: str
+    """Why, and what to do: "threshold 50ms is inside bucket 0–100ms; set it to an edge ..."."""
+    unknown: Callable[[Series], Any]
+    """A grid mask per series: True where the side is unknown."""
+    beyond: float
+    """The value an unknown instant takes when read as a breach (the far bucket edge)."""
+    records: list[QueryRecord] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
-def shown(value: float | None, unit: Unit) -> str:
-    """``format_value`` that also copes with NaN and infinities (a quantile past every bucket)."""
-    if value is not None and not math.isfinite(value):
-        return str(plain(value))
-    return format_value(value, unit)
-
-
-def stamp(ts: float) -> str:
-    return utc(ts).isoformat().replace("+00:00", "Z")
-
-
-def series_details(name: str, j: Judgement, step: float) -> dict[str, Any]:
-    longest = None
-    if j.longest is not None:
-        longest = {"start": stamp(j.longest.start), "duration_s": j.longest.duration_s,
-                   "duration": format_duration(j.longest.duration_s),
-                   "samples": j.longest.samples, "peak": plain(j.longest.peak)}
-    return {
-        "series": name, "level": plain(j.level), "samples": j.expected, "valued": j.valued,
-        "breaches": j.breaches, "breach_ratio": j.breach_ratio, "episodes": j.episodes,
-        "longest_breach": longest, "min": plain(j.minimum), "median": plain(j.median),
-        "p95": plain(j.p95), "max": plain(j.maximum), "idle_minutes": j.idle * step / 60,
-        "gap_minutes": j.gaps * step / 60, "coverage": round(j.coverage, 6),
-    }
+Resolver = Callable[[RangeWindow, Grid], Resolution]
 
 
 def evaluate_sustained(
@@ -77,6 +74,7 @@ def evaluate_sustained(
     notes: list[str] | None = None,
     details: dict[str, Any] | None = None,
     idle_means: str = "no traffic",
+    resolver: Resolver | None = None,
 ) -> Measurement:
     params: SustainedParams = gate.params
     settings = ctx.config.settings
@@ -94,10 +92,12 @@ def evaluate_sustained(
     info = {**(details or {}), "window": window.details(), "max_breach_s": params.max_breach,
             "max_breach": format_duration(params.max_breach),
             "step": format_duration(window.step_s),
-            "max_breach_ratio": params.max_breach_ratio, "min_coverage": params.min_coverage}
+            "max_breach_ratio": params.max_breach_ratio, "min_coverage": params.min_coverage,
+            "min_active": params.min_active}
+    after: list[QueryRecord] = []
 
     def evidence(extra: dict[str, Any]) -> Evidence:
-        return Evidence(queries=[*(before or []), result.record], notes=notes,
+        return Evidence(queries=[*(before or []), result.record, *after], notes=notes,
                         details={**info, **extra})
 
     if not result.series:
@@ -105,68 +105,97 @@ def evaluate_sustained(
         return Measurement(None, f"the query returned no series in the {span} window ending at "
                            f"{stamp(window.end.timestamp())}", evidence({}), Status.NO_DATA)
     grid = Grid(window.start.timestamp(), window.step_s, window.points)
-    judged: list[tuple[Series, Judgement]] = []
+    resolution = resolver(window, grid) if resolver is not None else None
+    if resolution is not None:
+        after += resolution.records
+        info["resolution"] = {"note": resolution.note, **resolution.details}
+    limits = Limits(limit, upper, params.max_breach, params.max_breach_ratio)
+    judged: list[tuple[Series, SeriesEvidence]] = []
     import numpy as np
 
     seen = np.zeros(grid.count, dtype=bool)
     for series in result.series:
         values, present = on_grid(grid, series.timestamps, series.values)
         seen |= present
-        judged.append((series, judge(values, present, grid, limit, upper,
-                                     params.max_breach, params.max_breach_ratio)))
+        unknown = resolution.unknown(series) if resolution is not None else None
+        judged.append((series, examine(values, present, unknown, grid, limits,
+                                       resolution.beyond if resolution else None)))
     coverage = float(seen.sum()) / grid.count
     sign = 1.0 if upper else -1.0
+
+    def badness(level: float | None) -> float:
+        return -math.inf if level is None else sign * level
+
     kept = judged
     if len(judged) > SERIES_SHOWN:  # keep the worst; show them in label order
-        by_worst = sorted(judged, key=lambda sj: -math.inf if sj[1].level is None
-                          else sign * sj[1].level, reverse=True)
+        by_worst = sorted(judged, key=lambda sj: badness(sj[1].possible.level), reverse=True)
         worst_ids = {id(sj) for sj in by_worst[:SERIES_SHOWN]}
         kept = [sj for sj in judged if id(sj) in worst_ids]
-    shown = [series_details(s.name(), j, grid.step) for s, j in kept]
-    base = {"coverage": round(coverage, 6), "series_count": len(judged), "series": shown}
+    shown_rows = [series_details(s.name(), ev, grid.step) for s, ev in kept]
+    base = {"coverage": round(coverage, 6), "series_count": len(judged), "series": shown_rows}
     if coverage < params.min_coverage:
         return Measurement(None, f"coverage {coverage:.1%} is below min_coverage "
                            f"{params.min_coverage:.0%}: {grid.count - int(seen.sum())} of "
                            f"{grid.count} instants have no sample", evidence(base), Status.NO_DATA)
-    valued = [(s, j) for s, j in judged if j.level is not None]
-    if not valued:
+    if not any(ev.active for _, ev in judged):
         return Measurement(None, f"every sample in the window is NaN (idle: {idle_means})",
                            evidence(base), Status.NO_DATA)
-    worst_series, worst = max(valued, key=lambda sj: sign * (sj[1].level or 0.0))
+    many = len(judged) > 1
+
+    def named(series: Series) -> str:
+        return f"{series.name()}: " if many else ""
+
+    thin = [(s, ev, why) for s, ev in judged
+            if (why := shortfall(ev, grid.step, params.min_coverage, params.min_active))]
+    thin_ids = {id(ev) for _, ev, _ in thin}
+    sound = [(s, ev) for s, ev in judged if id(ev) not in thin_ids]
+    failed = [(s, ev) for s, ev in sound if ev.sure.sustained]
+    if failed:  # a breach proven on sound evidence fails whatever else is missing
+        worst_series, worst = max(failed, key=lambda sj: badness(sj[1].sure.level))
+        base["worst_series"] = worst_series.name()
+        message = fail_message(worst_series, worst.sure, many, params.max_breach,
+                               params.max_breach_ratio)
+        if thin:
+            message += f"; {len(thin)} other series too thin to judge"
+        return finish(worst.sure.level, message, evidence(base), None)
+    if thin:
+        least = min(thin, key=lambda t: (t[1].coverage, t[1].active_share))
+        base["thin_series"] = [s.name() for s, _, _ in thin]
+        more = f" ({len(thin)} of {len(judged)} series too thin)" if many else ""
+        idle = (f"; idle means {idle_means}" if least[1].coverage >= params.min_coverage
+                else "")
+        return Measurement(None, f"too little evidence: {named(least[0])}{least[2]}{idle}{more}",
+                           evidence(base), Status.NO_DATA)
+    sure_level = max((ev.sure.level for _, ev in judged if ev.sure.level is not None),
+                     key=lambda v: sign * v)
+    unsure = [(s, ev) for s, ev in judged if ev.possible.sustained]
+    if unsure and resolution is not None:
+        worst_series, worst = max(unsure, key=lambda sj: sj[1].indeterminate)
+        base["worst_series"] = worst_series.name()
+        possibly = fail_message(worst_series, worst.possible, False, params.max_breach,
+                                params.max_breach_ratio)
+        message = (f"indeterminate: {resolution.note} (the buckets cannot tell which side of "
+                   f"the threshold {worst.indeterminate} of {worst.active} valued instants "
+                   f"{'of ' + worst_series.name() + ' ' if many else ''}are on, and the breach "
+                   f"rests on them: if they all breach, {possibly})")
+        return finish(sure_level, message, evidence(base), Status.WARN)
+    valued = [(s, ev) for s, ev in judged if ev.possible.level is not None]
+    worst_series, worst = max(valued, key=lambda sj: badness(sj[1].possible.level))
     base["worst_series"] = worst_series.name()
-    message, floor = describe(gate, worst_series, worst, judged, params)
-    value = worst.level
+    message, floor = describe(gate.unit, worst_series, worst.possible,
+                              [(s, ev.possible) for s, ev in judged])
+    if resolution is not None and any(ev.indeterminate for _, ev in judged):
+        message += f"; {resolution.note}"
+    return finish(worst.possible.level, message, evidence(base), floor)
+
+
+def finish(level: float | None, message: str, evidence: Evidence,
+           floor: Status | None) -> Measurement:
+    value = level
     if value is not None and math.isinf(value):
         # JSON has no infinity and durations cannot show one: a huge finite level stands in.
         value = math.copysign(INFINITE_STAND_IN, value)
-        message += f" (the sustained level is {plain(worst.level)})"
-    return Measurement(value, message, evidence(base), floor)
+        message += f" (the sustained level is {plain(level)})"
+    return Measurement(value, message, evidence, floor)
 
 
-def describe(
-    gate: GateSpec, worst_series: Series, worst: Judgement,
-    judged: list[tuple[Series, Judgement]], params: SustainedParams,
-) -> tuple[str, Status | None]:
-    """The message, and ``warn`` when some series breached without being sustained."""
-    unit = gate.unit
-    where = f" on {worst_series.name()}" if len(judged) > 1 else ""
-    if worst.sustained:
-        why = []
-        if worst.sustained_by_duration and worst.longest is not None:
-            why.append(f"longest breach {format_duration(worst.longest.duration_s)} > max_breach "
-                       f"{format_duration(params.max_breach)}")
-        if worst.sustained_by_ratio:
-            why.append(f"breach ratio {worst.breach_ratio:.2%} > max_breach_ratio "
-                       f"{params.max_breach_ratio:.2%}")
-        return f"sustained breach{where}: " + ", ".join(why), Status.FAIL
-    excursions = [(s, j) for s, j in judged if j.breaches]
-    if not excursions:
-        return (f"no sample beyond the threshold{where}; median "
-                f"{shown(worst.median, unit)}, max "
-                f"{shown(worst.maximum, unit)}"), None
-    series, j = max(excursions, key=lambda sj: sj[1].longest.samples if sj[1].longest else 0)
-    assert j.longest is not None
-    name = f" on {series.name()}" if len(judged) > 1 else ""
-    return (f"short excursion{name}: {shown(j.longest.peak, unit)} for "
-            f"{format_duration(j.longest.duration_s)} from {stamp(j.longest.start)} "
-            f"({j.breaches} breach samples, {j.breach_ratio or 0:.2%}; not sustained)"), Status.WARN

@@ -50,3 +50,18 @@ def test_restart_report_lists_the_start_inside_the_window(promlab, tmp_path):
     restart = lab.ago(lab.scenario.facts["restart"]).isoformat().replace("+00:00", "Z")
     assert "- Starts inside the last 48h:" in soak
     assert f"  - `{restart}` on lukhas\\-facade\\-0:8000" in soak
+
+
+def test_thin_and_indeterminate_evidence_are_readable_in_the_report(promlab, tmp_path):
+    lab = promlab("coarse_buckets")
+    p95 = section(render_markdown(evaluate(default_context(tmp_path, lab.url, lab.end))),
+                  "pdp_p95_latency")
+    assert "Bucket resolution: threshold 10ms is inside bucket 0–100ms" in p95
+    assert "indeterminate)" in p95 and "| Active |" in p95
+    assert 'rate(lukhas_guardian_decision_duration_seconds_bucket{le="0.1"}[5m])' in p95
+
+    lab = promlab("series_gap")
+    p95 = section(render_markdown(evaluate(default_context(tmp_path, lab.url, lab.end))),
+                  "pdp_p95_latency")
+    assert 'Too little evidence in: \\{outcome="deny"\\}' in p95
+    assert "| 75% |" in p95  # the deny series covers 75% of its lifespan

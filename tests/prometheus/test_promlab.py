@@ -234,6 +234,21 @@ def test_generated_histograms_are_cumulative_and_counters_only_reset_at_restart(
             20 * 3600, abs=30)
 
 
+@pytest.mark.parametrize("name", ["short_blip", "idle_night", "coarse_buckets"])
+def test_generated_bucket_increases_are_monotonic_in_le_over_any_range(name: str) -> None:
+    # rate() of each bucket must rise with le, or histogram_quantile reads a broken histogram
+    # (and backends that repair it differently disagree): whole observations per bucket.
+    end = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    families = {f.name: f for f in generate(SCENARIOS[name].plan, end)}
+    for outcome in ("allow", "deny"):
+        buckets = [s for s in families["lukhas_guardian_decision_duration_seconds"].series
+                   if s.name.endswith("_bucket") and s.labels["outcome"] == outcome]
+        stacked = np.vstack([s.values for s in buckets])
+        for lag in (1, 4, 20, 240):
+            increases = stacked[:, lag:] - stacked[:, :-lag]
+            assert (np.diff(increases, axis=0) >= 0).all(), (outcome, lag)
+
+
 def test_generation_is_deterministic() -> None:
     end = datetime(2026, 11, 25, 12, tzinfo=UTC)
     first = generate(SCENARIOS["short_blip"].plan, end)

@@ -1,0 +1,1 @@
+"""Track E: turning dependency vulnerabilities into issues a person can act on."""
