@@ -21,6 +21,8 @@ from urllib.parse import unquote
 from gacheck.collectors.openapi_load import Document, SpecLoadError, is_url
 from gacheck.safe_files import is_inside
 
+OWN_FOLDER = object()
+"""``RefResolver``'s default confinement: the folder of the spec being resolved."""
 MAX_CHAIN = 64
 """Longer chains of refs to refs do not occur in real specs; treat them like a cycle."""
 
@@ -77,14 +79,17 @@ class RefResolver:
         root: Document,
         load: Callable[[str], Document],
         display: Callable[[str], str] = str,
-        confined_to: str | None = None,
+        confined_to: str | None | object = OWN_FOLDER,
     ) -> None:
-        """``confined_to``: the folder other files must lie in (the repository); ``None`` (a
-        spec fetched from a URL) allows refs within the document only."""
+        """``confined_to``: the folder other files must lie in (the repository); ``None``
+        allows refs within the document only. By default: the spec's own folder, and nothing
+        for a spec fetched from a URL."""
         self._docs: dict[str, Document] = {root.location: root}
         self._load = load
         self._display = display
-        self._root = confined_to
+        if confined_to is OWN_FOLDER:
+            confined_to = None if is_url(root.location) else os.path.dirname(root.location)
+        self._root: str | None = confined_to  # type: ignore[assignment]
         self.external: set[str] = set()
         """Locations of the other files this spec's refs reached."""
 
