@@ -86,14 +86,6 @@ def _required_env(ctx: Context, name: str | None, key: str) -> str | None:
     return value
 
 
-class PrometheusStatusError(CollectorError):
-    """An answer whose body says it failed, whatever its HTTP status."""
-
-
-class NotPrometheusError(PrometheusStatusError):
-    """A body that is not a Prometheus answer; ``explain`` puts the URL in front."""
-
-
 class BodyTooLarge(CollectorError):
     """An answer bigger than ``[prometheus].max_body`` once decompressed; not read further."""
 
@@ -193,28 +185,13 @@ def _pack(raw: list[Any], shared: dict[Any, Any]) -> Any:
 
 
 def _envelope(response: Any) -> Any:
-    """The parsed body. An HTTP 200 is an answer only when its body says ``"status":
-    "success"`` (as Prometheus, Thanos and VictoriaMetrics all do); anything else is an error.
-
-    Once parsed, the body bytes are replaced by the envelope without its ``data`` (status,
-    warnings, infos): a large answer is then held once, as series, not twice."""
+    """The parsed body, series packed as they are parsed (``refused_status`` judges its
+    ``status``). Once parsed, the body bytes are replaced by the envelope without its ``data``
+    (status, errors, warnings, infos): a large answer is then held once, as series."""
     body = json.loads(response._content, object_pairs_hook=_packing_hook())
     if isinstance(body, dict) and "data" in body:
         rest = {k: v for k, v in body.items() if k != "data"}
-        response._content = json.dumps(rest).encode()
-    if response.status_code != 200 or not isinstance(body, dict):
-        return body
-    status = body.get("status")
-    if status == "error":
-        kind = body.get("errorType") or "error"
-        raise PrometheusStatusError(
-            f"Prometheus error ({kind}, HTTP 200): {body.get('error') or 'no reason given'}"
-        )
-    if status != "success":
-        shown = json.dumps(status)[:40] if status is not None else "no status"
-        raise NotPrometheusError(
-            f'did not answer like Prometheus ({shown} where "status": "success" belongs)'
-        )
+        response._content = json.dumps(rest, separators=(",", ":")).encode()
     return body
 
 
@@ -295,10 +272,6 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
         found = _ERRNO.search(str(exc))
         why = found.group(1).strip().lower() if found else "connection failed"
         return f"cannot reach Prometheus at {url}: {why}"
-    if isinstance(exc, NotPrometheusError):
-        return f"{url} {exc}"
-    if isinstance(exc, PrometheusStatusError):
-        return str(exc)
     if isinstance(exc, RecursionError):
         return f"{url} did not answer like Prometheus (a body nested too deeply to read)"
     if isinstance(exc, ValueError | KeyError | TypeError):
@@ -321,3 +294,31 @@ def _explain_status(response: Any, url: str) -> str:
     if code == 404:
         return f"{url} has no Prometheus API here (HTTP 404): check the URL"
     return f"Prometheus at {url} answered HTTP {code} {response.reason}"
+
+
+_SUCCESS_HEAD = re.compile(rb'\s*\{\s*"status"\s*:\s*"success"')
+
+
+def refused_status(response: Any) -> str | None:
+    """Why an HTTP 200 answer is not a success (``"status"`` other than ``"success"``), or None.
+
+    Prometheus writes ``status`` first, so the head of the body settles the common case without
+    parsing a large body twice; anything else is parsed and checked whole.
+    """
+    if response is None or response.status_code != 200:
+        return None
+    content = response.content
+    if _SUCCESS_HEAD.match(content[:64]):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # not JSON at all: explain() says "did not answer like Prometheus"
+    if not isinstance(body, dict) or body.get("status") == "success":
+        return None
+    if "status" not in body:
+        return 'Prometheus answered HTTP 200 without "status": "success": not a query result'
+    kind = body.get("errorType") or "error"
+    why = body.get("error") or "no error text"
+    return (f"Prometheus answered status {str(body.get('status'))[:40]!r} ({kind}) on HTTP 200: "
+            f"{str(why)[:300]}")

@@ -16,7 +16,7 @@ EXPECTED = {
     "truncated_json": "did not answer like Prometheus (unexpected response body)",
     "hang": "did not answer within 3s ([prometheus].timeout)",
     "trickle": "did not answer within 3s ([prometheus].timeout)",
-    "error_on_200": "Prometheus error (execution, HTTP 200): query processing would load",
+    "error_on_200": "Prometheus answered status 'error' (execution) on HTTP 200: query processing",
     "not_json": "did not answer like Prometheus (unexpected response body)",
     "wrong_shape": "did not answer like Prometheus (a result of the wrong shape)",
     "deep_json": "did not answer like Prometheus (a body nested too deeply to read)",
