@@ -184,11 +184,18 @@ def _pack(raw: list[Any], shared: dict[Any, Any]) -> Any:
     return PackedSamples([shared.setdefault(t, t) for t in times], values)
 
 
+class NestedTooDeeply(ValueError):
+    """A body nested deeper than the JSON parser goes (``[[[[...``): not a Prometheus answer."""
+
+
 def _envelope(response: Any) -> Any:
     """The parsed body, series packed as they are parsed (``refused_status`` judges its
     ``status``). Once parsed, the body bytes are replaced by the envelope without its ``data``
     (status, errors, warnings, infos): a large answer is then held once, as series."""
-    body = json.loads(response._content, object_pairs_hook=_packing_hook())
+    try:
+        body = json.loads(response._content, object_pairs_hook=_packing_hook())
+    except RecursionError:
+        raise NestedTooDeeply("nested too deeply to read") from None
     if isinstance(body, dict) and "data" in body:
         rest = {k: v for k, v in body.items() if k != "data"}
         response._content = json.dumps(rest, separators=(",", ":")).encode()
@@ -272,7 +279,7 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
         found = _ERRNO.search(str(exc))
         why = found.group(1).strip().lower() if found else "connection failed"
         return f"cannot reach Prometheus at {url}: {why}"
-    if isinstance(exc, RecursionError):
+    if isinstance(exc, RecursionError | NestedTooDeeply):
         return f"{url} did not answer like Prometheus (a body nested too deeply to read)"
     if isinstance(exc, ValueError | KeyError | TypeError):
         return f"{url} did not answer like Prometheus (unexpected response body)"
