@@ -43,6 +43,12 @@ class Context:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _key_locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # Credentials in URLs and configured header values are secrets before any gate runs.
+        self.secrets.add_from_config(self.config)
+        self.secrets.add_url(self.overrides.prometheus_url)
+        self.secrets.add_url(self.overrides.facade_url)
+
     def resolve(self, path: str | Path) -> Path:
         """A config path: absolute as given, relative to the repository root otherwise."""
         candidate = Path(path).expanduser()

@@ -236,7 +236,7 @@ class SmokeRunner:
             result.document = json.loads(text) if text.strip() else None
         except ValueError:
             result.document = None
-        except RecursionError:
+        except RecursionError:  # nested deeper than Python goes
             result.document, nested = None, True
         if check.expect_json and response.status_code in check.expect_status:
             if result.document is None:

@@ -9,12 +9,13 @@ URLs with credentials or request headers.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from gacheck.context import Context
 from gacheck.errors import CollectorError
@@ -54,18 +55,17 @@ class ConnectionSettings:
                 f"Prometheus URL must look like http://host:9090, got {parts.scheme or 'no scheme'}"
                 f"://{parts.hostname or ''}"
             )
-        if parts.password:  # credentials written into the URL are secrets too
-            ctx.secrets.add(unquote(parts.password))
-            ctx.secrets.add(parts.password)
+        ctx.secrets.add_url(url)  # credentials written into the URL are secrets too
         headers = dict(prom.headers)
         token = _required_env(ctx, prom.bearer_token_env, "bearer_token_env")
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         auth = None
         if prom.basic_auth_user_env or prom.basic_auth_password_env:
-            user = _required_env(ctx, prom.basic_auth_user_env, "basic_auth_user_env")
+            user = _required_env(ctx, prom.basic_auth_user_env, "basic_auth_user_env", secret=False)
             password = _required_env(ctx, prom.basic_auth_password_env, "basic_auth_password_env")
             auth = (user or "", password or "")
+            ctx.secrets.add_basic_auth(*auth)  # a server may echo the header back
         verify: bool | str = prom.verify_tls
         if prom.verify_tls and prom.ca_bundle:
             bundle = ctx.resolve(prom.ca_bundle)
@@ -77,10 +77,11 @@ class ConnectionSettings:
                    max_body=prom.max_body)
 
 
-def _required_env(ctx: Context, name: str | None, key: str) -> str | None:
+def _required_env(ctx: Context, name: str | None, key: str, secret: bool = True) -> str | None:
     if not name:
         return None
-    value = ctx.secrets.from_env(name)
+    # a user name is not a secret: redacting it would blank out every word that equals it
+    value = ctx.secrets.from_env(name) if secret else os.environ.get(name)
     if not value:
         raise CollectorError(f"env variable {name} (named by [prometheus].{key}) is not set")
     return value

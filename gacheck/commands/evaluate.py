@@ -162,6 +162,11 @@ def run(args: argparse.Namespace) -> int:
 
         root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
+    from gacheck.history import SKIPPED_NOTE
+
+    for note in audit.notes:  # each unusable earlier audit, once
+        if note.startswith(SKIPPED_NOTE):
+            sys.stderr.write(f"gacheck: {note}\n")
 
     written, outcome, refused = Written(), None, None
     if root is not None:

@@ -25,7 +25,7 @@ from gacheck.collectors.prometheus import client
 from gacheck.collectors.prometheus_coverage import Signals, monitoring_coverage
 from gacheck.collectors.prometheus_rules import AlertingRule, alerting_rules
 from gacheck.collectors.prometheus_window import range_window
-from gacheck.config import Duration, GateSpec
+from gacheck.config import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.gates.interface import Measurement, Params
@@ -45,7 +45,7 @@ class AllowedAlert(Params):
 
 class AlertsParams(Params):
     severities: list[str] = Field(default_factory=lambda: ["critical"], min_length=1)
-    window: Duration | None = Field(default=None, description="default: settings.window")
+    window: PositiveDuration | None = Field(default=None, description="default: settings.window")
     matchers: str = Field(default="", description='extra ALERTS matchers, e.g. env="prod"')
     allow: list[AllowedAlert] = Field(default_factory=list)
     check_rules: bool = Field(default=True, description="check the loaded rules and their health")

@@ -166,8 +166,10 @@ def append_step_summary(
                 f"gacheck: the step summary is full ({used} bytes); not appending the report\n"
             )
             return None
+        from gacheck.secrets import current
+
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(fit_summary(markdown, budget, full_report))
+            handle.write(current().redact(fit_summary(markdown, budget, full_report)))
     except OSError as exc:
         raise OutputError(
             f"cannot append to GITHUB_STEP_SUMMARY {target}: {exc.strerror or exc}"
