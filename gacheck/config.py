@@ -25,7 +25,7 @@ from pydantic import (
 from gacheck.config_toml import key_path, printable, read_toml
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
-from gacheck.units import Unit, parse_duration, parse_positive_duration, parse_quantity
+from gacheck.units import Unit, parse_duration, parse_positive_duration, parse_quantity, parse_size
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 """Seconds, written as ``"10ms"``, ``"48h"`` or a number of seconds; 0 to 3650d."""
@@ -33,6 +33,8 @@ PositiveDuration = Annotated[float, BeforeValidator(parse_positive_duration)]
 """A ``Duration`` where zero means nothing: a window, a step, a time limit."""
 
 MAX_WEIGHT = 1e6
+ByteSize = Annotated[int, BeforeValidator(parse_size)]
+"""Bytes, written as ``"256MiB"``, ``"4MB"`` or a number of bytes."""
 
 DEFAULT_CONFIG_PATH = Path("config/gates.toml")
 
@@ -76,6 +78,9 @@ class PrometheusSettings(Strict):
     verify_tls: bool = True
     ca_bundle: str | None = None
     max_points: int = Field(default=11000, ge=2, le=11000)
+    max_body: ByteSize = Field(
+        default=256 * 1024**2, description="largest answer read, after decompression"
+    )
     # Monitoring blind time (gacheck.sli.blind): what shows Prometheus was scraping, and, where
     # Prometheus monitors itself, evaluating rules. "" leaves a signal out.
     scrape_signal: str = Field(default="up", description="selector scraped all along")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gacheck.config import Config
+from gacheck.deadline import Deadline
 from gacheck.secrets import Secrets
 
 T = TypeVar("T")
@@ -36,6 +37,8 @@ class Context:
     audit_dir: Path
     overrides: Overrides = field(default_factory=Overrides)
     secrets: Secrets = field(default_factory=Secrets)
+    deadline: Deadline | None = None
+    """The time limit of the gate this context was handed to (``None`` outside a gate)."""
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _key_locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)

@@ -1,11 +1,14 @@
 """Runs the gates of a config concurrently and turns what they measured into results.
 
 Each gate runs in a daemon thread with its own time limit. A gate that raises, times out or
-returns nonsense becomes that gate's ``error``; the run itself always completes.
+returns nonsense becomes that gate's ``error``; the run itself always completes. A gate that
+times out is cancelled (``gacheck.deadline``): its subprocesses are killed, and it is given a
+short grace to clean up (temporary worktrees) before the run returns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import queue
@@ -16,6 +19,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from gacheck import deadline
 from gacheck.config import GateSpec
 from gacheck.context import Context
 from gacheck.errors import GateError, NoDataError
@@ -28,6 +32,8 @@ from gacheck.verdict import judge, worse
 log = logging.getLogger(__name__)
 
 _FINAL = frozenset({Status.ERROR, Status.NO_DATA})
+CLEANUP_GRACE_S = 15.0
+"""How long the run waits, after the last result, for cancelled gates to clean up."""
 
 
 def measure(gate: GateSpec, ctx: Context) -> Measurement:
@@ -122,20 +128,38 @@ def skipped(gate: GateSpec, why: str) -> GateResult:
     )
 
 
+def _grace(cancelled: list[threading.Thread]) -> None:
+    """Wait a little for cancelled gates: their subprocesses are being killed and their
+    temporary files removed; a gate stuck in pure Python is left behind after the grace."""
+    end = time.monotonic() + CLEANUP_GRACE_S
+    for thread in cancelled:
+        thread.join(max(0.0, end - time.monotonic()))
+        if thread.is_alive():
+            log.debug("gate thread %s still running after the grace", thread.name)
+
+
 def run_gates(ctx: Context, selected: Collection[str] | None = None) -> list[GateResult]:
     """Results for every gate of the config, in config order; unselected gates are skipped."""
     done: queue.Queue[tuple[str, GateResult]] = queue.Queue()
     gates = ctx.config.gates
     to_run = [g for g in gates if selected is None or g.id in selected]
     started: dict[str, float] = {}
+    limits: dict[str, deadline.Deadline] = {}
+    threads: dict[str, threading.Thread] = {}
 
     def work(gate: GateSpec) -> None:
-        outcome = measure(gate, ctx)
+        limit = limits[gate.id]
+        with deadline.bound(limit):
+            outcome = measure(gate, dataclasses.replace(ctx, deadline=limit))
         done.put((gate.id, to_result(gate, outcome, time.monotonic() - started[gate.id], ctx)))
 
     for gate in to_run:
         started[gate.id] = time.monotonic()
-        threading.Thread(target=work, args=(gate,), name=f"gate-{gate.id}", daemon=True).start()
+        limits[gate.id] = deadline.Deadline(started[gate.id] + gate.timeout)
+        threads[gate.id] = threading.Thread(
+            target=work, args=(gate,), name=f"gate-{gate.id}", daemon=True
+        )
+        threads[gate.id].start()
 
     results: dict[str, GateResult] = {}
     deadlines = {g.id: started[g.id] + g.timeout for g in to_run}
@@ -156,6 +180,8 @@ def run_gates(ctx: Context, selected: Collection[str] | None = None) -> list[Gat
                     status=Status.ERROR,
                 )
                 results[gate.id] = to_result(gate, timed_out, now - started[gate.id], ctx)
+                limits[gate.id].cancel()
+    _grace([t for gid, t in threads.items() if limits[gid].cancelled])
     return [
         results[g.id] if g.id in results else skipped(g, "not selected (--only/--skip)")
         for g in gates

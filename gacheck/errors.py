@@ -50,3 +50,10 @@ class CommandError(CollectorError):
 
 class NoDataError(GateError):
     """The measurement ran, and there was nothing there to judge (becomes ``no_data``)."""
+
+
+class FileRefusedError(GacheckError, OSError):
+    """A file gacheck will not read: outside its root, not a regular file, or too large.
+
+    An ``OSError`` too, so that every reader's existing "cannot read" handling applies to it.
+    """

@@ -20,6 +20,10 @@ from typing import Any
 from gacheck.config import Settings
 from gacheck.context import Context
 from gacheck.models import SCHEMA_VERSION
+from gacheck.safe_files import MiB, read_text_confined
+
+MAX_AUDIT_BYTES = 64 * MiB
+"""An audit with thousands of findings is a few MB; a bigger file is not one of ours."""
 
 
 @dataclass(frozen=True)
@@ -191,13 +195,14 @@ def _finite(text: str) -> float:
 
 
 def read_past_audit(
-    path: Path, accepted_versions: Sequence[int] = (SCHEMA_VERSION,)
+    path: Path, accepted_versions: Sequence[int] = (SCHEMA_VERSION,), root: Path | None = None
 ) -> tuple[PastAudit, str | None]:
     """One earlier audit file, checked, and a note on the entries left out of it (if any);
     ``UnusableAudit`` says why the file cannot be used at all."""
     try:
         document = json.loads(
-            path.read_text(encoding="utf-8"), parse_constant=_not_json, parse_float=_finite
+            read_text_confined(path, root or path.parent, MAX_AUDIT_BYTES),
+            parse_constant=_not_json, parse_float=_finite,
         )
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
@@ -246,7 +251,7 @@ def load_history(
         if latest and latest != pattern and fnmatch.fnmatchcase(relative, latest):
             continue
         try:
-            past, note = read_past_audit(path, accepted_versions)
+            past, note = read_past_audit(path, accepted_versions, audit_dir)
         except UnusableAudit as exc:
             skipped.append(f"{path}: {exc}")
             continue

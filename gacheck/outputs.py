@@ -138,9 +138,12 @@ def same_but_for_timing(path: Path, new_text: str) -> bool:
     """
     import json
 
+    from gacheck.history import MAX_AUDIT_BYTES
+    from gacheck.safe_files import read_text_confined
+
     try:
-        old = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        old = json.loads(read_text_confined(path, path.parent, MAX_AUDIT_BYTES))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
     return bool(_without_timing(old) == _without_timing(json.loads(new_text)))
 

@@ -108,6 +108,22 @@ def parse_number(text: str | int | float) -> float:
     return value
 
 
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$")
+_SIZE_FACTORS = {None: 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3,
+                 "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes in ``"256MiB"``, ``"4 MB"``, ``"512KiB"``; a bare integer is bytes; at least 1."""
+    if isinstance(text, bool) or not isinstance(text, int | str):
+        raise ValueError(f'expected a size like "256MiB", got {text!r}')
+    match = _SIZE.match(str(text).strip())
+    size = int(float(match.group(1)) * _SIZE_FACTORS[match.group(2)]) if match else 0
+    if size < 1 or size > 2**50:
+        raise ValueError(f'expected a size like "256MiB" (1 byte to 1 PiB), got {text!r}')
+    return size
+
+
 PARSERS = {
     Unit.SECONDS: parse_duration,
     Unit.RATIO: parse_ratio,

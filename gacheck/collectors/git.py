@@ -89,9 +89,9 @@ class Git:
         return max(self.deadline - time.monotonic(), 1.0)
 
     def run(self, *args: str, check: bool = True, timeout: float | None = None,
-            ) -> process.Completed:
+            cleanup: bool = False) -> process.Completed:
         done = process.run([*_GIT, *args], cwd=self.root, env=_ENV,
-                           timeout=timeout or self.remaining())
+                           timeout=timeout or self.remaining(), cleanup=cleanup)
         self.records.append(done.record(tail=5))
         if check and done.exit_code != 0:
             reason = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
@@ -181,10 +181,11 @@ class Git:
             # clean-up gets its own time: it must happen even when the deadline has passed
             try:
                 if path.exists():
-                    self.run("worktree", "remove", "--force", str(path), check=False, timeout=30)
+                    self.run("worktree", "remove", "--force", str(path), check=False, timeout=30,
+                             cleanup=True)
             finally:
                 shutil.rmtree(holder, ignore_errors=True)
-                self.run("worktree", "prune", check=False, timeout=30)
+                self.run("worktree", "prune", check=False, timeout=30, cleanup=True)
 
 
 @dataclass(frozen=True)

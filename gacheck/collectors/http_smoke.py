@@ -185,7 +185,7 @@ class SmokeRunner:
             if check.stream and response.status_code in check.expect_status:
                 self._judge_stream(check, response, result, started)
             else:
-                self._judge_body(check, response, result)
+                self._judge_body(check, response, result, started + check.max_latency)
             result.latency_s = time.perf_counter() - started
         self._judge_common(check, response, result)
 
@@ -195,7 +195,7 @@ class SmokeRunner:
         kind = response.headers.get("content-type", "")
         if not kind.startswith("text/event-stream"):
             result.failures.append(f"content-type {kind or '(none)'}, expected text/event-stream")
-            self._judge_body(check, response, result)
+            self._judge_body(check, response, result, started + check.max_latency)
             return
         reading = read_events(response, started, started + check.max_latency)
         result.first_event_s, result.events = reading.first_event_s, reading.events
@@ -212,26 +212,37 @@ class SmokeRunner:
         elif not reading.done:
             result.failures.append("stream ended without data: [DONE]")
 
-    def _judge_body(self, check: Check, response: Any, result: CheckResult) -> None:
+    def _judge_body(
+        self, check: Check, response: Any, result: CheckResult, deadline: float
+    ) -> None:
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
+        for chunk in response.iter_bytes():  # decompressed: the cap counts what we would hold
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                result.failures.append(f"body larger than {MAX_BODY_BYTES // 2**20} MB")
-                break
+                result.failures.append(
+                    f"body too large: more than {MAX_BODY_BYTES // 2**20} MiB after decompression"
+                )
+                result.excerpt = b"".join(chunks)[:EXCERPT_CHARS].decode("utf-8", "replace")
+                return  # half a body is judged on nothing else
             chunks.append(chunk)
+            if time.perf_counter() > deadline:
+                result.failures.append(f"no complete answer within {check.max_latency:g}s")
+                return
         text = b"".join(chunks).decode("utf-8", errors="replace")
         result.excerpt = text[:EXCERPT_CHARS]
-        if size > MAX_BODY_BYTES:
-            return  # "body larger than" is the finding; half a body is not judged as JSON
+        nested = False
         try:
             result.document = json.loads(text) if text.strip() else None
-        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
+        except ValueError:
             result.document = None
+        except RecursionError:  # nested deeper than Python goes
+            result.document, nested = None, True
         if check.expect_json and response.status_code in check.expect_status:
             if result.document is None:
-                result.failures.append("body is not JSON")
+                result.failures.append(
+                    "body is JSON nested too deeply to read" if nested else "body is not JSON"
+                )
                 return
             result.failures.extend(
                 reason for a in check.expect_json if (reason := a.failure(result.document))

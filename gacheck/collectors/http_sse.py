@@ -7,6 +7,7 @@ cap, or at the deadline, so a server that never closes the stream cannot hold th
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,25 +27,47 @@ class StreamReading:
 
 
 def read_events(response: Any, started: float, deadline: float) -> StreamReading:
-    """Consume ``response`` (an open httpx streaming response) until ``[DONE]`` or a limit."""
+    """Consume ``response`` (an open httpx streaming response) until ``[DONE]`` or a limit.
+
+    Bytes are read as they arrive and split into lines here: a server that trickles bytes
+    without ever sending a newline still meets the deadline and the byte cap.
+    """
     reading = StreamReading()
     received = 0
-    for line in response.iter_lines():
-        received += len(line) + 1
-        if len(reading.head) < 8:
-            reading.head.append(line[:200])
-        if line.startswith("data:"):
-            payload = line[5:].strip()
-            if reading.first_event_s is None:
-                reading.first_event_s = time.perf_counter() - started
-            if payload == "[DONE]":
-                reading.done = True
-                break
-            reading.events += 1
+    pending = b""
+    for chunk in response.iter_bytes():
+        received += len(chunk)
+        pending += chunk
+        *lines, pending = _LINE_END.split(pending)
+        if pending.endswith(b"\r"):  # maybe the first half of \r\n: wait for the rest
+            lines, pending = [*lines, pending[:-1]], b"\r"
+        for raw in lines:
+            if _event(reading, raw.decode("utf-8", errors="replace"), started):
+                return reading
         if received > MAX_STREAM_BYTES:
             reading.overran = f"stream larger than {MAX_STREAM_BYTES // 2**20} MB without [DONE]"
-            break
+            return reading
         if time.perf_counter() > deadline:
             reading.overran = "stream still open at the latency limit"
-            break
+            return reading
+    if pending.strip(b"\r"):
+        _event(reading, pending.decode("utf-8", errors="replace"), started)
     return reading
+
+
+_LINE_END = re.compile(rb"\r\n|\n|\r(?!$)")
+
+
+def _event(reading: StreamReading, line: str, started: float) -> bool:
+    """Count one line; True when it is ``data: [DONE]``."""
+    if len(reading.head) < 8:
+        reading.head.append(line[:200])
+    if not line.startswith("data:"):
+        return False
+    if reading.first_event_s is None:
+        reading.first_event_s = time.perf_counter() - started
+    if line[5:].strip() == "[DONE]":
+        reading.done = True
+        return True
+    reading.events += 1
+    return False

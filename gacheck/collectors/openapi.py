@@ -184,13 +184,16 @@ def check_spec(
     policy: Policy,
     load: Callable[[str], Document],
     display: Callable[[str], str] = str,
+    confined_to: str | None = None,
 ) -> SpecReport:
-    """Judge one parsed spec; ``SpecLoadError`` if it is not a spec we can read."""
+    """Judge one parsed spec; ``SpecLoadError`` if it is not a spec we can read.
+
+    Refs reach only files inside ``confined_to`` (see ``RefResolver``)."""
     report = SpecReport(spec=display(doc.location), version=detect_version(doc.data, doc.location))
     paths = doc.data.get("paths")
     if paths is not None and not isinstance(paths, dict):
         raise SpecLoadError(f'{display(doc.location)}: "paths" is not a mapping')
-    resolver = RefResolver(doc, load, display)
+    resolver = RefResolver(doc, load, display, confined_to)
     walk = _Walk(report, resolver, display)
     for path, item in (paths or {}).items():
         if isinstance(path, str) and path.startswith("/"):

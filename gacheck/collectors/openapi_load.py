@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from gacheck.errors import CollectorError
+from gacheck.errors import CollectorError, FileRefusedError
+from gacheck.safe_files import read_text_confined
 
 MAX_BYTES = 64 * 1024 * 1024
 """Bigger than any real spec (the largest public ones are ~10 MB); refuse rather than swap."""
@@ -54,24 +55,62 @@ class Document:
             if isinstance(node, dict):
                 return self.yaml_lines.get(id(node), {}).get(tokens[-1])
             return None
-        return _json_line(self.text, tokens)
-
-
-_COLON = re.compile(r"\s*:")
-
-
-def _json_line(text: str, tokens: Sequence[Any]) -> int | None:
-    """Find each key in turn after the previous one: right for any conventionally laid out spec."""
-    position = 0
-    for token in tokens:
-        needle = json.dumps(str(token))
-        found = text.find(needle, position)
-        while found != -1 and not _COLON.match(text, found + len(needle)):
-            found = text.find(needle, found + 1)  # the same text as a value, not a key
-        if found == -1:
+        if len(tokens) > MAX_LINE_DEPTH:
             return None
-        position = found
-    return text.count("\n", 0, position) + 1
+        return self._json_lines.get(tuple(str(t) for t in tokens))
+
+    @functools.cached_property
+    def _json_lines(self) -> dict[tuple[str, ...], int]:
+        return json_lines(self.text)
+
+
+MAX_LINE_DEPTH = 8
+"""Findings point at paths, operations, responses and headers: never deeper than this."""
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def json_lines(text: str, max_depth: int = MAX_LINE_DEPTH) -> dict[tuple[str, ...], int]:
+    """Line of every key (and array item) down to ``max_depth``, in one pass over the text.
+
+    Built once per document when its first finding needs a line, so that 20,000 findings cost
+    one scan, not one scan each.
+    """
+    lines: dict[tuple[str, ...], int] = {}
+    path: list[str] = []  # names of the open containers below the top level
+    # per open container: [is an object, index of the next array item, key awaiting its value]
+    stack: list[list[Any]] = []
+    line, counted_to = 1, 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        start = match.start()
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        if token == ":" or token == ",":
+            continue
+        if token == "]" or token == "}":
+            if stack:
+                stack.pop()
+                if stack:
+                    path.pop()
+            continue
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[0] and frame[2] is None and token[0] == '"':
+            frame[2] = json.loads(token)  # a key: its value comes after the colon
+            if len(path) < max_depth:
+                lines.setdefault((*path, frame[2]), line)
+            continue
+        name = ""
+        if frame is not None and frame[0]:
+            name, frame[2] = frame[2], None
+        elif frame is not None:
+            name, frame[1] = str(frame[1]), frame[1] + 1
+            if len(path) < max_depth:
+                lines.setdefault((*path, name), line)
+        if token == "{" or token == "[":
+            if stack:
+                path.append(name)
+            stack.append([token == "{", 0, None])
+    return lines
 
 
 def _loader_bases() -> tuple[type, ...]:
@@ -182,19 +221,17 @@ def _parse_yaml(text: str, location: str) -> Document:
     return Document(location=location, data=data, text=text, yaml_lines=loader.key_lines)
 
 
-def read_text(location: str, timeout: float) -> str:
-    """The text at a path or an http(s) URL, refusing anything absurdly large."""
+def read_text(location: str, timeout: float, root: str | None = None) -> str:
+    """The text at a path (a regular file inside ``root``) or at an http(s) URL the config
+    names, refusing anything absurdly large."""
     if is_url(location):
         return _fetch(location, timeout)
-    path = Path(location)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SpecLoadError(f"{location}: larger than {MAX_BYTES // 2**20} MB")
-        return path.read_text(encoding="utf-8")
+        return read_text_confined(location, root or os.path.dirname(location), MAX_BYTES)
     except FileNotFoundError:
         raise SpecLoadError(f"{location}: file not found") from None
-    except IsADirectoryError:
-        raise SpecLoadError(f"{location}: is a directory") from None
+    except FileRefusedError as exc:
+        raise SpecLoadError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise SpecLoadError(
             f"{location}: not UTF-8 text ({exc.reason} at byte {exc.start})"
@@ -225,5 +262,5 @@ def _fetch(url: str, timeout: float) -> str:
         raise SpecLoadError(f"{url}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def load(location: str, timeout: float = 30.0) -> Document:
-    return parse(read_text(location, timeout), location)
+def load(location: str, timeout: float = 30.0, root: str | None = None) -> Document:
+    return parse(read_text(location, timeout, root), location)

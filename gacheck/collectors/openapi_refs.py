@@ -2,6 +2,9 @@
 
 A ref is followed one hop at a time with a record of where it has been, so a cycle or a
 dangling pointer becomes a ``RefError`` naming the pointer, never a hang or a traceback.
+A spec is untrusted input, so refs stay inside its own repository: a ref to a URL (never
+fetched), an absolute path, a path whose real location is outside the root, or anything that
+is not a regular file is refused, and the refusal is a finding at the ref's pointer.
 Only objects the header guard looks at are resolved (path items, parameters, responses,
 headers); schemas, where self-reference is normal, are never walked.
 """
@@ -10,16 +13,23 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote
 
 from gacheck.collectors.openapi_load import Document, SpecLoadError, is_url
+from gacheck.safe_files import is_inside
 
+OWN_FOLDER = object()
+"""``RefResolver``'s default confinement: the folder of the spec being resolved."""
 MAX_CHAIN = 64
 """Longer chains of refs to refs do not occur in real specs; treat them like a cycle."""
 
 Tokens = tuple[Any, ...]
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+"""``http:``, ``https:``, ``file:``, ...: a ref naming a scheme is never followed."""
 
 
 class RefError(Exception):
@@ -69,10 +79,17 @@ class RefResolver:
         root: Document,
         load: Callable[[str], Document],
         display: Callable[[str], str] = str,
+        confined_to: str | None | object = OWN_FOLDER,
     ) -> None:
+        """``confined_to``: the folder other files must lie in (the repository); ``None``
+        allows refs within the document only. By default: the spec's own folder, and nothing
+        for a spec fetched from a URL."""
         self._docs: dict[str, Document] = {root.location: root}
         self._load = load
         self._display = display
+        if confined_to is OWN_FOLDER:
+            confined_to = None if is_url(root.location) else os.path.dirname(root.location)
+        self._root: str | None = confined_to  # type: ignore[assignment]
         self.external: set[str] = set()
         """Locations of the other files this spec's refs reached."""
 
@@ -113,6 +130,9 @@ class RefResolver:
         if not file_part:
             return doc, target_tokens
         location = self._locate(file_part, doc.location)
+        refusal = self._refusal(file_part, location)
+        if refusal:
+            raise RefError(f'$ref "{ref}" at {self._where(doc, tokens)} refused: {refusal}')
         target = self._docs.get(location)
         if target is None:
             try:
@@ -123,10 +143,25 @@ class RefResolver:
             self.external.add(location)
         return target, target_tokens
 
+    def _refusal(self, file_part: str, location: str) -> str | None:
+        """Why the file a ref names may not be read, or ``None`` when it may."""
+        if _SCHEME.match(file_part):
+            return "refs to URLs are not fetched (a spec may only refer to files in its repository)"
+        if os.path.isabs(unquote(file_part)):
+            return "absolute paths are not followed (refer to files relative to the spec)"
+        if self._root is None:
+            return "a spec read from a URL may only refer to itself"
+        if not is_inside(location, self._root):
+            shown, real = self._display(location), os.path.realpath(location)
+            if os.path.normpath(location) == real:
+                return f"{shown} is outside the repository"
+            return f"{shown} resolves to {real}, outside the repository"
+        return None
+
     @staticmethod
     def _locate(file_part: str, base: str) -> str:
-        if is_url(file_part) or is_url(base):
-            return urljoin(base, file_part)
+        if is_url(base):
+            return file_part  # refused: nothing is fetched relative to a URL
         path = unquote(file_part)
         if os.path.isabs(path):
             return os.path.normpath(path)

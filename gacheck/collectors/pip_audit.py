@@ -19,8 +19,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gacheck.collectors import process
-from gacheck.errors import CollectorError
+from gacheck.errors import CollectorError, FileRefusedError
 from gacheck.models import CommandRecord
+from gacheck.safe_files import MiB, read_text_confined
+
+MAX_REPORT_BYTES = 16 * MiB
+"""pip-audit's report of 5,000 dependencies with vulnerabilities is a few MB; parsing a bigger
+one would take longer than the gate's time limit."""
 
 
 class _Model(BaseModel):
@@ -79,11 +84,14 @@ def parse_report(text: str, source: str) -> AuditReport:
             from None
 
 
-def read_report(path: Path, shown: str) -> AuditReport:
+def read_report(path: Path, shown: str, root: Path | None = None) -> AuditReport:
+    """The report at ``path``, a regular file inside ``root`` (its own folder by default)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_confined(path, root or path.parent, MAX_REPORT_BYTES)
     except FileNotFoundError:
         raise CollectorError(f"{shown}: report not found") from None
+    except FileRefusedError as exc:
+        raise CollectorError(str(exc).replace(str(path), shown, 1)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CollectorError(f"{shown}: cannot read: {exc}") from None
     return parse_report(text, shown)
@@ -124,4 +132,4 @@ def run_pip_audit(
             lines = [line for line in done.stderr.splitlines() if line.strip()]
             reason = lines[-1].strip() if lines else f"exit status {done.exit_code}"
             raise CollectorError(f"pip-audit wrote no report: {reason}")
-        return read_report(output, "pip-audit output"), record
+        return read_report(output, "pip-audit output", Path(holder)), record

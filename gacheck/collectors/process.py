@@ -1,6 +1,8 @@
 """The one way gacheck runs a subprocess: argv list, timeout, output captured, errors explained.
 
 Processes run in their own session so that a timeout kills the whole tree, not just the shell.
+When the calling thread works for a gate (``gacheck.deadline``), the timeout is shortened to the
+gate's time limit, and the tree is killed as soon as the engine gives up on the gate.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gacheck import deadline
 from gacheck.errors import CommandError
 from gacheck.models import CommandRecord
 
@@ -53,12 +57,22 @@ def run(
     env: Mapping[str, str] | None = None,
     check: bool = False,
     stdin: str | None = None,
+    cleanup: bool = False,
 ) -> Completed:
-    """Run ``argv``; raise ``CommandError`` if it cannot start or times out.
+    """Run ``argv``; raise ``CommandError`` if it cannot start, times out or is cancelled.
 
     With ``check``, a non-zero exit is an error too, with the end of stderr in the message.
+    ``cleanup``: clean-up work that must run even after the gate's time limit (own timeout).
     """
     argv = [str(part) for part in argv]
+    limit = None if cleanup else deadline.current()
+    if limit is not None:
+        if limit.cancelled or limit.remaining() <= 0:
+            raise CommandError(f"{argv[0]} not started: the gate's time limit has passed")
+        # a moment past the limit: the engine's own "did not finish" is what the user reads,
+        # and its cancel kills the tree; this only bounds a process nobody cancels
+        bound = limit.remaining() + 1.0
+        timeout = bound if timeout is None else min(timeout, bound)
     full_env = None if env is None else {**os.environ, **env}
     try:
         proc = subprocess.Popen(
@@ -83,7 +97,10 @@ def run(
     with _running_lock:
         _running.add(proc)
     try:
-        stdout, stderr = proc.communicate(input=stdin, timeout=timeout)
+        stdout, stderr = _communicate(proc, stdin, timeout, limit)
+    except _Cancelled:
+        _kill_tree(proc)
+        raise CommandError(f"{argv[0]} stopped: the gate ran out of time") from None
     except subprocess.TimeoutExpired:
         _kill_tree(proc)
         raise CommandError(f"{argv[0]} did not finish within {timeout:g}s") from None
@@ -100,6 +117,32 @@ def run(
             f"{Path(argv[0]).name} exited with status {done.exit_code}: " + " / ".join(detail)
         )
     return done
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _communicate(
+    proc: subprocess.Popen[str],
+    stdin: str | None,
+    timeout: float | None,
+    limit: deadline.Deadline | None,
+) -> tuple[str, str]:
+    """``proc.communicate``, woken every 0.2 s to see whether the gate was cancelled."""
+    if limit is None:
+        return proc.communicate(input=stdin, timeout=timeout)
+    end = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = 0.2 if end is None else max(0.0, min(0.2, end - time.monotonic()))
+        try:
+            # retrying after TimeoutExpired loses no output; stdin is sent by the first call
+            return proc.communicate(input=stdin, timeout=left)
+        except subprocess.TimeoutExpired:
+            if limit.cancelled:
+                raise _Cancelled() from None
+            if end is not None and time.monotonic() >= end:
+                raise
 
 
 def _kill_tree(proc: subprocess.Popen[str], wait: bool = True) -> None:

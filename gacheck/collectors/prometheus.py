@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gacheck.collectors.prometheus_http import (
     ConnectionSettings,
+    PackedSamples,
     build_api,
     explain,
     refused_status,
@@ -63,10 +64,19 @@ def short(promql: str) -> str:
     return text if len(text) <= _SHORT_QUERY else text[: _SHORT_QUERY - 1] + "…"
 
 
-def _samples(raw: list[Any]) -> tuple[list[float], list[float]]:
+def _samples(raw: list[Any] | PackedSamples) -> tuple[list[float], list[float]]:
+    if isinstance(raw, PackedSamples):  # converted by the transport while parsing
+        return raw.times, raw.values
     # Timestamps arrive as JSON numbers already; values as strings ("NaN", "+Inf" included),
     # which float() reads. This loop is most of the client's own cost on a large range query.
-    return [p[0] for p in raw], [float(p[1]) for p in raw]
+    # Unpacking refuses a sample that is not a pair; float() refuses a timestamp or value that
+    # is not a number (ValueError/TypeError, explained by the caller as a wrongly shaped answer).
+    if any(type(p) is not list for p in raw):
+        raise TypeError("a sample that is not a [time, value] pair")
+    times = [t for t, _ in raw]
+    if any(type(t) is not float and type(t) is not int for t in times):  # "0", true, null
+        raise TypeError("a sample whose time is not a number")
+    return times, [float(v) for _, v in raw]
 
 
 def parse_result(raw: Any) -> list[Series]:
@@ -79,7 +89,10 @@ def parse_result(raw: Any) -> list[Series]:
         return [Series({}, times, values)]
     series = []
     for item in raw or []:
-        labels = dict(item.get("metric", {}))
+        metric = item.get("metric", {})
+        if not isinstance(metric, dict):  # dict("") or dict([]) would pass for no labels
+            raise TypeError("a series whose metric is not an object")
+        labels = dict(metric)
         if "values" in item:
             times, values = _samples(item["values"])
         else:
@@ -117,7 +130,7 @@ class PrometheusClient:
         if limited:
             params["timeout"] = self._server_timeout()
         raw = self._call(promql, lambda: self._api.custom_query(promql, params=params))
-        series = parse_result(raw)
+        series = self._parse(promql, raw)
         warnings = self._warnings()
         record = QueryRecord(
             promql=promql, kind="instant", time=at, series=len(series),
@@ -134,7 +147,7 @@ class PrometheusClient:
                 promql, start_time=start, end_time=end, step=f"{step_s:g}", params=params
             ),
         )
-        series = parse_result(raw)
+        series = self._parse(promql, raw)
         warnings = self._warnings()
         record = QueryRecord(
             promql=promql, kind="range", start=start, end=end, step_s=step_s,
@@ -174,6 +187,16 @@ class PrometheusClient:
             return [str(w) for w in response.json().get("warnings", [])]
         except ValueError:
             return []
+
+    def _parse(self, what: str, raw: Any) -> list[Series]:
+        """``parse_result``, with a result of the wrong shape explained instead of raised."""
+        try:
+            return parse_result(raw)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            raise CollectorError(
+                f"{self.url} did not answer like Prometheus (a result of the wrong shape) "
+                f"(query: {short(what)})"
+            ) from None
 
     def _call(self, what: str, call: Any) -> Any:
         self._local.response = None

@@ -8,8 +8,10 @@ URLs with credentials or request headers.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 
+READ_CHUNK = 1024 * 1024
 RETRY_STATUSES = (500, 502, 503, 504)
 BACKOFF_FACTOR = 0.25  # urllib3 waits 0, 0.5 s, 1 s, ... between retries
 CONNECT_TIMEOUT = 5.0
@@ -31,6 +34,8 @@ class ConnectionSettings:
     verify: bool | str
     max_points: int
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+    max_body: int = 256 * 1024 * 1024
+    """Bytes of an answer read at most, counted after decompression (a gzip bomb stops here)."""
     auth: tuple[str, str] | None = field(default=None, repr=False)
 
     @property
@@ -68,7 +73,8 @@ class ConnectionSettings:
                 raise CollectorError(f"[prometheus].ca_bundle: file not found: {prom.ca_bundle}")
             verify = str(bundle)
         return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
-                   verify=verify, max_points=prom.max_points, headers=headers, auth=auth)
+                   verify=verify, max_points=prom.max_points, headers=headers, auth=auth,
+                   max_body=prom.max_body)
 
 
 def _required_env(ctx: Context, name: str | None, key: str, secret: bool = True) -> str | None:
@@ -81,13 +87,150 @@ def _required_env(ctx: Context, name: str | None, key: str, secret: bool = True)
     return value
 
 
+class BodyTooLarge(CollectorError):
+    """An answer bigger than ``[prometheus].max_body`` once decompressed; not read further."""
+
+
+def size_text(size: int) -> str:
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:g} {unit}"
+    return f"{size} bytes"
+
+
+def read_capped(response: Any, limit: int, seconds: float) -> None:
+    """Read a streamed ``requests`` response into ``response.content``: at most ``limit``
+    bytes after decompression, within ``seconds`` in all (a trickle does not reset it).
+    Beyond either, the response is emptied and closed, and ``BodyTooLarge`` or requests'
+    ``ReadTimeout`` raised; a body that breaks off is requests' ``ChunkedEncodingError``."""
+    import requests
+    import urllib3.exceptions as u3
+
+    chunks: list[bytes] = []
+    received = 0
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            # read1: whatever arrived (a trickle cannot hold us past the deadline), and
+            # urllib3 decompresses at most READ_CHUNK per call, so a bomb never expands whole
+            chunk = response.raw.read1(READ_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > limit:
+                raise BodyTooLarge(
+                    f"body too large: more than {size_text(limit)} after decompression "
+                    "([prometheus].max_body)"
+                )
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
+    except requests.exceptions.RequestException:  # ours, above (an OSError too)
+        _discard(response, chunks)
+        raise
+    except u3.ReadTimeoutError as exc:
+        _discard(response, chunks)
+        raise requests.exceptions.ReadTimeout(str(exc)) from None
+    except u3.DecodeError as exc:
+        _discard(response, chunks)
+        raise requests.exceptions.ContentDecodingError(str(exc)) from None
+    except (u3.HTTPError, OSError) as exc:
+        _discard(response, chunks)
+        raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
+    except BaseException:
+        _discard(response, chunks)
+        raise
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+    chunks.clear()
+    # json.loads reads bytes itself: no decoded copy of a large body as requests' .json() makes
+    response.json = lambda **_: _envelope(response)
+
+
+@dataclass(frozen=True, slots=True)
+class PackedSamples:
+    """A range series' samples, converted while its answer is parsed (``parse_result`` takes
+    them as they are): no list per sample is ever built for the whole answer."""
+
+    times: list[float]
+    values: list[float]
+
+
+def _packing_hook() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A ``json.loads`` object hook that packs each series' ``values`` as soon as the series is
+    parsed, sharing the timestamps of the common step grid between series. Samples that are
+    not well formed are left as they are, for ``parse_result`` to refuse with its reason."""
+    shared: dict[Any, Any] = {}
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        raw = obj.get("values")
+        if type(raw) is list and "metric" in obj:
+            obj["values"] = _pack(raw, shared)
+        return obj
+
+    return hook
+
+
+def _pack(raw: list[Any], shared: dict[Any, Any]) -> Any:
+    try:
+        if any(type(p) is not list for p in raw):
+            return raw
+        times = [t for t, _ in raw]
+        if any(type(t) is not float and type(t) is not int for t in times):
+            return raw
+        values = [float(v) for _, v in raw]
+    except (TypeError, ValueError):
+        return raw
+    return PackedSamples([shared.setdefault(t, t) for t in times], values)
+
+
+class NestedTooDeeply(ValueError):
+    """A body nested deeper than the JSON parser goes (``[[[[...``): not a Prometheus answer."""
+
+
+def _envelope(response: Any) -> Any:
+    """The parsed body, series packed as they are parsed (``refused_status`` judges its
+    ``status``). Once parsed, the body bytes are replaced by the envelope without its ``data``
+    (status, errors, warnings, infos): a large answer is then held once, as series."""
+    try:
+        body = json.loads(response._content, object_pairs_hook=_packing_hook())
+    except RecursionError:
+        raise NestedTooDeeply("nested too deeply to read") from None
+    if isinstance(body, dict) and "data" in body:
+        rest = {k: v for k, v in body.items() if k != "data"}
+        response._content = json.dumps(rest, separators=(",", ":")).encode()
+    return body
+
+
+def _discard(response: Any, chunks: list[bytes]) -> None:
+    chunks.clear()
+    response._content, response._content_consumed = b"", True
+    response.close()
+
+
+def _capped_session(limit: int, seconds: float) -> Any:
+    """A ``requests.Session`` that streams every answer and reads at most ``limit`` bytes
+    within ``seconds``."""
+    import requests
+
+    class CappedSession(requests.Session):
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            streamed = kwargs.get("stream", False)
+            response = super().send(request, **{**kwargs, "stream": True})
+            if not streamed:
+                read_capped(response, limit, seconds)
+            return response
+
+    return CappedSession()
+
+
 def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) -> tuple[Any, Any]:
     """A ``PrometheusConnect`` over our own session, and that session."""
-    import requests
     from prometheus_api_client import PrometheusConnect
     from urllib3.util.retry import Retry
 
-    session = requests.Session()
+    session = _capped_session(settings.max_body, settings.request_timeout[1])
     session.verify = settings.verify
     if settings.verify is False:  # the user opted out in the config; no warning per request
         import warnings
@@ -116,6 +259,8 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
     """One sentence for a failed request: Prometheus' own error when it gave one."""
     import requests
 
+    if isinstance(exc, BodyTooLarge):
+        return f"Prometheus at {url}: {exc}"
     if response is not None and response.status_code != 200:
         return _explain_status(response, url)
     if isinstance(exc, requests.exceptions.SSLError):
@@ -127,10 +272,16 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
     timed_out = type(reason).__name__ == "ReadTimeoutError"  # wrapped when retries run out
     if timed_out or isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.Timeout):
         return f"Prometheus at {url} did not answer within {timeout:g}s ([prometheus].timeout)"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"Prometheus at {url} broke off its answer before the end (truncated body)"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return f"Prometheus at {url} sent a compressed answer that cannot be decompressed"
     if isinstance(exc, requests.exceptions.ConnectionError):
         found = _ERRNO.search(str(exc))
         why = found.group(1).strip().lower() if found else "connection failed"
         return f"cannot reach Prometheus at {url}: {why}"
+    if isinstance(exc, RecursionError | NestedTooDeeply):
+        return f"{url} did not answer like Prometheus (a body nested too deeply to read)"
     if isinstance(exc, ValueError | KeyError | TypeError):
         return f"{url} did not answer like Prometheus (unexpected response body)"
     return f"request to Prometheus at {url} failed: {type(exc).__name__}"

@@ -17,7 +17,10 @@ from gacheck.context import Context
 from gacheck.errors import GateError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence
+from gacheck.safe_files import MiB, read_text_confined, root_for
 from gacheck.units import Unit
+
+MAX_BYTES = 64 * MiB
 
 
 class JsonValueParams(Params):
@@ -57,11 +60,13 @@ class JsonValueGate:
         name = params.file.replace("{date}", ctx.at.strftime("%Y-%m-%d"))
         file = ctx.resolve(name)
         try:
-            document = json.loads(file.read_text(encoding="utf-8"))
+            document = json.loads(read_text_confined(file, root_for(file, ctx.repo), MAX_BYTES))
         except FileNotFoundError:
             raise GateError(f"{name}: file not found") from None
         except json.JSONDecodeError as exc:
             raise GateError(f"{name}: not valid JSON: {exc}") from None
+        except RecursionError:
+            raise GateError(f"{name}: nested too deeply to read") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise GateError(f"{name}: cannot read: {exc}") from None
         try:

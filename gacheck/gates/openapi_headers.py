@@ -23,6 +23,7 @@ from gacheck.context import Context
 from gacheck.errors import GateError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Finding, Status
+from gacheck.safe_files import root_for
 from gacheck.units import Unit
 
 DEFAULT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]
@@ -132,14 +133,16 @@ class OpenapiHeadersGate:
 
         def load(location: str) -> openapi_load.Document:
             if location not in cache:
-                cache[location] = openapi_load.load(location, timeout)
+                cache[location] = openapi_load.load(location, timeout, _root(location, ctx))
             return cache[location]
 
         reports: list[openapi.SpecReport] = []
         failures: dict[str, str] = {}
         for location in locations:
             try:
-                reports.append(openapi.check_spec(load(location), policy, load, display))
+                reports.append(openapi.check_spec(
+                    load(location), policy, load, display, _root(location, ctx)
+                ))
             except openapi_load.SpecLoadError as exc:
                 failures[location] = str(exc)
         # A file other specs point into is a fragment, not a spec of its own.
@@ -147,6 +150,14 @@ class OpenapiHeadersGate:
         fragments = sorted(display(loc) for loc in failures if loc in referenced)
         errors = {display(k): v for k, v in failures.items() if display(k) not in fragments}
         return _measurement(params, reports, errors, fragments, unmatched)
+
+
+def _root(location: str, ctx: Context) -> str | None:
+    """What a spec and its refs are confined to: the repository, or the folder of a spec the
+    config names outside it; nothing for a spec fetched from a URL."""
+    if openapi_load.is_url(location):
+        return None
+    return str(root_for(location, ctx.repo))
 
 
 def _display(ctx: Context) -> Any:

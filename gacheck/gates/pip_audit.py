@@ -24,6 +24,7 @@ from gacheck.context import Context
 from gacheck.errors import CollectorError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import CommandRecord, Evidence, Finding, Status
+from gacheck.safe_files import root_for
 from gacheck.units import Unit
 from gacheck.verdict import judge
 
@@ -144,7 +145,8 @@ def _load(params: PipAuditParams, ctx: Context, timeout: float,
             raise CollectorError(f"{params.report}: no report matches")
         path = matches[-1]
         shown = _shown(path, ctx)
-        return pip_audit.read_report(ctx.resolve(path), shown), [], shown
+        full = ctx.resolve(path)
+        return pip_audit.read_report(full, shown, root_for(full, ctx.repo)), [], shown
     if not ctx.repo.is_dir():
         raise CollectorError(f"repository root {ctx.repo} does not exist")
     report, record = pip_audit.run_pip_audit(

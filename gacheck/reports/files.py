@@ -52,18 +52,41 @@ def audit_paths(
     if partial:
         json_path = output_dir / expand(settings.path_template, at, "json")
         markdown = output_dir / expand(settings.path_template, at, "md")
-        return AuditPaths(
+        paths = AuditPaths(
             json=json_path.with_name(f"{json_path.stem}{PARTIAL_MARK}{json_path.suffix}"),
             markdown=markdown.with_name(f"{markdown.stem}{PARTIAL_MARK}{markdown.suffix}"),
             latest_json=None,
             latest_markdown=None,
         )
-    return AuditPaths(
+        for path in paths.all():
+            refuse_linked_folders(path, output_dir)
+        return paths
+    paths = AuditPaths(
         json=output_dir / expand(settings.path_template, at, "json"),
         markdown=output_dir / expand(settings.path_template, at, "md"),
         latest_json=output_dir / expand(latest, at, "json") if latest else None,
         latest_markdown=output_dir / expand(latest, at, "md") if latest else None,
     )
+    for path in paths.all():
+        refuse_linked_folders(path, output_dir)
+    return paths
+
+
+def refuse_linked_folders(path: Path, output_dir: Path) -> None:
+    """``OutputError`` when a folder between ``output_dir`` and ``path`` (the dated folder) is
+    a symbolic link: audits are written where the template says, not wherever a link points."""
+    try:
+        inner = path.parent.relative_to(output_dir)
+    except ValueError:
+        return
+    folder = output_dir
+    for part in inner.parts:
+        folder = folder / part
+        if folder.is_symlink():
+            raise OutputError(
+                f"cannot write {path}: {folder} is a symbolic link (audits are not written "
+                "through links; remove it)"
+            )
 
 
 TEMP_MARK = ".gacheck-tmp"

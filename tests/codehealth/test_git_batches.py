@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -252,6 +254,39 @@ def test_a_ruff_that_hangs_ends_in_error_and_the_worktrees_are_removed(
     assert "did not finish within" in result["message"]
     assert repo.git("worktree", "list").count("\n") == 0
     assert not list(Path(repo.root, ".git", "worktrees").glob("*"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead but not yet reaped by its parent
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_a_gate_past_its_time_limit_stops_its_ruff_and_removes_its_worktrees(
+    make_repo, gate_result, tmp_path
+) -> None:
+    """Even a step with its own longer timeout (``ruff --version``: 30 s) is stopped at the
+    gate's limit: the process is killed and the worktree removed before evaluate returns."""
+    repo = make_repo()
+    history(repo)
+    pids = tmp_path / "pids"
+    stuck = tmp_path / "stuck-ruff"
+    stuck.write_text(f'#!/bin/sh\necho $$ >> {pids}\nexec sleep 60\n')
+    stuck.chmod(0o755)
+    trees_before = set(Path(tempfile.gettempdir()).glob("gacheck-tree-*"))
+    result = gate_result(gate(f'timeout = "4s"\nexecutable = "{stuck}"'), repo.root)
+
+    assert result["status"] == "error"
+    assert result["message"] == "did not finish within its timeout of 4s"
+    started = [int(line) for line in pids.read_text().split()]
+    assert started and not any(_alive(pid) for pid in started)
+    assert repo.git("worktree", "list").count("\n") == 0
+    assert not list(Path(repo.root, ".git", "worktrees").glob("*"))
+    assert set(Path(tempfile.gettempdir()).glob("gacheck-tree-*")) <= trees_before
 
 
 def test_a_reverted_batch_is_not_counted_and_the_evidence_says_by_what(make_repo, gate_result) -> None:

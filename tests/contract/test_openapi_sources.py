@@ -19,28 +19,51 @@ from gacheck.models import Status
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    requested: list[str]
+
     def log_message(self, *args: object) -> None:
         pass
 
+    def do_GET(self) -> None:
+        self.requested.append(self.path)
+        super().do_GET()
+
+
+class Served(str):
+    """The server's base URL, with the paths it was asked for."""
+
+    requested: list[str]
+
 
 @pytest.fixture
-def spec_server() -> Iterator[str]:
-    """The fixture specs served over real HTTP on 127.0.0.1."""
-    handler = functools.partial(_Quiet, directory=str(SPECS))
+def spec_server() -> Iterator[Served]:
+    """The fixture specs served over real HTTP on 127.0.0.1; ``requested`` lists the paths."""
+    requested: list[str] = []
+    handler = functools.partial(
+        type("Recording", (_Quiet,), {"requested": requested}), directory=str(SPECS)
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    served = Served(f"http://127.0.0.1:{server.server_address[1]}")
+    served.requested = requested
+    yield served
     server.shutdown()
     server.server_close()
 
 
-def test_spec_from_a_url_with_refs_to_other_urls(run_gate, repo: Path, spec_server: str) -> None:
+def test_a_spec_from_a_url_is_read_but_its_refs_to_other_files_are_not_fetched(
+    run_gate, repo: Path, spec_server: Served
+) -> None:
     result = run_gate(GATE + f'specs = ["{spec_server}/external/api.yaml"]\n', repo)
 
-    assert result.value == 2
-    paths_finding = next(f for f in result.evidence.findings if f.code == "missing-headers")
-    assert paths_finding.file == f"{spec_server}/external/common/paths.yaml"
+    assert spec_server.requested == ["/external/api.yaml"]
+    assert result.status is Status.FAIL  # responses it cannot read are not vouched for
+    refused = [f for f in result.evidence.findings if f.code == "ref-error"]
+    assert len(refused) == 3
+    assert all("refused: a spec read from a URL may only refer to itself" in f.message
+               for f in refused)
+    assert any("#/paths/~1v1~1models/get/responses/200" in f.message for f in refused)
     assert result.evidence.details["specs"][0]["spec"] == f"{spec_server}/external/api.yaml"
 
 

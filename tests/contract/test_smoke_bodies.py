@@ -1,5 +1,6 @@
 """Hostile façade bodies: too large, or nested deeper than any parser goes. The smoke check
-fails with what is wrong ("body larger than 4 MB", "body is not JSON"), never with an internal
+fails with what is wrong ("body too large: more than 4 MiB after decompression", "body is JSON
+nested too deeply to read"), never with an internal
 error of the gate kind."""
 
 from __future__ import annotations
@@ -60,10 +61,10 @@ def test_a_4mb_bracket_body_is_body_too_large(run_gate, repo, odd_server) -> Non
     assert result.status.value == "fail"
     assert "internal error" not in result.message
     check = result.evidence.details["checks"][0]
-    assert check["failures"] == ["body larger than 4 MB"]
+    assert check["failures"] == ["body too large: more than 4 MiB after decompression"]
 
 
 def test_a_body_nested_too_deeply_is_not_json(run_gate, repo, odd_server) -> None:
     result = run_gate(_gate("/deep"), repo, facade_url=odd_server)
     assert result.status.value == "fail"
-    assert result.evidence.details["checks"][0]["failures"] == ["body is not JSON"]
+    assert result.evidence.details["checks"][0]["failures"] == ["body is JSON nested too deeply to read"]

@@ -1,0 +1,98 @@
+"""The fault-injecting Prometheus and façade, and ways to run gates against them.
+
+``run_gate(block)`` evaluates one gate in-process the way ``gacheck evaluate`` does;
+``run_isolated(config, ...)`` runs ``gacheck evaluate`` in a child process with a memory
+limit and reports its peak resident memory, so that a runaway read fails one test instead
+of exhausting the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fault_server import FaultServer, gzip_bomb
+from fault_setup import AT, PROMETHEUS_GATE, ROOT
+
+from gacheck import engine
+from gacheck.config import load_config
+from gacheck.context import Context, Overrides
+from gacheck.models import GateResult
+
+
+@pytest.fixture(scope="session")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return gzip_bomb(tmp_path_factory.mktemp("bomb") / "bomb.json.gz")
+
+
+@pytest.fixture
+def server(bomb: bytes) -> Iterator[FaultServer]:
+    with FaultServer(bomb) as running:
+        yield running
+
+
+@pytest.fixture
+def run_gate(tmp_path: Path, server: FaultServer) -> Callable[..., GateResult]:
+    def run(config: str = PROMETHEUS_GATE, **overrides: str) -> GateResult:
+        path = tmp_path / "gates.toml"
+        path.write_text(textwrap.dedent(config), encoding="utf-8")
+        loaded = load_config(path)
+        ctx = Context(
+            at=AT, config=loaded, repo=tmp_path, audit_dir=tmp_path / "audits",
+            overrides=Overrides(prometheus_url=overrides.get("prometheus_url", server.url),
+                                facade_url=overrides.get("facade_url", server.url)),
+        )
+        (gate,) = engine.run_gates(ctx)
+        return gate
+
+    return run
+
+
+@dataclass(frozen=True)
+class Isolated:
+    code: int
+    gates: list[dict[str, Any]]
+    stderr: str
+    peak_rss_mb: float
+
+
+def _memory_limit(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
+@pytest.fixture
+def run_isolated(tmp_path: Path, server: FaultServer) -> Callable[..., Isolated]:
+    def run(config: str = PROMETHEUS_GATE, memory: int = 3 * 1024**3,
+            timeout: float = 300) -> Isolated:
+        path = tmp_path / "gates.toml"
+        path.write_text(textwrap.dedent(config), encoding="utf-8")
+        argv = [sys.executable, str(Path(__file__).parent / "peak_run.py"), "evaluate",
+                "--config", str(path), "--repo", str(tmp_path), "--no-write", "--format",
+                "json", "--at", AT.isoformat(), "--prometheus-url", server.url,
+                "--facade-url", server.url]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
+            env.pop(name, None)
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout,
+                              preexec_fn=_memory_limit(memory))
+        peak = re.findall(r"peak_rss_mb=(\d+)", done.stderr)
+        try:
+            gates = json.loads(done.stdout)["gates"]
+        except ValueError:
+            gates = []
+        return Isolated(done.returncode, gates, done.stderr, float(peak[-1]) if peak else -1)
+
+    return run

@@ -1,0 +1,248 @@
+"""A misbehaving Prometheus and façade on 127.0.0.1: 5xx, truncated JSON, hangs, trickles,
+gzip bombs, huge bodies, an error status on HTTP 200, or any body a test hands it.
+
+It is a real HTTP server (the standard library's, one thread per connection), so gacheck's
+own clients (requests for Prometheus, httpx for the façade) meet the faults over real sockets.
+``server.fault`` is switched by the tests while it runs. Prometheus' probe query
+(``vector(1)``) is answered correctly unless ``fault.probe_too`` is set, so that the fault
+reaches the gate's own query.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+FAULTS = (
+    "ok", "status_503", "status_500_json", "truncated_body", "truncated_json", "hang",
+    "trickle", "gzip_bomb", "huge", "error_on_200", "not_json", "wrong_shape",
+    "sse_trickle", "deep_json",
+)
+
+
+@dataclass
+class Fault:
+    name: str = "ok"
+    value: str = "0.001"
+    """The sample value of healthy answers."""
+    body: bytes | None = None
+    """``raw``: this exact body with ``status`` and ``content_type``."""
+    status: int = 200
+    content_type: str = "application/json"
+    huge_bytes: int = 200 * 1024 * 1024
+    probe_too: bool = False
+    hang_s: float = 60.0
+    requests: list[str] = field(default_factory=list)
+
+
+def gzip_bomb(path: Path, expanded: int = 1024**3) -> bytes:
+    """A gzip body of about 1 MB that expands to ``expanded`` bytes of JSON-ish whitespace,
+    written once per session."""
+    if not path.exists():
+        compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+        block = b" " * (1024 * 1024)
+        parts = [compressor.compress(b'{"status":"success","data":{"resultType":"matrix",')]
+        parts += [compressor.compress(block) for _ in range(expanded // len(block))]
+        parts.append(compressor.flush())
+        path.write_bytes(b"".join(parts))
+    return path.read_bytes()
+
+
+def matrix(params: dict[str, str], value: str, labels: dict[str, str] | None = None) -> dict:
+    """A healthy range answer: one series with a sample at every step from start to end."""
+    start, end = float(params.get("start", 0)), float(params.get("end", 0))
+    step = float(params.get("step", 60) or 60)
+    count = int((end - start) // step) + 1 if end >= start else 0
+    values = [[start + i * step, value] for i in range(min(count, 20_000))]
+    return {"status": "success", "data": {"resultType": "matrix", "result": [
+        {"metric": labels or {"job": "facade"}, "values": values}]}}
+
+
+def vector(params: dict[str, str], value: str) -> dict:
+    at = float(params.get("time", time.time()))
+    return {"status": "success", "data": {"resultType": "vector", "result": [
+        {"metric": {}, "value": [at, value]}]}}
+
+
+def huge_matrix(params: dict[str, str], size: int) -> Iterator[bytes]:
+    """A valid range answer of about ``size`` bytes: many series, one sample per step each."""
+    start, step = float(params.get("start", 0)), float(params.get("step", 60) or 60)
+    end = float(params.get("end", start))
+    count = max(1, min(int((end - start) // step) + 1, 11_000))
+    # values differ from sample to sample and series to series, as real rates do
+    samples = [",".join(f'[{start + i * step:.3f},"0.00{(i * 7919 + shift) % 9973}"]'
+                        for i in range(count)).encode() for shift in range(7)]
+    yield b'{"status":"success","data":{"resultType":"matrix","result":['
+    sent, index = 0, 0
+    while sent < size:
+        item = (b'{"metric":{"instance":"i%d"},"values":[' % index + samples[index % 7]
+                + b"]}")
+        chunk = (b"," if index else b"") + item
+        yield chunk
+        sent += len(chunk)
+        index += 1
+    yield b"]}}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    fault: Fault
+    bomb: bytes
+    stopping: threading.Event
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        self._answer(form)
+
+    def _params(self, form: str) -> dict[str, str]:
+        query = urlsplit(self.path).query + "&" + form
+        return {k: v[-1] for k, v in parse_qs(query).items()}
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, text in (headers or {}).items():
+            self.send_header(name, text)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _answer(self, form: str = "") -> None:
+        fault = self.fault
+        path = urlsplit(self.path).path
+        params = self._params(form)
+        fault.requests.append(path)
+        prometheus = path.startswith("/api/v1/")
+        healthy: dict[str, Any]
+        if path.endswith("/query_range"):
+            healthy = matrix(params, fault.value)
+        elif path.endswith("/query"):
+            healthy = vector(params, fault.value)
+        elif prometheus:
+            healthy = {"status": "success", "data": {"groups": []}}
+        else:
+            healthy = {"object": "list", "data": [{"id": "lukhas-mini"}]}
+        if prometheus and params.get("query") == "vector(1)" and not fault.probe_too:
+            self._send(200, json.dumps(vector(params, "1")).encode())
+            return
+        self._fault(fault, healthy, params)
+
+    def _fault(self, fault: Fault, healthy: dict[str, Any], params: dict[str, str]) -> None:
+        name = fault.name
+        text = json.dumps(healthy).encode()
+        if name == "ok":
+            self._send(200, text)
+        elif name == "raw":
+            self._send(fault.status, fault.body or b"", fault.content_type)
+        elif name == "status_503":
+            self._send(503, b"<html>upstream unavailable</html>", "text/html")
+        elif name == "status_500_json":
+            self._send(500, json.dumps({"status": "error", "errorType": "internal",
+                                        "error": "boom"}).encode())
+        elif name == "truncated_body":  # promises more than it sends, then closes
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text[: len(text) // 2])
+            self.close_connection = True
+        elif name == "truncated_json":  # a complete HTTP answer holding half a document
+            self._send(200, text[: len(text) // 2])
+        elif name == "hang":
+            self.stopping.wait(fault.hang_s)
+            self.close_connection = True
+        elif name in ("trickle", "sse_trickle"):
+            kind = "text/event-stream" if name == "sse_trickle" else "application/json"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.end_headers()
+            deadline = time.monotonic() + fault.hang_s
+            piece = b"data: x" if name == "sse_trickle" else text[:1]
+            while time.monotonic() < deadline and not self.stopping.is_set():
+                try:
+                    self.wfile.write(piece[:1])
+                    self.wfile.flush()
+                except OSError:
+                    break
+                piece = piece[1:] or b"x"
+                time.sleep(0.2)
+            self.close_connection = True
+        elif name == "gzip_bomb":
+            self._send(200, self.bomb, headers={"Content-Encoding": "gzip"})
+        elif name == "huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for chunk in huge_matrix(params, fault.huge_bytes):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass  # the client stopped reading: that is what a cap does
+            self.close_connection = True
+        elif name == "error_on_200":
+            self._send(200, json.dumps({"status": "error", "errorType": "execution",
+                                        "error": "query processing would load too many samples",
+                                        "data": healthy.get("data")}).encode())
+        elif name == "not_json":
+            self._send(200, b"<html><body>login</body></html>", "text/html")
+        elif name == "wrong_shape":
+            self._send(200, json.dumps({"status": "success",
+                                        "data": {"resultType": "matrix",
+                                                 "result": "none"}}).encode())
+        elif name == "deep_json":
+            self._send(200, b"[" * (4 * 1024 * 1024))
+        else:
+            raise AssertionError(f"unknown fault {name}")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hung up on a bomb or a trickle is the expected outcome
+
+
+class FaultServer:
+    """``with FaultServer(bomb) as server: server.url; server.fault = Fault("hang")``."""
+
+    def __init__(self, bomb: bytes = b"") -> None:
+        self.fault = Fault()
+        self._stopping = threading.Event()
+        outer = self
+
+        class Handler(_Handler):
+            @property  # type: ignore[override]
+            def fault(self) -> Fault:
+                return outer.fault
+
+        Handler.bomb = bomb
+        Handler.stopping = self._stopping
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> FaultServer:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
