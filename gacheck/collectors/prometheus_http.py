@@ -31,6 +31,8 @@ class ConnectionSettings:
     max_points: int
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     auth: tuple[str, str] | None = field(default=None, repr=False)
+    max_concurrency: int = 4
+    chunk: float = 6 * 3600.0
 
     @property
     def request_timeout(self) -> tuple[float, float]:
@@ -68,7 +70,8 @@ class ConnectionSettings:
                 raise CollectorError(f"[prometheus].ca_bundle: file not found: {prom.ca_bundle}")
             verify = str(bundle)
         return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
-                   verify=verify, max_points=prom.max_points, headers=headers, auth=auth)
+                   verify=verify, max_points=prom.max_points, headers=headers, auth=auth,
+                   max_concurrency=prom.max_concurrency, chunk=prom.chunk)
 
 
 def _required_env(ctx: Context, name: str | None, key: str) -> str | None:

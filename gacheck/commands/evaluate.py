@@ -13,7 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gacheck.commands.common import add_config_options, build_context, id_list
+from gacheck.commands.common import (
+    add_cache_options,
+    add_config_options,
+    build_context,
+    id_list,
+)
 from gacheck.errors import UsageError
 from gacheck.exitcodes import ExitCode
 
@@ -34,6 +39,7 @@ def duration(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_options(parser)
+    add_cache_options(parser)
     parser.add_argument(
         "--at", metavar="TIME",
         help="evaluation instant, RFC 3339 or Unix seconds; every window ends here (default: now)",
