@@ -131,8 +131,6 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.outputs import Written, write_audit
-    from gacheck.reports.stdout import print_outcome
     from gacheck.timeparse import now, parse_instant
 
     _check_combinations(args)
@@ -146,6 +144,9 @@ def run(args: argparse.Namespace) -> int:
 
         root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
+    # Imported once the gates ran: the report modules are not needed before the first gate.
+    from gacheck.outputs import Written, write_audit
+    from gacheck.reports.stdout import print_outcome
 
     written, outcome, refused = Written(), None, None
     if root is not None:
