@@ -105,13 +105,14 @@ subprocess.run(ruff, capture_output=True)
 """
 RSS_GATE = """
 import resource, sys
+from pathlib import Path
 from datetime import datetime
 from gacheck.config import load_config
 from gacheck.context import Context, Overrides
 from gacheck.engine import measure
 config = load_config(sys.argv[1])
-ctx = Context(at=datetime.fromisoformat(sys.argv[3]), config=config, repo=config.path.parent,
-              audit_dir=config.path.parent, overrides=Overrides(prometheus_url=sys.argv[2]))
+ctx = Context(at=datetime.fromisoformat(sys.argv[3]), config=config, repo=Path(sys.argv[1]).parent,
+              audit_dir=Path(sys.argv[1]).parent, overrides=Overrides(prometheus_url=sys.argv[2]))
 result = measure(config.gates[0], ctx)
 assert result.evidence.details.get("series_count"), result.message
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, result.evidence.details["series_count"])

@@ -110,6 +110,7 @@ class PrometheusClient:
         self.scope = CacheScope(self.url, identity_of(settings.headers, settings.auth))
         # Every range piece of the evaluation waits here: [prometheus] max_concurrency.
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
+        self._decoding = threading.Lock()
 
     @property
     def session(self) -> Any:
@@ -173,7 +174,7 @@ class PrometheusClient:
         with self._slots:
             response = None
             try:
-                block, response = fetch_range(self, promql, span, step_ms)
+                block, response = fetch_range(self, promql, span, step_ms, self._decoding)
                 if block is not None:
                     return block
                 raise _HttpStatus()

@@ -30,6 +30,9 @@ from gacheck.collectors.prometheus_chunks import (
 from gacheck.collectors.prometheus_fetch import Block, Key
 from gacheck.models import ChunkRecord
 
+POINTS_PER_REQUEST = 250_000
+"""Series x instants one request may bring after the first piece (about 9 MiB of JSON)."""
+
 
 @dataclass(frozen=True)
 class Task:
@@ -55,20 +58,36 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
     last = first + (to_ms(end.timestamp()) - first) // step_ms * step_ms
     window = Span(first, last)
     per_piece = chunk_points(client.settings.chunk, step_ms, client.settings.max_points)
-    if cache is not None and scope is not None and aligned(window, step_ms):
-        tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
-        closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
-    else:
-        tasks = [Task(span) for span in pieces(window, step_ms, per_piece)]
-        cache, closed = None, first - step_ms
+    limit = client.settings.max_concurrency
+    if cache is None or scope is None or not aligned(window, step_ms):
+        return _uncached(client, promql, window, step_ms, per_piece)
+    tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
+    closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
 
     def one(task: Task) -> tuple[Block, str]:
-        if cache is None or task.chunk is None or scope is None:
-            return client.fetch_piece(promql, task.span, step_ms), "prometheus"
         return _through_cache(client, cache, scope, promql, step_ms, task, closed)
 
-    done = _concurrently(one, tasks, client.settings.max_concurrency)
-    return _merge(done, tasks)
+    return _merge(_concurrently(one, tasks, limit), tasks)
+
+
+def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: int) -> Merged:
+    """The first piece is ``chunk`` long; the rest are as long as ``POINTS_PER_REQUEST``
+    allows for the series count it showed (at most ``max_points``): a query of a few series
+    takes a few requests, one of a thousand series stays small per request."""
+    head = pieces(window, step_ms, per_piece)[0]
+    first = client.fetch_piece(promql, head, step_ms)
+    if head.last_ms == window.last_ms:
+        return _merge([(first, "prometheus")], [Task(head)])
+    fits = POINTS_PER_REQUEST // max(1, len(first.series))
+    grown = max(1, min(client.settings.max_points, fits))
+    rest = [Task(span) for span in
+            pieces(Span(head.last_ms + step_ms, window.last_ms), step_ms, grown)]
+
+    def one(task: Task) -> tuple[Block, str]:
+        return client.fetch_piece(promql, task.span, step_ms), "prometheus"
+
+    done = _concurrently(one, rest, client.settings.max_concurrency)
+    return _merge([(first, "prometheus"), *done], [Task(head), *rest])
 
 
 def _through_cache(client: Any, cache: ChunkCache, scope: CacheScope, promql: str,
