@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from gacheck import __version__
 from gacheck.context import Context
 from gacheck.engine import run_gates
 from gacheck.errors import UsageError
-from gacheck.models import Audit
+from gacheck.models import Audit, RepositoryRecord, SelectionRecord
 from gacheck.verdict import decide, score
 from gacheck.waivers import apply_waivers
 
 
 @dataclass(frozen=True)
 class Selection:
+    """``--only``/``--skip``; ``partial`` (``--partial``) asks for a verdict on the selection."""
+
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+    partial: bool = False
 
     def choose(self, gate_ids: Sequence[str]) -> set[str]:
         unknown = sorted((set(self.only) | set(self.skip)) - set(gate_ids))
@@ -37,9 +40,17 @@ def evaluate(
 ) -> Audit:
     config = ctx.config
     chosen = selection.choose([g.id for g in config.gates])
+    record = _selection_record(ctx, selection, chosen)
+    repository, repository_note = _repository(ctx, chosen)
     measured = run_gates(ctx, chosen)
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
-    verdict, reasons = decide(results, config.settings.min_score)
+    method = config.settings.score
+    verdict, reasons = decide(results, config.settings.min_score, partial=selection.partial,
+                              method=method)
+    if record is not None:
+        notes.append(_partial_note(record))
+    if repository_note:
+        notes.append(repository_note)
     return Audit(
         tool_version=__version__,
         evaluated_at=ctx.at,
@@ -48,10 +59,75 @@ def evaluate(
         config_sha256=config.sha256,
         command=list(command),
         verdict=verdict,
-        score=score(results),
+        score=score(results, method),
         min_score=config.settings.min_score,
         report_only=report_only,
+        partial=record is not None,
+        selection=record,
+        repository=repository,
         gates=results,
         waivers=waiver_records,
         notes=reasons + notes,
+    )
+
+
+def _selection_record(
+    ctx: Context, selection: Selection, chosen: set[str]
+) -> SelectionRecord | None:
+    """What the selection left out; ``None`` when every gate runs (a full audit)."""
+    left_out = [g for g in ctx.config.gates if g.id not in chosen]
+    if not left_out:
+        return None
+    return SelectionRecord(
+        only=list(selection.only),
+        skip=list(selection.skip),
+        left_out=[g.id for g in left_out],
+        left_out_blocking=[g.id for g in left_out if g.blocking],
+        partial_requested=selection.partial,
+    )
+
+
+def _partial_note(record: SelectionRecord) -> str:
+    covered = "covers only the selected gates" if record.partial_requested else (
+        "is incomplete while blocking gates are left out" if record.left_out_blocking
+        else "covers the selected gates"
+    )
+    return (
+        f"partial audit: {', '.join(record.left_out)} not evaluated (--only/--skip); the verdict "
+        f"{covered}. It is written beside the day's full audit, never over it or latest.*"
+    )
+
+
+PAST_AT = timedelta(minutes=1)
+"""``--at`` this long before the wall clock is "in the past" for the code-gates note."""
+
+
+def _repository(ctx: Context, chosen: set[str]) -> tuple[RepositoryRecord | None, str | None]:
+    """The commit the selected gates that read the repository measure, probed once before they
+    run; and, when ``--at`` is in the past, a note that they measured that commit, not the tree
+    as it was at ``--at`` (Prometheus gates look back in time, a checkout does not)."""
+    from gacheck.collectors.git import head_state
+    from gacheck.gates import KINDS
+
+    readers = [
+        g.id for g in ctx.config.gates
+        if g.id in chosen and getattr(KINDS[g.kind], "reads_repository", False)
+    ]
+    if not readers:
+        return None, None
+    state = head_state(ctx.repo, exclude=ctx.audit_dir)
+    record = RepositoryRecord(commit=state.commit, dirty=state.dirty, gates=readers,
+                              note=state.problem)
+    if ctx.at >= datetime.now(UTC) - PAST_AT:
+        return record, None
+    if state.commit:
+        tree = f"commit {state.commit[:12]}" + (" with uncommitted changes" if state.dirty
+                                                 else "")
+    else:
+        tree = f"the files as they are now ({state.problem})"
+    at = ctx.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return record, (
+        f"--at {at} is in the past, but {', '.join(readers)} read the repository as it is now: "
+        f"they measured {tree}, not the tree as of {at}. Check out the commit of that time to "
+        "measure it."
     )

@@ -1,7 +1,9 @@
 """Earlier audits, read back from the audit directory: the memory behind trends.
 
-Only the dated files count (``latest`` copies would count a day twice). A file that is not a
-readable audit is reported in ``skipped`` and left out, never fatal.
+Only the dated full audits count: ``latest`` copies would count a day twice, and a partial
+audit (gates left out by ``--only``/``--skip``) is not a day's audit; those are listed in
+``partial`` and left out. A file that is not a readable audit is reported in ``skipped`` and
+left out, never fatal.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class PastAudit:
 class History:
     audits: list[PastAudit]
     skipped: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    """Partial audits found and left out (paths)."""
 
     def values(self, gate_id: str, last: int | None = None) -> list[tuple[datetime, float]]:
         """(evaluated_at, value) of a gate in the audits that measured it, oldest first."""
@@ -62,6 +66,7 @@ class History:
 def dated_pattern(settings: Settings) -> str:
     """The glob that finds dated JSON audits under the output directory."""
     return settings.path_template.replace("{date}", "*").replace("{time}", "*").replace(
+        "{stamp}", "*").replace(
         "{ext}", "json"
     )
 
@@ -71,7 +76,20 @@ def latest_pattern(settings: Settings) -> str | None:
     if not settings.latest_template:
         return None
     return settings.latest_template.replace("{date}", "*").replace("{time}", "*").replace(
+        "{stamp}", "*").replace(
         "{ext}", "json"
+    )
+
+
+def is_partial(path: Path, document: dict[str, Any]) -> bool:
+    """A partial audit: marked so, named so, or (older audits) with a gate left out."""
+    from gacheck.reports.files import PARTIAL_MARK
+
+    if document.get("partial") is True or path.stem.endswith(PARTIAL_MARK):
+        return True
+    gates = document.get("gates")
+    return isinstance(gates, list) and any(
+        isinstance(g, dict) and g.get("status") == "skipped" for g in gates
     )
 
 
@@ -84,6 +102,7 @@ def load_history(
     """Audits in ``audit_dir`` evaluated strictly before ``before``, oldest first."""
     audits: list[PastAudit] = []
     skipped: list[str] = []
+    partial: list[str] = []
     if not audit_dir.is_dir():
         return History([], [])
     pattern = dated_pattern(settings)
@@ -108,15 +127,27 @@ def load_history(
             continue
         if before is not None and evaluated_at >= before:
             continue
+        if is_partial(path, document):
+            partial.append(str(path))
+            continue
         audits.append(PastAudit(path, evaluated_at, document))
     audits.sort(key=lambda a: a.evaluated_at)
-    return History(audits, skipped)
+    return History(audits, skipped, partial)
 
 
 def history_before(ctx: Context) -> History:
-    """The audits before this evaluation's instant, read once per evaluation and shared by
-    every gate and report that needs them (trends of gates, sparklines, charts)."""
-    return ctx.shared(
-        f"history-before-{ctx.at.isoformat()}",
-        lambda: load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at),
-    )
+    """The full audits before this evaluation's instant, read once per evaluation and shared
+    by every gate and report that needs them (trends of gates, sparklines, charts).
+
+    The dated file a full run at this instant writes is left out: an earlier audit of the same
+    day (with the default ``{date}`` layout) is the one this run replaces, not its history.
+    """
+    from gacheck.reports.files import audit_paths
+
+    def load() -> History:
+        found = load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at)
+        replaced = audit_paths(ctx.config.settings, ctx.audit_dir, ctx.at).json.resolve()
+        kept = [past for past in found.audits if past.path.resolve() != replaced]
+        return History(kept, found.skipped, found.partial)
+
+    return ctx.shared(f"history-before-{ctx.at.isoformat()}", load)

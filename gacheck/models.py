@@ -152,6 +152,33 @@ class WaiverRecord(Frozen):
     active: bool
 
 
+class SelectionRecord(Frozen):
+    """Which gates ``--only``/``--skip`` chose, and which they left out."""
+
+    only: list[str] = Field(default_factory=list)
+    skip: list[str] = Field(default_factory=list)
+    left_out: list[str] = Field(default_factory=list, description="gates not evaluated")
+    left_out_blocking: list[str] = Field(default_factory=list)
+    partial_requested: bool = Field(
+        default=False, description="--partial: the verdict covers the selection only"
+    )
+
+
+class RepositoryRecord(Frozen):
+    """The commit the gates that read the repository measured (not the tree as of ``--at``)."""
+
+    commit: str | None = Field(
+        default=None,
+        description="HEAD, or the last commit before it that changed anything outside the "
+        "audit directory (audit commits change nothing the gates read); null outside git",
+    )
+    dirty: bool | None = Field(
+        default=None, description="tracked files differ from the commit (git status)"
+    )
+    gates: list[str] = Field(default_factory=list, description="gates that read the repository")
+    note: str | None = None
+
+
 class Audit(Frozen):
     """The audit document: one evaluation, reproducible from what it records."""
 
@@ -166,6 +193,11 @@ class Audit(Frozen):
     score: float
     min_score: float | None = None
     report_only: bool = False
+    partial: bool = Field(
+        default=False, description="gates were left out (--only/--skip): not a full audit"
+    )
+    selection: SelectionRecord | None = None
+    repository: RepositoryRecord | None = None
     gates: list[GateResult]
     waivers: list[WaiverRecord] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)

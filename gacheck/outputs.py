@@ -27,15 +27,12 @@ class Written:
 
 
 def trend_series(audit: Audit, ctx: Context) -> list[GateSeries]:
-    """This audit and the earlier ones, except the file this one replaces (a same-day re-run)."""
-    from gacheck.history import History, history_before
-    from gacheck.reports.files import audit_paths
+    """This audit and the earlier full ones, except the file a full run at this instant replaces
+    (a same-day re-run): ``history_before`` leaves both out."""
+    from gacheck.history import history_before
     from gacheck.trends import gate_series
 
-    replaced = audit_paths(ctx.config.settings, ctx.audit_dir, ctx.at).json.resolve()
-    history = history_before(ctx)
-    kept = [past for past in history.audits if past.path.resolve() != replaced]
-    return gate_series(audit, History(kept, history.skipped), ctx.config.settings.history)
+    return gate_series(audit, history_before(ctx), ctx.config.settings.history)
 
 
 def trend_extra(series: list[GateSeries], window: int) -> dict[str, Any]:
@@ -59,7 +56,7 @@ def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
     from gacheck.reports.json_report import render_json
     from gacheck.reports.markdown import render_markdown
 
-    paths = audit_paths(ctx.config.settings, ctx.audit_dir, ctx.at)
+    paths = audit_paths(ctx.config.settings, ctx.audit_dir, ctx.at, partial=audit.partial)
     series = trend_series(audit, ctx)
     extra = trend_extra(series, ctx.config.settings.history)
     files: list[Path] = []

@@ -72,8 +72,9 @@ def audit_lock(repo: Path, timeout: float = 600.0) -> Iterator[None]:
         handle.close()  # closing releases the lock, also when the process dies
 
 
-def commit_message(audit_date: str, verdict: str, score: float) -> str:
-    return f"chore(audit): GA readiness {audit_date} — {verdict.upper()} (score {score:g})"
+def commit_message(audit_date: str, verdict: str, score: float, partial: bool = False) -> str:
+    kind = "GA readiness (partial)" if partial else "GA readiness"
+    return f"chore(audit): {kind} {audit_date} — {verdict.upper()} (score {score:g})"
 
 
 def _explain(done: process.Completed) -> str:

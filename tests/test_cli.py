@@ -93,13 +93,45 @@ def test_no_command_prints_help_and_exits_2(run_cli) -> None:
     assert result.code == 2 and "usage: gacheck" in result.err
 
 
-def test_only_and_skip_report_the_others_as_skipped(write_config, run_cli) -> None:
+def test_only_and_skip_report_the_others_as_skipped_and_are_no_pass(write_config, run_cli) -> None:
     path = config_with(write_config, first=0, second=3)
     only = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json", "--only", "first")
-    assert [g["status"] for g in json.loads(only.out)["gates"]] == ["pass", "skipped"]
-    assert only.code == 0
+    audit = json.loads(only.out)
+    assert [g["status"] for g in audit["gates"]] == ["pass", "skipped"]
+    # the blocking gate left out is not a pass: incomplete, exit 3, and named
+    assert (audit["verdict"], only.code) == ("incomplete", 3)
+    assert audit["partial"] is True
+    assert audit["selection"]["left_out_blocking"] == ["second"]
+    assert any("second" in note and "--partial" in note for note in audit["notes"])
     skip = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json", "--skip", "first")
     assert [g["status"] for g in json.loads(skip.out)["gates"]] == ["skipped", "fail"]
+    assert skip.code == 1  # a fail stays a fail
+
+
+def test_partial_judges_the_selection(write_config, run_cli) -> None:
+    path = config_with(write_config, first=0, second=3)
+    only = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json",
+                   "--only", "first", "--partial")
+    audit = json.loads(only.out)
+    assert (audit["verdict"], only.code) == ("pass", 0)
+    assert audit["partial"] is True
+    assert audit["selection"] == {"only": ["first"], "skip": [], "left_out": ["second"],
+                                  "left_out_blocking": ["second"], "partial_requested": True}
+
+
+def test_leaving_out_only_non_blocking_gates_keeps_the_verdict(write_config, run_cli) -> None:
+    path = config_with(write_config, first=0, second=3, blocking=False)
+    skip = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json",
+                   "--skip", "second")
+    audit = json.loads(skip.out)
+    assert (audit["verdict"], skip.code, audit["partial"]) == ("pass", 0, True)
+
+
+def test_a_full_run_is_not_partial(write_config, run_cli) -> None:
+    path = config_with(write_config)
+    full = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json")
+    audit = json.loads(full.out)
+    assert audit["partial"] is False and audit["selection"] is None
 
 
 def test_at_accepts_unix_seconds_and_offsets(write_config, run_cli) -> None:

@@ -29,7 +29,7 @@ MATRIX = {
     Status.FAIL: (Verdict.FAIL, Verdict.WARN),
     Status.ERROR: (Verdict.INCOMPLETE, Verdict.WARN),
     Status.NO_DATA: (Verdict.INCOMPLETE, Verdict.WARN),
-    Status.SKIPPED: (Verdict.PASS, Verdict.PASS),
+    Status.SKIPPED: (Verdict.INCOMPLETE, Verdict.PASS),  # a deselected blocking gate: no pass
     Status.WAIVED: (Verdict.PASS, Verdict.PASS),
 }
 
@@ -41,6 +41,27 @@ def test_verdict_matrix(status: Status, blocking: bool) -> None:
     verdict, reasons = decide([result("ok", Status.PASS), result("g", status, blocking)])
     assert verdict is expected
     assert bool(reasons) == (expected is not Verdict.PASS)
+
+
+def test_a_deselected_blocking_gate_makes_the_verdict_incomplete_and_is_named() -> None:
+    verdict, reasons = decide([result("ok", Status.PASS), result("soak", Status.SKIPPED)])
+    assert verdict is Verdict.INCOMPLETE
+    assert any("soak" in r and "--partial" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [(Status.PASS, Verdict.PASS), (Status.WARN, Verdict.WARN), (Status.FAIL, Verdict.FAIL),
+     (Status.ERROR, Verdict.INCOMPLETE)],
+)
+def test_a_partial_verdict_covers_the_selection(other: Status, expected: Verdict) -> None:
+    results = [result("ok", Status.PASS), result("g", other), result("soak", Status.SKIPPED)]
+    assert decide(results, partial=True)[0] is expected
+
+
+def test_a_fail_beats_a_deselection() -> None:
+    verdict, _ = decide([result("bad", Status.FAIL), result("soak", Status.SKIPPED)])
+    assert verdict is Verdict.FAIL
 
 
 @pytest.mark.parametrize("status", [s for s in Status if s is not Status.SKIPPED])

@@ -34,6 +34,48 @@ class Commit:
     files: list[str] = field(default_factory=list)
 
 
+_REVERTS_SHA = re.compile(r"This reverts commit ([0-9a-fA-F]{7,40})")
+_REVERT_SUBJECT = re.compile(r'^Revert "(.*)"\s*$')
+
+
+@dataclass(frozen=True)
+class RevertCommit:
+    """A commit that reverts others: by sha (``This reverts commit``) and/or by subject."""
+
+    sha: str
+    subject: str
+    shas: list[str]
+    reverted_subject: str | None
+
+
+def effective_reverts(targets: list[Commit], reverts: list[RevertCommit]) -> dict[str, str]:
+    """``{target sha: sha of the revert that undid it}`` for the targets still reverted.
+
+    A revert that was itself reverted (a re-apply) no longer counts, and so on down a chain.
+    """
+    subjects = {c.sha: c.subject for c in targets} | {r.sha: r.subject for r in reverts}
+
+    def undoing(sha: str) -> list[str]:
+        return [
+            r.sha for r in reverts
+            if any(sha.startswith(prefix) for prefix in r.shas)
+            or (not r.shas and r.reverted_subject == subjects.get(sha))
+        ]
+
+    memo: dict[str, str | None] = {}
+
+    def reverted_by(sha: str, depth: int = 0) -> str | None:
+        if sha not in memo:
+            memo[sha] = None  # a cycle (impossible in git, possible in text) ends here
+            if depth < 50:
+                memo[sha] = next(
+                    (r for r in undoing(sha) if reverted_by(r, depth + 1) is None), None
+                )
+        return memo[sha]
+
+    return {c.sha: by for c in targets if (by := reverted_by(c.sha)) is not None}
+
+
 @dataclass
 class Git:
     """Git commands on one repository, each one kept in ``records`` for the evidence."""
@@ -101,6 +143,23 @@ class Git:
         files = self.files_touched([c.sha for c in found])
         return [Commit(c.sha, c.date, c.subject, c.parents, files.get(c.sha, [])) for c in found]
 
+    def reverts(self, rev: str, after: str) -> list[RevertCommit]:
+        """Commits of ``after..rev`` that say they revert another: git's own wording, a body
+        line ``This reverts commit <sha>.`` or a subject ``Revert "<subject>"``."""
+        done = self.run("log", "-i", "--grep=revert", "--format=%H%x1f%s%x1f%b%x1e",
+                        "--end-of-options", rev, f"^{after}", "--")
+        found = []
+        for chunk in done.stdout.split(_RECORD):
+            if not chunk.strip():
+                continue
+            sha, subject, body = (chunk.strip("\n").split(_FIELD, 2) + ["", ""])[:3]
+            shas = _REVERTS_SHA.findall(body)
+            quoted = _REVERT_SUBJECT.match(subject)
+            if shas or quoted:
+                found.append(RevertCommit(sha, subject, [s.lower() for s in shas],
+                                          quoted.group(1) if quoted else None))
+        return found
+
     def files_touched(self, shas: list[str]) -> dict[str, list[str]]:
         done = self.run("log", "--no-walk=unsorted", "--format=%x1e%H", "--name-only",
                         "--no-renames", "--end-of-options", *shas, "--")
@@ -126,3 +185,47 @@ class Git:
             finally:
                 shutil.rmtree(holder, ignore_errors=True)
                 self.run("worktree", "prune", check=False, timeout=30)
+
+
+@dataclass(frozen=True)
+class HeadState:
+    """The commit a working tree is at, and whether its tracked files differ from it."""
+
+    commit: str | None
+    dirty: bool | None
+    problem: str | None = None
+
+
+def head_state(root: Path, exclude: Path | None = None, timeout: float = 15.0) -> HeadState:
+    """The commit ``root`` is at and whether its tracked files differ from it; never raises.
+
+    ``exclude`` (the audit directory, when it lies in the repository): commits and changes
+    there do not count. A daily job commits its audit on top of the code; the code it measures
+    next is still the commit before, and re-running on the same code must give the same audit.
+    Untracked files do not make the tree dirty either: the audit files a job writes into the
+    repository would otherwise mark every run dirty.
+    """
+    if not root.is_dir():
+        return HeadState(None, None, f"{root} does not exist")
+    git = [*_GIT, "--no-optional-locks"]  # a status must not rewrite the index under a user
+    spec = [":/"]
+    if exclude is not None:
+        try:
+            spec.append(f":(exclude){exclude.resolve().relative_to(root.resolve()).as_posix()}")
+        except ValueError:
+            pass  # outside the repository: nothing to leave out
+    try:
+        head = process.run([*git, "log", "-1", "--format=%H", "HEAD", "--", *spec],
+                           cwd=root, env=_ENV, timeout=timeout)
+        if head.exit_code != 0 or not head.stdout.strip():
+            inside = process.run([*git, "rev-parse", "--is-inside-work-tree"], cwd=root,
+                                 env=_ENV, timeout=timeout)
+            why = "a git repository without commits" if inside.exit_code == 0 else \
+                "not a git repository"
+            return HeadState(None, None, why)
+        status = process.run([*git, "status", "--porcelain", "--untracked-files=no", "--",
+                              *spec], cwd=root, env=_ENV, timeout=timeout)
+    except CommandError as exc:
+        return HeadState(None, None, f"cannot run git: {exc}")
+    dirty = bool(status.stdout.strip()) if status.exit_code == 0 else None
+    return HeadState(head.stdout.strip(), dirty)

@@ -94,8 +94,13 @@ def check(
     ignore: Sequence[str] = (),
     executable: str | None = None,
     timeout: float = 60.0,
+    config_args: Sequence[str] = (),
 ) -> RuffRun:
-    """Run ``ruff check`` in ``root`` on ``paths`` (relative to it); raise ``CollectorError``."""
+    """Run ``ruff check`` in ``root`` on ``paths`` (relative to it); raise ``CollectorError``.
+
+    ``config_args`` go before the paths: ``--isolated``, ``--config KEY=VALUE``,
+    ``--ignore-noqa`` (a configuration pinned by the gate instead of the repository's).
+    """
     if not root.is_dir():
         raise CollectorError(f"repository root {root} does not exist or is not a directory")
     missing = [p for p in paths if not (root / p).exists()]
@@ -111,7 +116,7 @@ def check(
         argv.append("--select=" + ",".join(select))
     if ignore:
         argv.append("--ignore=" + ",".join(ignore))
-    argv += ["--", *[_clean(p) for p in paths]]
+    argv += [*config_args, "--", *[_clean(p) for p in paths]]
     done = process.run(argv, cwd=root, timeout=timeout)
     record = CommandRecord(argv=argv, cwd=str(root), exit_code=done.exit_code,
                            output_tail=done.stderr.splitlines()[-20:])

@@ -24,15 +24,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _find_by_date(args: argparse.Namespace, day: str) -> Path:
-    """The last audit of ``day`` in the audit directory."""
+    """The last full audit of ``day`` in the audit directory (partial runs are not the day's)."""
     from gacheck.errors import UsageError
     from gacheck.history import dated_pattern
+    from gacheck.reports.files import PARTIAL_MARK
 
     directory, settings = audit_location(args)
     pattern = dated_pattern(settings.model_copy(
         update={"path_template": settings.path_template.replace("{date}", day)}
     ))
-    found = sorted(directory.glob(pattern))
+    named = Path(pattern)
+    partial_pattern = str(named.with_name(f"{named.stem}{PARTIAL_MARK}{named.suffix}"))
+    everything = sorted({*directory.glob(pattern), *directory.glob(partial_pattern)})
+    found = [p for p in everything if not p.stem.endswith(PARTIAL_MARK)]
+    if not found and everything:
+        raise UsageError(f"only partial audits of {day} in {directory} (--only/--skip runs); "
+                         f"give the file to compare one: {everything[-1]}")
     if not found:
         raise UsageError(f"no audit of {day} in {directory} (looked for {pattern})")
     return found[-1]

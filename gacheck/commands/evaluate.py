@@ -48,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="evaluate only these gates; the others are reported as skipped")
     parser.add_argument("--skip", type=id_list, default=(), metavar="ID,...",
                         help="do not evaluate these gates")
+    parser.add_argument(
+        "--partial", action="store_true",
+        help="with --only/--skip: judge the selected gates only (without it, blocking gates "
+        "left out make the verdict incomplete); the audit is marked partial and written as "
+        "<name>.partial.{json,md}, never over the day's full audit or latest.*",
+    )
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--output-dir", metavar="DIR",
                      help="where audits go (default: settings.output_dir under the repo)")
@@ -100,11 +106,26 @@ def _check_combinations(args: argparse.Namespace) -> None:
         raise UsageError("--commit commits the audit files, so it cannot go with --no-write")
 
 
+def _check_selection(args: argparse.Namespace, ctx: Any) -> None:
+    """Waiting cannot bring back gates the selection left out: say so instead of waiting."""
+    if args.wait_until is None or args.partial:
+        return
+    from gacheck.evaluation import Selection
+
+    chosen = Selection(args.only, args.skip).choose([g.id for g in ctx.config.gates])
+    left_out = [g.id for g in ctx.config.gates if g.blocking and g.id not in chosen]
+    if left_out:
+        raise UsageError(
+            f"--wait-until would wait in vain: --only/--skip leave blocking gates out "
+            f"({', '.join(left_out)}), so the verdict stays incomplete; add --partial"
+        )
+
+
 def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
     """The audit (after waiting, if asked) and the context of its instant."""
     from gacheck.evaluation import Selection, evaluate
 
-    selection = Selection(args.only, args.skip)
+    selection = Selection(args.only, args.skip, partial=args.partial)
     command = ["gacheck", *args.argv]
 
     def run_once(attempt_ctx: Any) -> Any:
@@ -138,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
     at = parse_instant(args.at) if args.at else now()
     output_dir = Path(args.output_dir).resolve() if args.output_dir else None
     ctx = build_context(args, at, output_dir)
+    _check_selection(args, ctx)
     root = None
     if args.commit:  # before evaluating: a long wait must not end in "not a git repository"
         from gacheck.publish import repository_root
@@ -156,7 +178,8 @@ def run(args: argparse.Namespace) -> int:
         with audit_lock(root):  # writing and committing as one step: runs take turns
             written = write_audit(audit, ctx, charts=not args.no_charts)
             message = commit_message(
-                ctx.at.strftime("%Y-%m-%d"), audit.verdict.value, audit.score
+                ctx.at.strftime("%Y-%m-%d"), audit.verdict.value, audit.score,
+                partial=audit.partial,
             )
             try:
                 outcome = commit_files(root, written.files, message)

@@ -50,5 +50,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--gate: no audit since {report.days[0]} has a gate {args.gate!r}")
     for note in report.skipped:
         sys.stderr.write(f"gacheck: skipped {note}\n")
+    if history.partial:
+        sys.stderr.write(f"gacheck: left out {len(history.partial)} partial audit(s) "
+                         "(--only/--skip runs): they are not a day's audit\n")
     sys.stdout.write(RENDERERS[args.format](report))
     return 0

@@ -67,4 +67,11 @@ KINDS: MutableMapping[str, GateKind] = _Kinds({
     "histogram_quantile": "gacheck.gates.histogram_quantile:HistogramQuantileGate",
     "openapi_headers": "gacheck.gates.openapi_headers:OpenapiHeadersGate",
     "ruff_budget": "gacheck.gates.ruff_budget:RuffBudgetGate",
+    "compare": "gacheck.gates.compare:CompareGate",
+    "error_budget": "gacheck.gates.error_budget:ErrorBudgetGate",
+    "openai_compat": "gacheck.gates.openai_compat:OpenaiCompatGate",
+    "stream_timing": "gacheck.gates.stream_timing:StreamTimingGate",
+    "load": "gacheck.gates.load:LoadGate",
+    "guardrail_probes": "gacheck.gates.guardrail_probes:GuardrailProbesGate",
+    "guardian_breakdown": "gacheck.gates.guardian_breakdown:GuardianBreakdownGate",
 })

@@ -39,6 +39,7 @@ class CommandGate:
     params: ClassVar[type[Params]] = CommandParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         params: CommandParams = gate.params

@@ -5,6 +5,10 @@ default 2). "Without regressions": the count of ``rule`` (default E402) over ``p
 branch tip's tree must not exceed the count in the tree just before the first batch; both trees
 are checked out in temporary worktrees and linted with ruff. A rise fails the gate.
 
+A batch that a later commit on the branch reverted (git's ``This reverts commit <sha>.`` in its
+message, or a subject ``Revert "<batch subject>"``) did not land: it is not counted, and the
+evidence says which commit reverted it. A revert that was itself reverted no longer counts.
+
 Fail-closed: an empty repository, or a shallow clone that lacks the history needed to tell
 (too few batches fetched, or the first batch's parent missing), is an ``error``, never a pass.
 """
@@ -55,6 +59,7 @@ class GitBatchesGate:
     params: ClassVar[type[Params]] = GitBatchesParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"min": 2}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         from gacheck.collectors.git import Git
@@ -68,7 +73,9 @@ class GitBatchesGate:
         shallow = git.is_shallow()
         branch, since = _range(params)
         tip = git.resolve(branch)
-        batches = git.matching(tip, since, re.compile(params.pattern), params.first_parent)
+        matched = git.matching(tip, since, re.compile(params.pattern), params.first_parent)
+        reverted = _reverted(git, matched, tip)
+        batches = [c for c in matched if c.sha not in reverted]
         wanted = gate.threshold.min
         if shallow and wanted is not None and len(batches) < wanted:
             raise CollectorError(
@@ -81,15 +88,24 @@ class GitBatchesGate:
         ]
         if shallow:
             notes.append("this clone is shallow; only its fetched history was searched")
+        notes += [
+            f"batch {c.sha[:10]} ({c.subject}) was reverted by {reverted[c.sha][:10]}; "
+            "not counted" for c in matched if c.sha in reverted
+        ]
         details: dict[str, Any] = {
             "branch": branch, "tip": tip, "since": since,
             "pattern": params.pattern, "batches": [_batch(c) for c in batches],
+            "reverted": [_batch(c) | {"reverted_by": reverted[c.sha]}
+                         for c in matched if c.sha in reverted],
         }
         findings: list[Finding] = []
         floor = None
         message = f"{len(batches)} matching commits on {branch}"
+        if reverted:
+            message += f" ({len(reverted)} more reverted, not counted)"
         if params.rule and batches:
-            regression = _regression(git, batches[0], tip, params, shallow, notes)
+            # the tree before the first matching commit, reverted or not, is the baseline
+            regression = _regression(git, matched[0], tip, params, shallow, notes)
             details["regression"] = regression
             findings = [
                 Finding(message=f"{params.rule} rose from {r['before']} to {r['after']}",
@@ -110,6 +126,16 @@ class GitBatchesGate:
             evidence=Evidence(commands=git.records,
                               findings=findings, notes=notes, details=details),
         )
+
+
+def _reverted(git: Git, matched: list[Commit], tip: str) -> dict[str, str]:
+    """The matched batches a later commit up to ``tip`` reverted, with the reverting sha."""
+    from gacheck.collectors.git import effective_reverts
+
+    if not matched:
+        return {}
+    # a revert comes after what it reverts: the commits since the first batch hold them all
+    return effective_reverts(matched, git.reverts(tip, matched[0].sha))
 
 
 def _range(params: GitBatchesParams) -> tuple[str, str | None]:

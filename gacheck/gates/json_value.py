@@ -50,6 +50,7 @@ class JsonValueGate:
     params: ClassVar[type[Params]] = JsonValueParams
     unit: ClassVar[Unit | None] = None
     default_threshold: ClassVar[dict[str, Any]] = {}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         params: JsonValueParams = gate.params

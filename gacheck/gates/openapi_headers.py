@@ -118,6 +118,7 @@ class OpenapiHeadersGate:
     params: ClassVar[type[Params]] = OpenapiHeadersParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, Any]] = {"max": 0}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         params: OpenapiHeadersParams = gate.params

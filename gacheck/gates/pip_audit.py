@@ -4,25 +4,28 @@ The value is the number of vulnerabilities counted: every one in the report, min
 with a reason until an expiry date (an expired ignore counts again, and the notes say so), and
 with ``only_fixable`` minus those without a fixed version. Dependencies pip-audit could not
 audit are not "clean": by default they make the gate warn, and when none was audited at all the
-gate is an ``error`` (pip-audit reports success when its service was unreachable).
+gate is an ``error`` (pip-audit reports success when its service was unreachable). A report
+that lists no dependency at all audited nothing: ``no_data``. A report older than ``max_age``
+(on by default) is no current evidence: ``no_data``, unless what it counted fails anyway.
 """
 
 from __future__ import annotations
 
 import glob
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
-from gacheck.errors import CollectorError
+from gacheck.errors import CollectorError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import CommandRecord, Evidence, Finding, Status
 from gacheck.units import Unit
-from gacheck.verdict import worse
+from gacheck.verdict import judge
 
 if TYPE_CHECKING:  # the collector is imported when the gate runs, not when the config is read
     from gacheck.collectors.pip_audit import AuditReport
@@ -43,8 +46,10 @@ class PipAuditParams(Params):
     skipped: Literal["note", "warn", "error"] = "warn"
     service: Literal["pypi", "osv"] | None = None
     executable: str | None = None
-    max_age: Duration | None = Field(
-        default=None, description="a report dated (in its path) longer ago than this warns"
+    max_age: Duration = Field(
+        default=14 * 86400.0,
+        description="a report older than this (dated by its path, else its file time) cannot "
+        "pass",
     )
 
     @model_validator(mode="after")
@@ -59,6 +64,7 @@ class PipAuditGate:
     params: ClassVar[type[Params]] = PipAuditParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+    reads_repository: ClassVar[bool] = True
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
         params: PipAuditParams = gate.params
@@ -67,9 +73,9 @@ class PipAuditGate:
         skipped = sorted(({"name": d.name, "reason": d.skip_reason} for d in report.skipped),
                          key=lambda d: d["name"])
         problem, floor = _judge_skips(params, len(report.audited), skipped, notes)
-        if params.max_age is not None and params.report is not None:
-            stale = _stale(source, ctx.at, params.max_age, notes)
-            floor = worse(floor, stale) if floor and stale else floor or stale
+        stale = None
+        if params.report is not None:
+            stale = _stale(source, ctx.resolve(source), ctx.at, params.max_age, notes)
         message = (f"{len(counted)} known vulnerabilities in {len(report.audited)} audited "
                    f"dependencies ({source})")
         left_out = [f"{n} {what}" for n, what in ((len(ignored), "ignored"),
@@ -88,6 +94,14 @@ class PipAuditGate:
         if problem:  # an error that keeps its evidence (the command, the skipped list)
             return Measurement(value=None, message=problem, evidence=evidence,
                                status=Status.ERROR)
+        if not report.dependencies:
+            raise NoDataError(f"{source}: the report lists no dependency: pip-audit audited "
+                              "nothing, so it says nothing about vulnerabilities",
+                              evidence=evidence)
+        if stale and judge(float(len(counted)), gate.threshold)[0] is not Status.FAIL:
+            # an old clean report is no evidence of a clean release; an old failing one still
+            # fails (a fail stays a fail)
+            raise NoDataError(f"{stale}; {message}", evidence=evidence)
         return Measurement(value=float(len(counted)), message=message, status=floor,
                            evidence=evidence)
 
@@ -144,25 +158,38 @@ def _load(params: PipAuditParams, ctx: Context, timeout: float,
 _PATH_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 
 
-def _stale(source: str, at: datetime, max_age: float, notes: list[str]) -> Status | None:
-    """WARN when the report's date (from its path, like Track E's ``20251014/``) is too old.
+def _stale(source: str, path: Path, at: datetime, max_age: float, notes: list[str]
+           ) -> str | None:
+    """Why the report is too old for ``max_age``, or ``None`` when it is recent enough.
 
-    The file's modification time is no evidence: a git checkout makes every file look new.
+    Its date is the one in its path (Track E's ``20251014/``, or ``2025-10-14``): a git checkout
+    gives every file a new modification time, so that time is used only for a path without a
+    date (a report written by the same CI job), and the notes say so.
     """
     found = _PATH_DATE.findall(source)
-    if not found:
-        notes.append(f"{source}: no date in its path, so its age (max_age) cannot be checked")
-        return Status.WARN
-    try:
-        dated = date(*(int(part) for part in found[-1]))
-    except ValueError:
-        notes.append(f"{source}: {''.join(found[-1])} in its path is not a date")
-        return Status.WARN
-    age_days = (at.date() - dated).days
-    if age_days * 86400 > max_age:
-        notes.append(f"report is {age_days} days old (dated {dated.isoformat()}), older than "
-                     f"max_age {max_age / 86400:g} days: run pip-audit again")
-        return Status.WARN
+    dated: datetime | None = None
+    if found:
+        try:
+            dated = datetime(*(int(part) for part in found[-1]), tzinfo=UTC)
+        except ValueError:
+            notes.append(f"{source}: {''.join(found[-1])} in its path is not a date")
+    if dated is None:
+        try:
+            dated = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        except OSError as exc:
+            return f"the report's age cannot be told ({exc.strerror or exc})"
+        notes.append(f"{source}: no date in its path; dated by its file time "
+                     f"{dated.strftime('%Y-%m-%dT%H:%M:%SZ')} (a checkout resets it)")
+        age_s = (at - dated).total_seconds()
+        shown = dated.strftime("%Y-%m-%d %H:%M UTC")
+    else:
+        age_s = (at.date() - dated.date()).days * 86400.0
+        shown = dated.date().isoformat()
+    if age_s > max_age:
+        why = (f"the report is {age_s / 86400:.0f} days old (dated {shown}), older than "
+               f"max_age {max_age / 86400:g} days: run pip-audit again")
+        notes.append(why)
+        return why
     return None
 
 

@@ -1,7 +1,10 @@
 """The trend of one gate's value over earlier audits: previous value, change, slope per day.
 
-Used by gates whose checklist item says "and trending down". The slope is a least-squares fit
-over the earlier values and the current one, so one noisy day does not flip the direction.
+Used by gates whose checklist item says "and trending down". The direction is the sign of the
+least-squares slope over the earlier values and the current one, so one noisy day does not flip
+it: 60, 70, 80, 90 then 89 is still rising. It needs ``MIN_TREND_POINTS`` points at different
+instants (this audit and at least one earlier one); with two it is the last step, from three on
+the fit smooths a single day out.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from datetime import datetime
 from typing import Any
 
 _DAY_S = 86400.0
+MIN_TREND_POINTS = 2
+"""Points (at distinct instants, this audit included) below which there is no direction."""
+_FLAT = 1e-9
+"""A slope this close to 0 (per day) is flat: equal values must not read as a rise."""
 
 
 @dataclass(frozen=True)
@@ -28,8 +35,12 @@ class Trend:
 
     @property
     def rising(self) -> bool:
-        """Higher than the previous audit: the direction a budget must not go."""
-        return self.delta is not None and self.delta > 0
+        """A positive fitted slope: the direction a budget must not go."""
+        return self.slope_per_day is not None and self.slope_per_day > _FLAT
+
+    @property
+    def enough(self) -> bool:
+        return self.slope_per_day is not None
 
     def describe(self) -> str:
         if self.previous is None:
@@ -71,4 +82,6 @@ def trend_of(earlier: Sequence[tuple[datetime, float]], current: float, at: date
     if not earlier:
         return Trend(points, None, None, None, None)
     previous_at, previous = earlier[-1]
-    return Trend(points, previous, previous_at, current - previous, slope_per_day(points))
+    distinct = len({instant for instant, _ in points})
+    slope = slope_per_day(points) if distinct >= MIN_TREND_POINTS else None
+    return Trend(points, previous, previous_at, current - previous, slope)

@@ -55,6 +55,11 @@ def _header(diff: AuditDiff) -> list[str]:
         f"old: {old.get('evaluated_at')} verdict {old.get('verdict')} score {old.get('score')}",
         f"new: {new.get('evaluated_at')} verdict {new.get('verdict')} score {new.get('score')}",
     ]
+    for label, document in (("old", old), ("new", new)):
+        selection = document.get("selection")
+        if document.get("partial") and isinstance(selection, dict):
+            left_out = ", ".join(str(g) for g in selection.get("left_out") or [])
+            lines.append(f"{label} is a partial audit: {left_out} not evaluated")
     if diff.config_changed:
         lines.append(f"config changed: sha256 {str(old.get('config_sha256'))[:12]} -> "
                      f"{str(new.get('config_sha256'))[:12]}")

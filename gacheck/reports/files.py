@@ -28,17 +28,36 @@ class AuditPaths:
 def expand(template: str, at: datetime, ext: str) -> str:
     try:
         return template.format(
-            date=at.strftime("%Y-%m-%d"), time=at.strftime("%H%M%S"), ext=ext
+            date=at.strftime("%Y-%m-%d"), time=at.strftime("%H%M%S"), ext=ext,
+            stamp=at.strftime("%Y%m%dT%H%M%SZ"),
         )
     except (KeyError, IndexError, ValueError) as exc:
         raise OutputError(
             f"output path template {template!r}: unknown placeholder {exc} "
-            "(use {date}, {time}, {ext})"
+            "(use {date}, {time}, {stamp}, {ext})"
         ) from None
 
 
-def audit_paths(settings: Settings, output_dir: Path, at: datetime) -> AuditPaths:
+PARTIAL_MARK = ".partial"
+"""Inserted before the extension of a partial audit's files: ``ga-readiness.partial.json``."""
+
+
+def audit_paths(
+    settings: Settings, output_dir: Path, at: datetime, partial: bool = False
+) -> AuditPaths:
+    """The files of an evaluation at ``at``. A partial one (gates left out by ``--only`` or
+    ``--skip``) goes beside the day's full audit under its own name and has no ``latest``
+    copies: it must never replace a full audit."""
     latest = settings.latest_template
+    if partial:
+        json_path = output_dir / expand(settings.path_template, at, "json")
+        markdown = output_dir / expand(settings.path_template, at, "md")
+        return AuditPaths(
+            json=json_path.with_name(f"{json_path.stem}{PARTIAL_MARK}{json_path.suffix}"),
+            markdown=markdown.with_name(f"{markdown.stem}{PARTIAL_MARK}{markdown.suffix}"),
+            latest_json=None,
+            latest_markdown=None,
+        )
     return AuditPaths(
         json=output_dir / expand(settings.path_template, at, "json"),
         markdown=output_dir / expand(settings.path_template, at, "md"),

@@ -252,3 +252,43 @@ def test_a_ruff_that_hangs_ends_in_error_and_the_worktrees_are_removed(
     assert "did not finish within" in result["message"]
     assert repo.git("worktree", "list").count("\n") == 0
     assert not list(Path(repo.root, ".git", "worktrees").glob("*"))
+
+
+def test_a_reverted_batch_is_not_counted_and_the_evidence_says_by_what(make_repo, gate_result) -> None:
+    repo = make_repo()
+    shas = history(repo)
+    repo.git("revert", "--no-edit", shas["batch2"])  # git's own "Revert ..." + "This reverts"
+    revert = repo.git("rev-parse", "HEAD")
+    result = gate_result(gate(), repo.root)
+    assert (result["status"], result["value"]) == ("fail", 1)
+    details = result["evidence"]["details"]
+    assert [b["sha"] for b in details["batches"]] == [shas["batch1"]]
+    assert [(r["sha"], r["reverted_by"]) for r in details["reverted"]] == [(shas["batch2"], revert)]
+    assert any(f"reverted by {revert[:10]}; not counted" in n for n in result["evidence"]["notes"])
+    assert "1 more reverted, not counted" in result["message"]
+
+
+def test_a_revert_that_was_reverted_counts_the_batch_again(make_repo, gate_result) -> None:
+    repo = make_repo()
+    shas = history(repo)
+    repo.git("revert", "--no-edit", shas["batch2"])
+    repo.git("revert", "--no-edit", "HEAD")  # re-apply batch 2
+    result = gate_result(gate(), repo.root)
+    assert (result["status"], result["value"]) == ("pass", 2)
+    assert result["evidence"]["details"]["reverted"] == []
+
+
+def test_a_revert_named_only_by_subject_counts_and_a_mere_mention_does_not(
+    make_repo, gate_result
+) -> None:
+    repo = make_repo()
+    history(repo)
+    repo.commit("docs: how to revert a cleanup batch", {"REVERTING.md": "git revert\n"},
+                date="2026-11-05T10:00:00Z")
+    control = gate_result(gate(), repo.root)
+    assert (control["status"], control["value"]) == ("pass", 2)
+    repo.commit('Revert "refactor(lint): E402 cleanup batch 1 (1 files)"',
+                {"pkg/a.py": LATE}, date="2026-11-06T10:00:00Z")
+    result = gate_result(gate(), repo.root)
+    assert result["value"] == 1
+    assert result["status"] == "fail"

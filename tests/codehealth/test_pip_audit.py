@@ -125,18 +125,48 @@ def test_not_a_pip_audit_report_is_an_error(repo, gate_result, content, expected
     assert result["value"] is None
 
 
-def test_an_old_report_warns_with_max_age(repo, gate_result) -> None:
+def test_an_old_report_cannot_pass_max_age_on_by_default(repo, gate_result) -> None:
     clean = repo / "docs/audits/security/20251014/clean.json"
     clean.write_text('{"dependencies": [{"name": "jinja2", "version": "3.1.4", "vulns": []}]}')
-    body = 'report = "docs/audits/security/*/clean.json"\nmax_age = "14d"'
+    body = 'report = "docs/audits/security/*/clean.json"'  # default max_age: 14 days
     fresh = gate_result(gate(body), repo, "--at", "2025-10-28T12:00:00Z")
     assert (fresh["status"], fresh["value"]) == ("pass", 0)
     stale = gate_result(gate(body), repo, "--at", "2025-10-29T12:00:00Z")
-    assert (stale["status"], stale["value"]) == ("warn", 0)
-    assert any("15 days old (dated 2025-10-14)" in n for n in stale["evidence"]["notes"])
-    (repo / "clean.json").write_text(clean.read_text())
-    undated = gate_result(gate('report = "clean.json"\nmax_age = "14d"'), repo, "--at", AT)
-    assert undated["status"] == "warn"
+    assert (stale["status"], stale["value"]) == ("no_data", None)
+    assert "15 days old (dated 2025-10-14)" in stale["message"]
+    assert stale["evidence"]["details"]["audited"] == 1
+    longer = gate_result(gate(body + '\nmax_age = "30d"'), repo, "--at", "2025-10-29T12:00:00Z")
+    assert longer["status"] == "pass"
+
+
+def test_an_old_failing_report_still_fails(repo, gate_result) -> None:
+    result = gate_result(gate('report = "docs/audits/security/20251014/pip-audit.json"'), repo,
+                         "--at", AT)
+    assert (result["status"], result["value"]) == ("fail", 4)
+    assert any("days old" in n for n in result["evidence"]["notes"])
+
+
+def test_a_report_without_a_date_in_its_path_is_dated_by_its_file_time(repo, gate_result) -> None:
+    import os
+    from datetime import UTC, datetime
+
+    report = repo / "clean.json"
+    report.write_text('{"dependencies": [{"name": "jinja2", "version": "3.1.4", "vulns": []}]}')
+    written = datetime(2026, 11, 20, 12, tzinfo=UTC).timestamp()
+    os.utime(report, (written, written))
+    recent = gate_result(gate('report = "clean.json"'), repo, "--at", AT)
+    assert recent["status"] == "pass"
+    assert any("dated by its file time 2026-11-20T12:00:00Z" in n
+               for n in recent["evidence"]["notes"])
+    old = gate_result(gate('report = "clean.json"'), repo, "--at", "2026-12-25T12:00:00Z")
+    assert old["status"] == "no_data" and "35 days old" in old["message"]
+
+
+def test_a_report_that_audited_no_dependency_cannot_pass(repo, gate_result) -> None:
+    (repo / "empty.json").write_text('{"dependencies": [], "fixes": []}')
+    result = gate_result(gate('report = "empty.json"'), repo, "--at", AT)
+    assert (result["status"], result["value"]) == ("no_data", None)
+    assert "lists no dependency" in result["message"]
 
 
 def test_missing_report_is_an_error(repo, gate_result) -> None:

@@ -8,6 +8,11 @@ from pathlib import Path
 
 from freezegun import freeze_time
 
+# imported before freeze_time patches datetime.date: pydantic models built under it would be
+# given freezegun's FakeDate (the file then failed when run on its own)
+import gacheck.evaluation  # noqa: F401
+import gacheck.outputs  # noqa: F401
+
 GATE = """\
 [[gates]]
 id = "ruff_hot_path"
@@ -74,8 +79,40 @@ def test_rise_can_be_configured_to_fail(make_repo, write_config, run_cli):
     evaluate_on("2026-11-01", run_cli, config, repo, violations=2)
     rising = evaluate_on("2026-11-02", run_cli, config, repo, violations=3)
     assert rising["status"] == "fail"
-    steady = evaluate_on("2026-11-03", run_cli, config, repo, violations=3)
-    assert steady["status"] == "pass"
+    # 2, 3, 3: holding after a rise is still a rising fit (slope +0.5/day)
+    held = evaluate_on("2026-11-03", run_cli, config, repo, violations=3)
+    assert held["status"] == "fail"
+    # 2, 3, 3, 2: flat overall, so not rising
+    flat = evaluate_on("2026-11-04", run_cli, config, repo, violations=2)
+    assert flat["status"] == "pass"
+    assert flat["evidence"]["details"]["trend"]["slope_per_day"] == 0
+
+
+def test_one_lower_day_after_a_steady_rise_is_still_rising(make_repo, write_config, run_cli):
+    """The direction is the fitted slope, not the last step (60, 70, 80, 90 then 89, scaled)."""
+    config, repo = setup(make_repo, write_config)
+    for day, count in (("2026-11-01", 2), ("2026-11-02", 4), ("2026-11-03", 6),
+                       ("2026-11-04", 8)):
+        evaluate_on(day, run_cli, config, repo, violations=count)
+    dip = evaluate_on("2026-11-05", run_cli, config, repo, violations=7)
+    trend = dip["evidence"]["details"]["trend"]
+    assert trend["delta"] == -1 and trend["slope_per_day"] > 0
+    assert dip["status"] == "warn"
+    assert any("fitted slope" in note for note in dip["evidence"]["notes"])
+
+
+def test_a_same_day_earlier_audit_is_not_history_for_itself(make_repo, write_config, run_cli):
+    """A re-run replaces the day's audit: comparing with it would compare the day with itself."""
+    config, repo = setup(make_repo, write_config)
+    evaluate_on("2026-11-01", run_cli, config, repo, violations=6)
+    evaluate_on("2026-11-02", run_cli, config, repo, violations=3)  # 06:00, replaced below
+    (repo / "hot" / "mod.py").write_text(unused_imports(5))
+    with freeze_time("2026-11-02T09:00:00Z"):
+        done = run_cli("evaluate", "--config", str(config), "--repo", str(repo), "--format", "json")
+    rerun = json.loads(done.out)["gates"][0]
+    trend = rerun["evidence"]["details"]["trend"]
+    assert [p["value"] for p in trend["points"]] == [6, 5]  # not [6, 3, 5]
+    assert rerun["status"] == "pass"
 
 
 def test_history_window_keeps_the_last_audits(make_repo, write_config, run_cli):

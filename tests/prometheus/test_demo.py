@@ -17,12 +17,15 @@ from gacheck.promlab.demo import skip_reasons
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = ROOT / "config" / "gates.toml"
 PROMETHEUS_GATES = {"soak_duration", "critical_alerts", "guardian_denial_rate", "pdp_p95_latency"}
+# added by the demo (gacheck/promlab/relative_gates.toml) over its generated baseline week
+RELATIVE_GATES = {"pdp_p95_vs_last_week", "denial_rate_rc_vs_ga", "pdp_latency_budget"}
 
 pytestmark = pytest.mark.prometheus
 
 
 def _audit(out: Path) -> dict:
-    [dated] = [p for p in out.glob("*/ga-readiness.json")]
+    """The demo's audit: partial (``ga-readiness.partial.json``) when it skipped gates."""
+    [dated] = [p for p in out.glob("*/ga-readiness*.json")]
     return json.loads(dated.read_text(encoding="utf-8"))
 
 
@@ -41,11 +44,17 @@ def test_demo_reports_the_blip_as_a_warning_and_skips_gates_without_inputs(
         "guardian_denial_rate": "pass", "pdp_p95_latency": "warn"}
     assert audit["verdict"] == "warn"
     skipped = {g["id"]: g["message"] for g in audit["gates"] if g["status"] == "skipped"}
-    assert set(skipped) == set(status) - PROMETHEUS_GATES
+    assert set(skipped) == set(status) - PROMETHEUS_GATES - RELATIVE_GATES
+    assert {k: status[k] for k in RELATIVE_GATES} == dict.fromkeys(RELATIVE_GATES, "pass")
+    assert "demo: adding pdp_p95_vs_last_week" in result.err
     assert all(message.startswith("demo: ") for message in skipped.values())
     assert "needs --repo" in skipped["e402_batches"]
-    assert (tmp_path / "out" / "latest.md").read_text(encoding="utf-8").startswith(
-        "# GA readiness: WARN")
+    # it skipped gates: a partial audit, judged on what ran, never written as latest.*
+    assert audit["partial"] is True and audit["selection"]["partial_requested"] is True
+    assert set(audit["selection"]["left_out"]) == set(skipped)
+    [markdown] = (tmp_path / "out").glob("*/ga-readiness.partial.md")
+    assert markdown.read_text(encoding="utf-8").startswith("# GA readiness: WARN")
+    assert not (tmp_path / "out" / "latest.md").exists()
     assert "verdict: WARN" in result.out
     assert "audit written: " in result.out
     # Prometheus was stopped: the URL the audit names answers no more
@@ -149,4 +158,4 @@ def test_demo_serve_stops_prometheus_on_ctrl_c_or_kill(tmp_path: Path, how: str)
     assert "prometheus stopped" in rest
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{url}/-/ready", timeout=2)
-    assert (tmp_path / "out" / "latest.json").is_file()
+    assert list((tmp_path / "out").glob("*/ga-readiness.partial.json"))  # written before
