@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gacheck.collectors.prometheus_cache import CacheScope, ChunkCache, identity_of
 from gacheck.collectors.prometheus_chunks import Span
-from gacheck.collectors.prometheus_fetch import Block, fetch_range
+from gacheck.collectors.prometheus_fetch import Block, decode_matrix, fetch_range
 from gacheck.collectors.prometheus_http import ConnectionSettings, build_api, explain
 from gacheck.context import Context
 from gacheck.errors import CollectorError
@@ -110,7 +110,6 @@ class PrometheusClient:
         self.scope = CacheScope(self.url, identity_of(settings.headers, settings.auth))
         # Every range piece of the evaluation waits here: [prometheus] max_concurrency.
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
-        self._decoding = threading.Lock()
 
     @property
     def session(self) -> Any:
@@ -169,20 +168,29 @@ class PrometheusClient:
         )
         return QueryResult(series, record, merged.warnings)
 
-    def fetch_piece(self, promql: str, span: Span, step_ms: int) -> Block:
-        """One range request (``gacheck.collectors.prometheus_fetch``), errors in words."""
+    def fetch_body(self, promql: str, span: Span, step_ms: int) -> bytes:
+        """One range request's body (``gacheck.collectors.prometheus_fetch``), errors in
+        words; at most ``max_concurrency`` of the evaluation at a time."""
         with self._slots:
             response = None
             try:
-                block, response = fetch_range(self, promql, span, step_ms, self._decoding)
-                if block is not None:
-                    return block
+                body, response = fetch_range(self, promql, span, step_ms)
+                if body is not None:
+                    return body
                 raise _HttpStatus()
-            except CollectorError as refused:
-                raise CollectorError(f"{refused} (query: {short(promql)})") from None
-            except Exception as exc:  # requests, urllib3 and body errors alike
+            except Exception as exc:  # requests, urllib3 and the like
                 reason = explain(exc, response, self.url, self.settings.timeout)
                 raise CollectorError(f"{reason} (query: {short(promql)})") from None
+
+    def decode_body(self, body: bytes, span: Span, promql: str) -> Block:
+        """A range body as arrays; Prometheus' own error, or ours, in words."""
+        try:
+            return decode_matrix(body, span)
+        except CollectorError as refused:
+            raise CollectorError(f"{refused} (query: {short(promql)})") from None
+        except ValueError:
+            reason = f"{self.url} did not answer like Prometheus (unexpected response body)"
+            raise CollectorError(f"{reason} (query: {short(promql)})") from None
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
         """``data`` of another API endpoint (``/api/v1/rules``), with the same auth and TLS."""

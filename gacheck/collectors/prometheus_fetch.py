@@ -89,11 +89,9 @@ def _refused(body: bytes) -> None:
         raise PrometheusRefused(f"Prometheus error ({kind}): {answer.get('error')}")
 
 
-def fetch_range(client: Any, promql: str, span: Span, step_ms: int,
-                decoding: Any = None) -> tuple[Block | None, Any]:
+def fetch_range(client: Any, promql: str, span: Span, step_ms: int) -> tuple[bytes | None, Any]:
     """One ``query_range`` request for ``span`` on the client's session (its retries, TLS and
-    auth): the block, or ``None`` and the response when it was not a 200. ``decoding``: a
-    lock held while the body is decoded."""
+    auth): the body, or ``None`` and the response when it was not a 200."""
     settings = client.settings
     params = {
         "query": promql, "start": f"{span.first_ms / 1000:.3f}",
@@ -106,7 +104,4 @@ def fetch_range(client: Any, promql: str, span: Span, step_ms: int,
     )
     if response.status_code != 200:
         return None, response  # explain() words it from the response itself
-    if decoding is None:
-        return decode_matrix(response.content, span), response
-    with decoding:  # one piece decoded at a time: the GIL serialises it anyway, memory not
-        return decode_matrix(response.content, span), response
+    return response.content, response

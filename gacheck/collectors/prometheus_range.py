@@ -58,16 +58,26 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
     last = first + (to_ms(end.timestamp()) - first) // step_ms * step_ms
     window = Span(first, last)
     per_piece = chunk_points(client.settings.chunk, step_ms, client.settings.max_points)
-    limit = client.settings.max_concurrency
     if cache is None or scope is None or not aligned(window, step_ms):
         return _uncached(client, promql, window, step_ms, per_piece)
     tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
     closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
+    plans = [_plan(cache, scope, promql, step_ms, task, closed) for task in tasks]
+    wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
 
-    def one(task: Task) -> tuple[Block, str]:
-        return _through_cache(client, cache, scope, promql, step_ms, task, closed)
+    def fetch(index: int) -> bytes:
+        fetch_span = plans[index].fetch
+        assert fetch_span is not None
+        return client.fetch_body(promql, fetch_span, step_ms)  # type: ignore[no-any-return]
 
-    return _merge(_concurrently(one, tasks, limit), tasks)
+    def finish(index: int, body: bytes) -> None:
+        plan = plans[index]
+        assert plan.fetch is not None
+        fetched = client.decode_body(body, plan.fetch, promql)
+        plans[index] = _completed(cache, plan, fetched, closed)
+
+    _concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks)
 
 
 def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: int) -> Merged:
@@ -75,44 +85,66 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
     allows for the series count it showed (at most ``max_points``): a query of a few series
     takes a few requests, one of a thousand series stays small per request."""
     head = pieces(window, step_ms, per_piece)[0]
-    first = client.fetch_piece(promql, head, step_ms)
+    first = client.decode_body(client.fetch_body(promql, head, step_ms), head, promql)
     if head.last_ms == window.last_ms:
         return _merge([(first, "prometheus")], [Task(head)])
     fits = POINTS_PER_REQUEST // max(1, len(first.series))
     grown = max(1, min(client.settings.max_points, fits))
-    rest = [Task(span) for span in
-            pieces(Span(head.last_ms + step_ms, window.last_ms), step_ms, grown)]
+    rest = pieces(Span(head.last_ms + step_ms, window.last_ms), step_ms, grown)
+    blocks: list[Any] = [first, *([None] * len(rest))]
 
-    def one(task: Task) -> tuple[Block, str]:
-        return client.fetch_piece(promql, task.span, step_ms), "prometheus"
+    def fetch(index: int) -> bytes:
+        return client.fetch_body(promql, rest[index - 1], step_ms)  # type: ignore[no-any-return]
 
-    done = _concurrently(one, rest, client.settings.max_concurrency)
-    return _merge([(first, "prometheus"), *done], [Task(head), *rest])
+    def finish(index: int, body: bytes) -> None:
+        blocks[index] = client.decode_body(body, rest[index - 1], promql)
+
+    _concurrently(fetch, finish, list(range(1, len(blocks))), client.settings.max_concurrency)
+    return _merge([(b, "prometheus") for b in blocks], [Task(head), *(Task(s) for s in rest)])
 
 
-def _through_cache(client: Any, cache: ChunkCache, scope: CacheScope, promql: str,
-                   step_ms: int, task: Task, closed: int) -> tuple[Block, str]:
+@dataclass
+class _Plan:
+    """One chunk through the cache: what is stored, what to fetch, then the result."""
+
+    task: Task
+    key: str
+    stored: Block | None
+    fetch: Span | None
+    block: Block | None = None
+    source: str = "cache"
+
+
+def _plan(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, task: Task,
+          closed: int) -> _Plan:
     chunk = task.chunk
     assert chunk is not None
     key = cache.key(scope, promql, step_ms, chunk)
     stored = cache.read(key, chunk, step_ms)
     covered = stored.span.last_ms if stored is not None else None
     if stored is not None and covered is not None and covered >= task.span.last_ms:
-        return _trim(stored, task.span), "cache"
+        return _Plan(task, key, None, None, _trim(stored, task.span), "cache")
     if covered is not None:
         fetch_from = covered + step_ms
     elif chunk.start_ms <= closed:
         fetch_from = chunk.start_ms  # the whole closed head, so the next window finds it
     else:
         fetch_from = task.span.first_ms
-    fetched = client.fetch_piece(promql, Span(fetch_from, task.span.last_ms), step_ms)
+    return _Plan(task, key, stored, Span(fetch_from, task.span.last_ms))
+
+
+def _completed(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) -> _Plan:
+    chunk, stored = plan.task.chunk, plan.stored
+    assert chunk is not None
+    covered = stored.span.last_ms if stored is not None else None
     whole = _join(stored, fetched) if stored is not None else fetched
-    keep = min(closed, task.span.last_ms)
+    keep = min(closed, plan.task.span.last_ms)
     if not fetched.warnings and keep >= chunk.start_ms and (covered is None or keep > covered):
-        cache.write(key, _trim(whole, Span(chunk.start_ms, keep)))
+        cache.write(plan.key, _trim(whole, Span(chunk.start_ms, keep)))
     source = "cache+prometheus" if stored is not None else "prometheus"
-    return Block(whole.span, _trim(whole, task.span).series, fetched.warnings,
-                 fetched.received), source
+    block = Block(whole.span, _trim(whole, plan.task.span).series, fetched.warnings,
+                  fetched.received)
+    return _Plan(plan.task, plan.key, None, None, block, source)
 
 
 def _trim(block: Block, span: Span) -> Block:
@@ -141,39 +173,52 @@ def _join(head: Block, tail: Block) -> Block:
                  tail.received)
 
 
-def _concurrently(one: Any, tasks: list[Task], limit: int) -> list[tuple[Block, str]]:
-    """``one(task)`` for every task on at most ``limit`` daemon threads; the first error
-    (in time order of the tasks) is raised after the others stop."""
-    if len(tasks) == 1:
-        return [one(tasks[0])]
-    results: list[Any] = [None] * len(tasks)
+def _concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> None:
+    """``fetch(i)`` (the network) on at most ``limit`` daemon threads; ``finish(i, body)``
+    (decoding, the cache) on the calling thread as bodies arrive. Decoding on one thread keeps
+    the arrays in one allocator arena, where the merge reuses the pieces' memory; the bounded
+    queue keeps at most ``2 x limit`` bodies in memory. The first error (in time order) is
+    raised once every thread stopped."""
+    if not indexes:
+        return
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for index in range(len(tasks)):
+    for index in indexes:
         todo.put(index)
+    arrived: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=limit)
     failed = threading.Event()
+    workers = min(limit, len(indexes))
 
     def work() -> None:
         while not failed.is_set():
             try:
                 index = todo.get_nowait()
             except queue.Empty:
-                return
+                break
             try:
-                results[index] = one(tasks[index])
+                arrived.put((index, fetch(index)))
             except BaseException as exc:  # re-raised in the gate's thread below
-                results[index] = exc
                 failed.set()
+                arrived.put((index, exc))
+        arrived.put((-1, None))  # this worker is done
 
-    threads = [threading.Thread(target=work, daemon=True, name="gacheck-range")
-               for _ in range(min(limit, len(tasks)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for outcome in results:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    return results
+    for _ in range(workers):
+        threading.Thread(target=work, daemon=True, name="gacheck-range").start()
+    errors: dict[int, BaseException] = {}
+    running = workers
+    while running:
+        index, outcome = arrived.get()
+        if index < 0:
+            running -= 1
+        elif isinstance(outcome, BaseException):
+            errors[index] = outcome
+        elif not errors:
+            try:
+                finish(index, outcome)
+            except BaseException as exc:
+                failed.set()
+                errors[index] = exc
+    if errors:
+        raise errors[min(errors)]
 
 
 def _merge(done: list[tuple[Block, str]], tasks: list[Task]) -> Merged:
@@ -188,6 +233,7 @@ def _merge(done: list[tuple[Block, str]], tasks: list[Task]) -> Merged:
             slot = parts.setdefault(key, ([], []))
             slot[0].append(times)
             slot[1].append(values)
+        block.series.clear()  # the pieces' arrays now live only in ``parts``, freed per series
         warnings += [w for w in block.warnings if w not in warnings]
         received += block.received
         records.append(ChunkRecord(start=_when(task.span.first_ms), end=_when(task.span.last_ms),
