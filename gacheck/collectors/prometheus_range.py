@@ -62,7 +62,11 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
         return _uncached(client, promql, window, step_ms, per_piece)
     tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
     closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
+    grid = _OnGrid(window, step_ms)
     plans = [_plan(cache, scope, promql, step_ms, task, closed) for task in tasks]
+    for plan in plans:
+        if plan.block is not None:
+            grid.add(plan.block)
     wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
 
     def fetch(index: int) -> bytes:
@@ -74,10 +78,13 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
         plan = plans[index]
         assert plan.fetch is not None
         fetched = client.decode_body(body, plan.fetch, promql)
-        plans[index] = _completed(cache, plan, fetched, closed)
+        done = _completed(cache, plan, fetched, closed)
+        assert done.block is not None
+        grid.add(done.block)
+        plans[index] = done
 
     _concurrently(fetch, finish, wanted, client.settings.max_concurrency)
-    return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks)
+    return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks, grid)
 
 
 def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: int) -> Merged:
@@ -85,10 +92,13 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
     allows for the series count it showed (at most ``max_points``): a query of a few series
     takes a few requests, one of a thousand series stays small per request."""
     head = pieces(window, step_ms, per_piece)[0]
+    grid = _OnGrid(window, step_ms)
     first = client.decode_body(client.fetch_body(promql, head, step_ms), head, promql)
+    count = len(first.series)
+    grid.add(first)
     if head.last_ms == window.last_ms:
-        return _merge([(first, "prometheus")], [Task(head)])
-    fits = POINTS_PER_REQUEST // max(1, len(first.series))
+        return _merge([(first, "prometheus")], [Task(head)], grid)
+    fits = POINTS_PER_REQUEST // max(1, count)
     grown = max(1, min(client.settings.max_points, fits))
     rest = pieces(Span(head.last_ms + step_ms, window.last_ms), step_ms, grown)
     blocks: list[Any] = [first, *([None] * len(rest))]
@@ -97,10 +107,11 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
         return client.fetch_body(promql, rest[index - 1], step_ms)  # type: ignore[no-any-return]
 
     def finish(index: int, body: bytes) -> None:
-        blocks[index] = client.decode_body(body, rest[index - 1], promql)
+        blocks[index] = grid.add(client.decode_body(body, rest[index - 1], promql))
 
     _concurrently(fetch, finish, list(range(1, len(blocks))), client.settings.max_concurrency)
-    return _merge([(b, "prometheus") for b in blocks], [Task(head), *(Task(s) for s in rest)])
+    return _merge([(b, "prometheus") for b in blocks], [Task(head), *(Task(s) for s in rest)],
+                  grid)
 
 
 @dataclass
@@ -221,30 +232,56 @@ def _concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> No
         raise errors[min(errors)]
 
 
-def _merge(done: list[tuple[Block, str]], tasks: list[Task]) -> Merged:
-    import numpy as np
+class _OnGrid:
+    """The window's series as they arrive: one values buffer and one presence mask per series,
+    window-long, filled piece by piece; each piece's arrays are dropped once copied in, so the
+    merge never holds the window twice."""
 
-    parts: dict[Key, tuple[list[Any], list[Any]]] = {}
+    def __init__(self, window: Span, step_ms: int) -> None:
+        self.window, self.step_ms = window, step_ms
+        self.count = window.points(step_ms)
+        self.buffers: dict[Key, tuple[Any, Any]] = {}
+
+    def add(self, block: Block) -> Block:
+        import numpy as np
+
+        for key, (times, values) in block.series.items():
+            index = (times - self.window.first_ms) // self.step_ms
+            inside = (index >= 0) & (index < self.count)
+            if key not in self.buffers:
+                self.buffers[key] = (np.full(self.count, np.nan), np.zeros(self.count, bool))
+            buffer, present = self.buffers[key]
+            buffer[index[inside]] = values[inside]
+            present[index[inside]] = True
+        block.series.clear()
+        return block
+
+    def series(self) -> list[tuple[dict[str, str], Any, Any]]:
+        import numpy as np
+
+        grid = (self.window.first_ms + np.arange(self.count, dtype=np.int64) * self.step_ms)
+        seconds = grid / 1000.0  # shared by every series present at every instant
+        out = []
+        for key in sorted(self.buffers):
+            buffer, present = self.buffers.pop(key)
+            if present.all():
+                out.append((dict(key), seconds, buffer))
+            else:
+                where = np.flatnonzero(present)
+                out.append((dict(key), seconds[where], buffer[where]))
+        return out
+
+
+def _merge(done: list[tuple[Block, str]], tasks: list[Task], grid: _OnGrid) -> Merged:
     warnings: list[str] = []
     records = []
     received = 0
     for (block, source), task in zip(done, tasks, strict=True):
-        for key, (times, values) in block.series.items():
-            slot = parts.setdefault(key, ([], []))
-            slot[0].append(times)
-            slot[1].append(values)
-        block.series.clear()  # the pieces' arrays now live only in ``parts``, freed per series
         warnings += [w for w in block.warnings if w not in warnings]
         received += block.received
         records.append(ChunkRecord(start=_when(task.span.first_ms), end=_when(task.span.last_ms),
                                    source=source))
-    series = []
-    for key in sorted(parts):
-        times_parts, value_parts = parts.pop(key)
-        times = times_parts[0] if len(times_parts) == 1 else np.concatenate(times_parts)
-        values = value_parts[0] if len(value_parts) == 1 else np.concatenate(value_parts)
-        series.append((dict(key), times / 1000.0, values))
-    return Merged(series, warnings, records, received)
+    return Merged(grid.series(), warnings, records, received)
 
 
 def _when(ms: int) -> datetime:
