@@ -19,7 +19,12 @@ from urllib.parse import urlsplit, urlunsplit
 from gacheck.collectors.prometheus_cache import CacheScope, ChunkCache, identity_of
 from gacheck.collectors.prometheus_chunks import Span
 from gacheck.collectors.prometheus_fetch import Block, decode_matrix, fetch_range
-from gacheck.collectors.prometheus_http import ConnectionSettings, build_api, explain
+from gacheck.collectors.prometheus_http import (
+    ConnectionSettings,
+    build_api,
+    explain,
+    refused_status,
+)
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.models import QueryRecord
@@ -186,10 +191,11 @@ class PrometheusClient:
         """A range body as arrays; Prometheus' own error, or ours, in words."""
         try:
             return decode_matrix(body, span)
-        except CollectorError as refused:
-            raise CollectorError(f"{refused} (query: {short(promql)})") from None
-        except ValueError:
-            reason = f"{self.url} did not answer like Prometheus (unexpected response body)"
+        except (CollectorError, ValueError) as failed:
+            # Worded as for every other answer: "status": "error" on HTTP 200 is refused.
+            reason = refused_status(_Answered(body)) or (
+                str(failed) if isinstance(failed, CollectorError) else
+                f"{self.url} did not answer like Prometheus (unexpected response body)")
             raise CollectorError(f"{reason} (query: {short(promql)})") from None
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
@@ -228,10 +234,15 @@ class PrometheusClient:
     def _call(self, what: str, call: Any) -> Any:
         self._local.response = None
         try:
-            return call()
+            answer = call()
         except Exception as exc:  # requests, urllib3, the client and JSON errors alike
-            reason = explain(exc, self._last_response(), self.url, self.settings.timeout)
+            reason = (refused_status(self._last_response())
+                      or explain(exc, self._last_response(), self.url, self.settings.timeout))
             raise CollectorError(f"{reason} (query: {short(what)})") from None
+        reason = refused_status(self._last_response())
+        if reason is not None:  # "status": "error" on HTTP 200 is still an error
+            raise CollectorError(f"{reason} (query: {short(what)})")
+        return answer
 
 
 def client(ctx: Context) -> PrometheusClient:
@@ -249,6 +260,20 @@ def client(ctx: Context) -> PrometheusClient:
 
 def _strip_query(message: str) -> str:
     return re.sub(r" \(query: vector\(1\)\)$", "", message)
+
+
+class _Answered:
+    """A 200 answer's body in the shape ``refused_status`` reads."""
+
+    status_code = 200
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.content)
 
 
 class _HttpStatus(Exception):
