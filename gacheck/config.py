@@ -81,6 +81,16 @@ class PrometheusSettings(Strict):
     max_body: ByteSize = Field(
         default=256 * 1024**2, description="largest answer read, after decompression"
     )
+    max_concurrency: int = Field(
+        default=4, ge=1, le=64, description="range-query requests in flight at once, "
+        "for the whole evaluation")
+    chunk: Duration = Field(default=6 * 3600.0, gt=0, description="range queries are fetched "
+                            "in pieces of this long (whole steps, at most max_points)")
+    cache: bool = Field(default=True, description="keep closed chunks on disk (CLI only)")
+    cache_dir: str | None = Field(default=None, description="default: the user's cache dir")
+    cache_margin: Duration = Field(
+        default=360.0, ge=0, description="only instants this long before --at are cached: the "
+        "5m lookback delta plus scrape and rule intervals")
     # Monitoring blind time (gacheck.sli.blind): what shows Prometheus was scraping, and, where
     # Prometheus monitors itself, evaluating rules. "" leaves a signal out.
     scrape_signal: str = Field(default="up", description="selector scraped all along")

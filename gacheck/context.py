@@ -22,6 +22,8 @@ class Overrides:
 
     prometheus_url: str | None = None
     facade_url: str | None = None
+    cache_dir: Path | None = None
+    """Where closed chunks of range queries are kept; ``None``: no cache (the CLI sets it)."""
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,14 @@ class Threshold(Frozen):
         return " ".join(parts)
 
 
+class ChunkRecord(Frozen):
+    """One piece of a range query: its instants, and whether they came from the cache."""
+
+    start: datetime
+    end: datetime
+    source: str = Field(description="prometheus, cache, or cache+prometheus (the new minutes)")
+
+
 class QueryRecord(Frozen):
     """One PromQL query, with everything needed to run it again."""
 
@@ -78,6 +86,8 @@ class QueryRecord(Frozen):
     series: int | None = None
     samples: int | None = None
     warnings: list[str] = Field(default_factory=list)
+    chunks: list[ChunkRecord] = Field(
+        default_factory=list, description="pieces of a range query, in time order")
 
 
 class CommandRecord(Frozen):

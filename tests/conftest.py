@@ -28,6 +28,15 @@ def _no_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The CLI's chunk cache goes to a fresh directory per test, never the user's: promlab
+    servers reuse loopback ports with other histories."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _every_audit_matches_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     validator = jsonschema.Draft202012Validator(json_report.shipped_schema())
     original = json_report.render_json

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from gacheck.collectors.prometheus_cache import CacheScope, ChunkCache, identity_of
+from gacheck.collectors.prometheus_chunks import Span
+from gacheck.collectors.prometheus_fetch import Block, decode_matrix, fetch_range
 from gacheck.collectors.prometheus_http import (
     ConnectionSettings,
     PackedSamples,
@@ -31,11 +35,15 @@ _SHORT_QUERY = 200
 
 @dataclass(frozen=True)
 class Series:
-    """One series of a result: its labels and its samples (``NaN`` kept as a float)."""
+    """One series of a result: its labels and its samples (``NaN`` kept as a float).
+
+    Range results hold float64 numpy arrays (what the judging needs, at a fraction of the
+    memory of lists); instant results hold lists.
+    """
 
     labels: dict[str, str]
-    timestamps: list[float]
-    values: list[float]
+    timestamps: Sequence[float]
+    values: Sequence[float]
 
     def name(self) -> str:
         """``{outcome="deny"}``: how the evidence names a series (the metric name left out)."""
@@ -103,13 +111,34 @@ def parse_result(raw: Any) -> list[Series]:
 
 
 class PrometheusClient:
-    """Instant and range PromQL at given instants, with records and explained errors."""
+    """Instant and range PromQL at given instants, with records and explained errors.
 
-    def __init__(self, settings: ConnectionSettings) -> None:
+    Range queries go through ``gacheck.collectors.prometheus_range`` (pieces, concurrency,
+    cache, orjson); instant queries, the probe and ``get`` through prometheus-api-client.
+    """
+
+    def __init__(self, settings: ConnectionSettings, cache: ChunkCache | None = None,
+                 cache_margin_s: float = 360.0) -> None:
         self.settings = settings
         self.url = display_url(settings.url)
         self._local = threading.local()
         self._api, self._session = build_api(settings, self._remember)
+        self.cache = cache
+        self.cache_margin_s = cache_margin_s
+        self.scope = CacheScope(self.url, identity_of(settings.headers, settings.auth))
+        # Every range piece of the evaluation waits here: [prometheus] max_concurrency.
+        self._slots = threading.BoundedSemaphore(settings.max_concurrency)
+
+    @property
+    def session(self) -> Any:
+        return self._session
+
+    @property
+    def api_headers(self) -> dict[str, str] | None:
+        return self._api.headers  # type: ignore[no-any-return]
+
+    def server_timeout(self) -> str:
+        return self._server_timeout()
 
     def _remember(self, response: Any, *args: Any, **kwargs: Any) -> None:
         self._local.response = response
@@ -139,21 +168,48 @@ class PrometheusClient:
         return QueryResult(series, record, warnings)
 
     def range(self, promql: str, start: datetime, end: datetime, step_s: float) -> QueryResult:
-        """``promql`` evaluated every ``step_s`` from ``start`` to ``end`` (both included)."""
-        params = {"timeout": self._server_timeout()}
-        raw = self._call(
-            promql,
-            lambda: self._api.custom_query_range(
-                promql, start_time=start, end_time=end, step=f"{step_s:g}", params=params
-            ),
-        )
-        series = self._parse(promql, raw)
-        warnings = self._warnings()
+        """``promql`` evaluated every ``step_s`` from ``start`` to ``end`` (both included).
+
+        Fetched in pieces (``[prometheus] chunk``), closed ones from the cache when there is
+        one; the series hold numpy arrays."""
+        from gacheck.collectors.prometheus_range import run_range
+
+        merged = run_range(self, promql, start, end, step_s, self.cache, self.scope,
+                           self.cache_margin_s)
+        series = [Series(labels, times, values) for labels, times, values in merged.series]
+        shown = merged.chunks if len(merged.chunks) > 1 or any(
+            c.source != "prometheus" for c in merged.chunks) else []
         record = QueryRecord(
             promql=promql, kind="range", start=start, end=end, step_s=step_s,
-            series=len(series), samples=sum(len(s.values) for s in series), warnings=warnings,
+            series=len(series), samples=sum(len(s.values) for s in series),
+            warnings=merged.warnings, chunks=shown,
         )
-        return QueryResult(series, record, warnings)
+        return QueryResult(series, record, merged.warnings)
+
+    def fetch_body(self, promql: str, span: Span, step_ms: int) -> bytes:
+        """One range request's body (``gacheck.collectors.prometheus_fetch``), errors in
+        words; at most ``max_concurrency`` of the evaluation at a time."""
+        with self._slots:
+            response = None
+            try:
+                body, response = fetch_range(self, promql, span, step_ms)
+                if body is not None:
+                    return body
+                raise _HttpStatus()
+            except Exception as exc:  # requests, urllib3 and the like
+                reason = explain(exc, response, self.url, self.settings.timeout)
+                raise CollectorError(f"{reason} (query: {short(promql)})") from None
+
+    def decode_body(self, body: bytes, span: Span, promql: str) -> Block:
+        """A range body as arrays; Prometheus' own error, or ours, in words."""
+        try:
+            return decode_matrix(body, span)
+        except (CollectorError, ValueError) as failed:
+            # Worded as for every other answer: "status": "error" on HTTP 200 is refused.
+            reason = refused_status(_Answered(body)) or (
+                str(failed) if isinstance(failed, CollectorError) else
+                f"{self.url} did not answer like Prometheus (unexpected response body)")
+            raise CollectorError(f"{reason} (query: {short(promql)})") from None
 
     def get(self, path: str, params: dict[str, str] | None = None) -> Any:
         """``data`` of another API endpoint (``/api/v1/rules``), with the same auth and TLS."""
@@ -215,7 +271,10 @@ class PrometheusClient:
 def client(ctx: Context) -> PrometheusClient:
     """The evaluation's client, after the one probe; raises the probe's reason otherwise."""
     settings = ctx.shared("prometheus:settings", lambda: ConnectionSettings.from_context(ctx))
-    prometheus = ctx.shared("prometheus:client", lambda: PrometheusClient(settings))
+    cache = ChunkCache(ctx.overrides.cache_dir) if ctx.overrides.cache_dir else None
+    margin = ctx.config.prometheus.cache_margin
+    prometheus = ctx.shared("prometheus:client",
+                            lambda: PrometheusClient(settings, cache, margin))
     failure = ctx.shared("prometheus:probe", lambda: prometheus.probe(ctx.at))
     if failure is not None:
         raise CollectorError(_strip_query(failure))
@@ -224,6 +283,20 @@ def client(ctx: Context) -> PrometheusClient:
 
 def _strip_query(message: str) -> str:
     return re.sub(r" \(query: vector\(1\)\)$", "", message)
+
+
+class _Answered:
+    """A 200 answer's body in the shape ``refused_status`` reads."""
+
+    status_code = 200
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.content)
 
 
 class _HttpStatus(Exception):

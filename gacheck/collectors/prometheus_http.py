@@ -37,6 +37,8 @@ class ConnectionSettings:
     max_body: int = 256 * 1024 * 1024
     """Bytes of an answer read at most, counted after decompression (a gzip bomb stops here)."""
     auth: tuple[str, str] | None = field(default=None, repr=False)
+    max_concurrency: int = 4
+    chunk: float = 6 * 3600.0
 
     @property
     def request_timeout(self) -> tuple[float, float]:
@@ -74,7 +76,8 @@ class ConnectionSettings:
             verify = str(bundle)
         return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
                    verify=verify, max_points=prom.max_points, headers=headers, auth=auth,
-                   max_body=prom.max_body)
+                   max_body=prom.max_body, max_concurrency=prom.max_concurrency,
+                   chunk=prom.chunk)
 
 
 def _required_env(ctx: Context, name: str | None, key: str, secret: bool = True) -> str | None:

@@ -2,6 +2,11 @@
 
 Prometheus refuses a range query whose series would hold more than 11,000 points. Rather than
 fail, the step grows to the smallest whole number of seconds that fits, and the evidence says so.
+
+The instants are multiples of the step since the epoch (the last one at or before the
+evaluation instant, less than a step before it), as Grafana and Thanos' query-frontend align
+them: two evaluations minutes apart then share their instants, which is what lets closed chunks
+be reused from the cache, and a cached and an uncached evaluation judge the same instants.
 """
 
 from __future__ import annotations
@@ -72,4 +77,10 @@ class RangeWindow:
 
 def range_window(at: datetime, window_s: float, step_s: float, max_points: int) -> RangeWindow:
     step = choose_step(window_s, step_s, max_points)
-    return RangeWindow(at - timedelta(seconds=window_s), at, step, step_s, max_points)
+    step_ms = max(1, round(step * 1000))
+    at_ms = round(at.timestamp() * 1000)
+    end_ms = at_ms - at_ms % step_ms
+    start_ms = end_ms - (points(window_s, step) - 1) * step_ms
+    end = at - timedelta(milliseconds=at_ms - end_ms)
+    return RangeWindow(end - timedelta(milliseconds=end_ms - start_ms), end, step, step_s,
+                       max_points)

@@ -29,6 +29,33 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cache_options(parser: argparse.ArgumentParser) -> None:
+    cache = parser.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--cache-dir", metavar="DIR",
+        help="where closed chunks of range queries are kept (default: [prometheus] cache_dir, "
+        "else the user's cache dir, e.g. ~/.cache/gacheck)")
+    cache.add_argument("--no-cache", action="store_true",
+                       help="ask Prometheus for every chunk; read and write no cache")
+
+
+def cache_dir(args: argparse.Namespace, config: Any, repo: Path) -> Path | None:
+    """The chunk cache's directory from ``--cache-dir``/``--no-cache`` and ``[prometheus]``."""
+    if getattr(args, "no_cache", False):
+        return None
+    chosen = getattr(args, "cache_dir", None)
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    if not hasattr(args, "no_cache") or not config.prometheus.cache:
+        return None  # commands without the options (validate) and cache = false
+    if config.prometheus.cache_dir:
+        configured = Path(config.prometheus.cache_dir).expanduser()
+        return configured if configured.is_absolute() else repo / configured
+    from gacheck.collectors.prometheus_cache import default_cache_dir
+
+    return default_cache_dir()
+
+
 def build_context(args: argparse.Namespace, at: Any, output_dir: Path | None = None) -> Any:
     """Load the config named by ``args`` and make the evaluation context around ``at``."""
     from gacheck.config import load_config
@@ -46,6 +73,7 @@ def build_context(args: argparse.Namespace, at: Any, output_dir: Path | None = N
         overrides=Overrides(
             prometheus_url=args.prometheus_url or os.environ.get("GACHECK_PROMETHEUS_URL"),
             facade_url=args.facade_url or os.environ.get("GACHECK_FACADE_URL"),
+            cache_dir=cache_dir(args, config, repo),
         ),
         secrets=current(),  # the command's registry, which its writers redact with
     )

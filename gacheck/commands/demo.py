@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="base URL of a running façade to smoke-test (loopback only)")
     parser.add_argument("--output-dir", default="demo-output", metavar="DIR",
                         help="where the audits go (default: demo-output)")
+    from gacheck.commands.common import add_cache_options
+
+    add_cache_options(parser)  # default: a cache inside the demo's own, deleted, directory
     parser.add_argument("--serve", action="store_true",
                         help="keep the demo Prometheus running after the evaluation, until "
                         "Ctrl-C, to explore the data in its web UI")
@@ -92,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
             err.write(f"demo: {lab.samples:,} samples imported with promtool; "
                       f"prometheus ready at {lab.url}\n")
             args.prometheus_url = lab.url
+            if not args.no_cache and not args.cache_dir:  # its history dies with the demo
+                args.cache_dir = str(Path(work) / "cache")
             ctx = dataclasses.replace(build_context(args, at, output_dir), config=config)
             # a demo that skipped gates judges what it ran: a partial audit, said so
             audit = evaluate(ctx, Selection(only=chosen, partial=True),

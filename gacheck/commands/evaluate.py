@@ -13,7 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gacheck.commands.common import add_config_options, build_context, id_list
+from gacheck.commands.common import (
+    add_cache_options,
+    add_config_options,
+    build_context,
+    id_list,
+)
 from gacheck.errors import UsageError
 from gacheck.exitcodes import ExitCode
 
@@ -56,6 +61,7 @@ def duration(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_options(parser)
+    add_cache_options(parser)
     parser.add_argument(
         "--at", metavar="TIME",
         help="evaluation instant, RFC 3339 or Unix seconds; every window ends here (default: now)",
@@ -186,8 +192,6 @@ def _publish_metrics(args: argparse.Namespace, audit: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.outputs import Written, write_audit
-    from gacheck.reports.stdout import print_outcome
     from gacheck.timeparse import now, parse_instant, refuse_future
 
     _check_combinations(args)
@@ -202,6 +206,9 @@ def run(args: argparse.Namespace) -> int:
 
         root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
+    # Imported once the gates ran: the report modules are not needed before the first gate.
+    from gacheck.outputs import Written, write_audit
+    from gacheck.reports.stdout import print_outcome
     from gacheck.history import SKIPPED_NOTE
 
     for note in audit.notes:  # each unusable earlier audit, once

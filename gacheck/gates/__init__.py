@@ -1,50 +1,77 @@
 """Gate kinds. Adding one: a module with a class following ``GateKind``, and one line below.
 
 Modules here must import heavy libraries (pandas, prometheus-api-client) inside functions:
-the config loader imports this registry, and ``gacheck validate`` must start fast.
+the config loader imports this registry, and ``gacheck validate`` must start fast. A kind's
+module is imported when a config first names it (``module:Class`` below; an instance works
+too), so an evaluation pays only for the kinds it uses before its first gate starts.
 """
 
 from __future__ import annotations
 
-from gacheck.gates.alerts import AlertsGate
-from gacheck.gates.command import CommandGate
-from gacheck.gates.compare import CompareGate
-from gacheck.gates.error_budget import ErrorBudgetGate
-from gacheck.gates.git_batches import GitBatchesGate
-from gacheck.gates.guardian_breakdown import GuardianBreakdownGate
-from gacheck.gates.guardrail_probes import GuardrailProbesGate
-from gacheck.gates.histogram_quantile import HistogramQuantileGate
-from gacheck.gates.http_smoke import HttpSmokeGate
-from gacheck.gates.interface import GateKind
-from gacheck.gates.json_value import JsonValueGate
-from gacheck.gates.load import LoadGate
-from gacheck.gates.openai_compat import OpenaiCompatGate
-from gacheck.gates.openapi_headers import OpenapiHeadersGate
-from gacheck.gates.pip_audit import PipAuditGate
-from gacheck.gates.promql_sustained import PromqlSustainedGate
-from gacheck.gates.ratio import RatioGate
-from gacheck.gates.ruff_budget import RuffBudgetGate
-from gacheck.gates.soak_duration import SoakDurationGate
-from gacheck.gates.stream_timing import StreamTimingGate
+import importlib
+import threading
+from collections.abc import Iterator, MutableMapping
 
-KINDS: dict[str, GateKind] = {
-    "command": CommandGate(),
-    "git_batches": GitBatchesGate(),
-    "http_smoke": HttpSmokeGate(),
-    "json_value": JsonValueGate(),
-    "pip_audit": PipAuditGate(),
-    "soak_duration": SoakDurationGate(),
-    "alerts": AlertsGate(),
-    "promql_sustained": PromqlSustainedGate(),
-    "ratio": RatioGate(),
-    "histogram_quantile": HistogramQuantileGate(),
-    "openapi_headers": OpenapiHeadersGate(),
-    "ruff_budget": RuffBudgetGate(),
-    "compare": CompareGate(),
-    "error_budget": ErrorBudgetGate(),
-    "openai_compat": OpenaiCompatGate(),
-    "stream_timing": StreamTimingGate(),
-    "load": LoadGate(),
-    "guardrail_probes": GuardrailProbesGate(),
-    "guardian_breakdown": GuardianBreakdownGate(),
-}
+from gacheck.gates.interface import GateKind
+
+
+class _Kinds(MutableMapping[str, GateKind]):
+    """Kind name to kind, each imported and built on first use (thread-safe)."""
+
+    def __init__(self, specs: dict[str, str | GateKind]) -> None:
+        self._specs = specs
+        self._built: dict[str, GateKind] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> GateKind:
+        built = self._built.get(name)
+        if built is not None:
+            return built
+        spec = self._specs[name]
+        with self._lock:
+            if name not in self._built:
+                if isinstance(spec, str):
+                    module, _, cls = spec.partition(":")
+                    self._built[name] = getattr(importlib.import_module(module), cls)()
+                else:
+                    self._built[name] = spec
+            return self._built[name]
+
+    def __setitem__(self, name: str, kind: GateKind) -> None:
+        with self._lock:
+            self._specs[name] = kind
+            self._built[name] = kind
+
+    def __delitem__(self, name: str) -> None:
+        with self._lock:
+            del self._specs[name]
+            self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+KINDS: MutableMapping[str, GateKind] = _Kinds({
+    "command": "gacheck.gates.command:CommandGate",
+    "git_batches": "gacheck.gates.git_batches:GitBatchesGate",
+    "http_smoke": "gacheck.gates.http_smoke:HttpSmokeGate",
+    "json_value": "gacheck.gates.json_value:JsonValueGate",
+    "pip_audit": "gacheck.gates.pip_audit:PipAuditGate",
+    "soak_duration": "gacheck.gates.soak_duration:SoakDurationGate",
+    "alerts": "gacheck.gates.alerts:AlertsGate",
+    "promql_sustained": "gacheck.gates.promql_sustained:PromqlSustainedGate",
+    "ratio": "gacheck.gates.ratio:RatioGate",
+    "histogram_quantile": "gacheck.gates.histogram_quantile:HistogramQuantileGate",
+    "openapi_headers": "gacheck.gates.openapi_headers:OpenapiHeadersGate",
+    "ruff_budget": "gacheck.gates.ruff_budget:RuffBudgetGate",
+    "compare": "gacheck.gates.compare:CompareGate",
+    "error_budget": "gacheck.gates.error_budget:ErrorBudgetGate",
+    "openai_compat": "gacheck.gates.openai_compat:OpenaiCompatGate",
+    "stream_timing": "gacheck.gates.stream_timing:StreamTimingGate",
+    "load": "gacheck.gates.load:LoadGate",
+    "guardrail_probes": "gacheck.gates.guardrail_probes:GuardrailProbesGate",
+    "guardian_breakdown": "gacheck.gates.guardian_breakdown:GuardianBreakdownGate",
+})

@@ -23,7 +23,13 @@ from gacheck.models import QueryRecord
 from gacheck.sli.bucket_resolution import resolver
 from gacheck.sli.buckets import bracket
 from gacheck.sli.promql import check_labels, duration, summed, with_matchers
-from gacheck.sli.sustained import Resolver, SustainedParams, evaluate_sustained
+from gacheck.sli.sustained import (
+    Alongside,
+    Resolver,
+    SustainedParams,
+    beside,
+    evaluate_sustained,
+)
 from gacheck.units import Unit, format_duration
 
 
@@ -142,31 +148,37 @@ class HistogramQuantileGate:
                          "a handful of requests is noise, not a level")
         if params.rule is not None:
             details["rule"] = params.rule
-        resolve: Resolver | None = None
+        lookup = None
         if params.metric is not None:
-            buckets = with_matchers(f"{params.metric}_bucket", params.matchers)
-            found = client(ctx).instant(f"group by (le) ({buckets})", ctx.at)
-            before.append(found.record)
-            labels = {float(s.labels["le"]): s.labels["le"] for s in found.series
-                      if "le" in s.labels}
-            edges = sorted(labels)
-            details["bucket_edges"] = [f"{e:g}" for e in edges]
-            upper = gate.threshold.max is not None
-            limit = gate.threshold.max if upper else gate.threshold.min
-            note = bucket_note(edges, limit or 0.0, params.quantile)
-            if note:
-                notes.append(note)
-            around = bracket(edges, limit or 0.0)
-            if around is not None:
-                resolve = resolver(ctx, around, labels, upper, params.quantile,
-                                   lambda le: share_query(params, le))
+            client(ctx)  # the probe first: its one reason, not a pre-check's, when unreachable
+            lookup = beside(lambda: self._buckets(gate, params, ctx))
         idle = "no traffic"
         if params.metric is not None and min_events(params) > 1:
             idle = (f"no traffic, or fewer than {min_events(params)} observations per "
                     f"{duration(params.rate_window)}; see min_events")
         return evaluate_sustained(gate, ctx, quantile_query(params), before=before,
                                   notes=notes, details=details, idle_means=idle,
-                                  resolver=resolve)
+                                  alongside=lookup)
+
+    def _buckets(self, gate: GateSpec, params: HistogramQuantileParams,
+                 ctx: Context) -> Alongside:
+        """The bucket edges at ``--at``, where the threshold sits among them, and the resolver
+        of instants inside the threshold's bucket; run beside the quantile's range query."""
+        buckets = with_matchers(f"{params.metric}_bucket", params.matchers)
+        found = client(ctx).instant(f"group by (le) ({buckets})", ctx.at)
+        labels = {float(s.labels["le"]): s.labels["le"] for s in found.series
+                  if "le" in s.labels}
+        edges = sorted(labels)
+        upper = gate.threshold.max is not None
+        limit = gate.threshold.max if upper else gate.threshold.min
+        note = bucket_note(edges, limit or 0.0, params.quantile)
+        around = bracket(edges, limit or 0.0)
+        resolve: Resolver | None = None
+        if around is not None:
+            resolve = resolver(ctx, around, labels, upper, params.quantile,
+                               lambda le: share_query(params, le))
+        return Alongside(records=[found.record], notes=[note] if note else [],
+                         details={"bucket_edges": [f"{e:g}" for e in edges]}, resolver=resolve)
 
     def queries_to_check(self, gate: GateSpec) -> list[str]:
         params: HistogramQuantileParams = gate.params

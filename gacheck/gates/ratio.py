@@ -18,7 +18,7 @@ from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Status
 from gacheck.sli.promql import check_labels, duration, summed
-from gacheck.sli.sustained import SustainedParams, evaluate_sustained
+from gacheck.sli.sustained import Alongside, SustainedParams, beside, evaluate_sustained
 from gacheck.units import Unit
 
 
@@ -66,10 +66,19 @@ class RatioGate:
             return evaluate_sustained(gate, ctx, params.rule, details={"rule": params.rule})
         window = params.window or ctx.config.settings.window
         # A numerator that matches nothing reads as a 0 ratio; say so, since a typo looks alike.
-        check = client(ctx).instant(
-            f"count(last_over_time({params.numerator}[{duration(window)}]))", ctx.at)
-        outcome = evaluate_sustained(gate, ctx, ratio_query(params), before=[check.record])
-        if check.series or outcome.status in (Status.NO_DATA, Status.ERROR, Status.FAIL):
+        # Asked beside the range query (after the one probe), not before it.
+        prom = client(ctx)
+        matched: list[bool] = []
+
+        def numerator_check() -> Alongside:
+            check = prom.instant(
+                f"count(last_over_time({params.numerator}[{duration(window)}]))", ctx.at)
+            matched.append(bool(check.series))
+            return Alongside(records=[check.record])
+
+        outcome = evaluate_sustained(gate, ctx, ratio_query(params),
+                                     alongside=beside(numerator_check))
+        if matched[0] or outcome.status in (Status.NO_DATA, Status.ERROR, Status.FAIL):
             return outcome
         note = (f"the numerator {params.numerator} matched no series in the window: its rate is "
                 "taken as 0; check the selector if events were expected")

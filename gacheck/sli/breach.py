@@ -82,7 +82,7 @@ def on_grid(grid: Grid, timestamps: list[float], values: list[float]) -> tuple[A
 
     grid_values = np.full(grid.count, np.nan)
     present = np.zeros(grid.count, dtype=bool)
-    if timestamps:
+    if len(timestamps):
         index = np.rint((np.asarray(timestamps) - grid.start) / grid.step).astype(np.int64)
         inside = (index >= 0) & (index < grid.count)
         grid_values[index[inside]] = np.asarray(values, dtype=float)[inside]

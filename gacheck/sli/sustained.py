@@ -67,6 +67,40 @@ class Resolution:
 Resolver = Callable[[RangeWindow, Grid], Resolution]
 
 
+@dataclass(frozen=True)
+class Alongside:
+    """What a pre-check found (run beside the main range query, not before it)."""
+
+    records: list[QueryRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    resolver: Resolver | None = None
+
+
+def beside(work: Callable[[], Alongside]) -> Callable[[], Alongside]:
+    """Start ``work`` on a thread now; the returned call waits for it (re-raising its error)."""
+    import threading
+
+    done: list[Any] = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        except BaseException as exc:  # handed to the gate's own thread
+            done.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True, name="gacheck-precheck")
+    thread.start()
+
+    def wait() -> Alongside:
+        thread.join()
+        if isinstance(done[0], BaseException):
+            raise done[0]
+        return done[0]  # type: ignore[no-any-return]
+
+    return wait
+
+
 def evaluate_sustained(
     gate: GateSpec,
     ctx: Context,
@@ -77,13 +111,22 @@ def evaluate_sustained(
     details: dict[str, Any] | None = None,
     idle_means: str = "no traffic",
     resolver: Resolver | None = None,
+    alongside: Callable[[], Alongside] | None = None,
 ) -> Measurement:
+    """``alongside``: a pre-check started with ``beside`` before this call; its records, notes
+    and details come first in the evidence, as if it had run before the range query."""
     params: SustainedParams = gate.params
     settings = ctx.config.settings
     prom = client(ctx)
     window = range_window(ctx.at, params.window or settings.window,
                           params.step or settings.step, prom.settings.max_points)
     result = prom.range(promql, window.start, window.end, window.step_s)
+    if alongside is not None:
+        found = alongside()
+        before = [*(before or []), *found.records]
+        notes = [*(notes or []), *found.notes]
+        details = {**(details or {}), **found.details}
+        resolver = found.resolver or resolver
     upper = gate.threshold.max is not None
     limit = gate.threshold.max if upper else gate.threshold.min
     assert limit is not None

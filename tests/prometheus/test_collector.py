@@ -45,7 +45,8 @@ def test_step_grows_to_keep_a_week_at_15s_under_the_point_limit():
     assert grown == 55 and points(7 * 86400, grown) <= 11000 < points(7 * 86400, 54)
     window = range_window(AT, 7 * 86400, 15, 11000)
     assert window.grew and "15s to 55s" in (window.note() or "")
-    assert window.end == AT and window.points <= 11000
+    assert window.end <= AT and (AT - window.end).total_seconds() < 55 and window.points <= 11000
+    assert window.end.timestamp() % 55 == 0  # instants on the step grid, shared by evaluations
     assert range_window(AT, 3600, 60, 11000).note() is None
 
 
@@ -162,12 +163,13 @@ title = "critical"
 NO_ALERTS = Answer(body={"status": "success", "data": {"resultType": "matrix", "result": []}})
 # the coverage query's answer: scrapes seen at every instant of the 48h window, step 1m
 WATCHED = matrix(["1"] * (48 * 60 + 1), {"signal": "scrapes"})
+ONE_PIECE = 'chunk = "3d"\n'  # the 48h coverage query as one request: one canned answer
 
 
 def test_alerts_gate_warns_when_the_rules_cannot_be_listed(tmp_path):
     hidden = Answer(404, "404 page not found", content_type="text/plain")
     with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, hidden]) as server:
-        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
+        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE, ONE_PIECE))
         paths = [s.path for s in server.seen]
     assert paths == ["/api/v1/query", "/api/v1/query", "/api/v1/query_range", "/api/v1/rules"]
     assert gate.status.value == "warn" and gate.value == 0
@@ -181,7 +183,7 @@ def test_alerts_gate_passes_when_a_rule_of_the_severity_is_loaded(tmp_path):
         {"type": "alerting", "name": "Slow", "labels": {"severity": "warning"},
          "health": "unknown", "lastEvaluation": "0001-01-01T00:00:00Z"}]}]}})
     with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, rules]) as server:
-        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
+        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE, ONE_PIECE))
         query = server.seen[1].params["query"]
     assert query == 'ALERTS{alertstate="firing", severity=~"critical"}[2d]'
     assert gate.status.value == "pass" and gate.evidence.details["rules_loaded"] == ["Down"]
@@ -232,7 +234,7 @@ def test_a_counted_rule_never_evaluated_makes_alerts_an_error(tmp_path):
         {"type": "alerting", "name": "Down", "labels": {"severity": "critical"},
          "health": "unknown", "lastEvaluation": "0001-01-01T00:00:00Z"}]}]}})
     with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, rules]) as server:
-        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
+        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE, ONE_PIECE))
     assert gate.status.value == "error"
     assert "Down (group slow-group): never evaluated (health unknown)" in gate.message
     assert gate.evidence.details["rule_health"][0]["last_evaluation"] is None

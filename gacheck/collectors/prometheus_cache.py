@@ -1,0 +1,178 @@
+"""Closed chunks of range queries on disk, so the next evaluation asks only for new minutes.
+
+An entry holds one absolute chunk's series from the chunk's first instant up to ``covered``,
+an instant at least the safety margin before the evaluation that fetched it (later samples
+may still arrive). Its name is a SHA-256 of the backend URL (credentials left out), a hash of
+the identity sent (headers such as ``X-Scope-OrgID`` or ``Authorization``, basic auth), the
+query, the step and the chunk: no secret and no query text is readable from the file name.
+
+Entries are untrusted input like any server answer: size-capped, and validated (magic,
+header, key, checksum, instants on the chunk's grid, lengths) before use; one that fails is ignored
+and fetched again. Entries are written to a temporary file and renamed, so a reader never sees
+half of one, and two evaluations writing the same entry each leave a whole one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gacheck.collectors.prometheus_chunks import Chunk, Span
+from gacheck.collectors.prometheus_fetch import Block, Key
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"GACHECK-CHUNK-1\n"
+MAX_ENTRY_BYTES = 256 * 2**20
+MAX_HEADER_BYTES = 64 * 2**20
+_LENGTH = struct.Struct("<Q")
+
+
+@dataclass(frozen=True)
+class CacheScope:
+    """What makes two queries' answers interchangeable, besides the query itself."""
+
+    url: str
+    """The backend URL without credentials."""
+    identity: str
+    """SHA-256 of the headers and basic-auth pair sent (tenant, token), never the values."""
+
+
+def identity_of(headers: dict[str, str], auth: tuple[str, str] | None) -> str:
+    text = repr((sorted(headers.items()), auth))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChunkCache:
+    directory: Path
+
+    def key(self, scope: CacheScope, promql: str, step_ms: int, chunk: Chunk) -> str:
+        length = chunk.last_ms - chunk.start_ms
+        text = repr(("v1", scope.url, scope.identity, promql, step_ms, length, chunk.index))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.directory / "prometheus" / key[:2] / f"{key}.chunk"
+
+    def read(self, key: str, chunk: Chunk, step_ms: int) -> Block | None:
+        """The stored prefix of ``chunk``, or ``None`` when absent, too big or invalid."""
+        path = self.path(key)
+        try:
+            with path.open("rb") as handle:
+                if os.fstat(handle.fileno()).st_size > MAX_ENTRY_BYTES:
+                    log.warning("cache entry %s is too large; fetching the chunk again", path.name)
+                    return None
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("cannot read cache entry %s (%s); fetching the chunk again",
+                        path.name, exc.strerror or type(exc).__name__)
+            return None
+        try:
+            return decode_entry(raw, key, chunk, step_ms)
+        except (ValueError, KeyError, TypeError, struct.error) as exc:
+            log.warning("ignoring corrupt cache entry %s (%s); fetching the chunk again",
+                        path.name, exc)
+            return None
+
+    def write(self, key: str, block: Block) -> None:
+        """Store ``block`` (a prefix of a chunk) atomically; a failure only costs a refetch."""
+        data = encode_entry(key, block)
+        if len(data) > MAX_ENTRY_BYTES:
+            return
+        path = self.path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.warning("cannot write cache entry under %s (%s)", self.directory,
+                        exc.strerror or type(exc).__name__)
+
+
+def encode_entry(key: str, block: Block) -> bytes:
+    import numpy as np
+    import orjson
+
+    parts = []
+    for times, values in block.series.values():
+        parts.append(np.ascontiguousarray(times, dtype="<i8").tobytes())
+        parts.append(np.ascontiguousarray(values, dtype="<f8").tobytes())
+    payload = b"".join(parts)
+    header = {
+        "key": key, "first_ms": block.span.first_ms, "last_ms": block.span.last_ms,
+        "series": [{"labels": dict(k), "n": int(len(t))} for k, (t, _) in block.series.items()],
+        "sha256": hashlib.sha256(payload).hexdigest(),  # a flipped value is caught too
+    }
+    head = orjson.dumps(header)
+    return b"".join([MAGIC, _LENGTH.pack(len(head)), head, payload])
+
+
+def decode_entry(raw: bytes, key: str, chunk: Chunk, step_ms: int) -> Block:
+    import numpy as np
+    import orjson
+
+    if not raw.startswith(MAGIC):
+        raise ValueError("bad magic")
+    offset = len(MAGIC)
+    (head_len,) = _LENGTH.unpack_from(raw, offset)
+    offset += _LENGTH.size
+    if head_len > min(MAX_HEADER_BYTES, len(raw) - offset):
+        raise ValueError("bad header length")
+    header = orjson.loads(raw[offset:offset + head_len])
+    offset += head_len
+    if not isinstance(header, dict) or header.get("key") != key:
+        raise ValueError("not this chunk's entry")
+    first, last = header["first_ms"], header["last_ms"]
+    if not (isinstance(first, int) and isinstance(last, int)):
+        raise TypeError("bad span")
+    if first != chunk.start_ms or not chunk.start_ms <= last <= chunk.last_ms:
+        raise ValueError("span outside the chunk")
+    entries = header["series"]
+    if not isinstance(entries, list):
+        raise TypeError("bad series list")
+    if header.get("sha256") != hashlib.sha256(memoryview(raw)[offset:]).hexdigest():
+        raise ValueError("checksum mismatch")
+    series: dict[Key, tuple[Any, Any]] = {}
+    for entry in entries:
+        labels, count = entry["labels"], entry["n"]
+        if not isinstance(labels, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+            raise TypeError("bad labels")
+        if not isinstance(count, int) or count < 0 or offset + 16 * count > len(raw):
+            raise ValueError("bad sample count")
+        times = np.frombuffer(raw, dtype="<i8", count=count, offset=offset).astype(np.int64)
+        offset += 8 * count
+        values = np.frombuffer(raw, dtype="<f8", count=count, offset=offset).astype(np.float64)
+        offset += 8 * count
+        if count and (times[0] < first or times[-1] > last or np.any(np.diff(times) <= 0)
+                      or np.any((times - first) % step_ms)):
+            raise ValueError("instants off the chunk's grid")
+        key_of = tuple(sorted(labels.items()))
+        if key_of in series:
+            raise ValueError("one label set twice")
+        series[key_of] = (times, values)
+    if offset != len(raw):
+        raise ValueError("trailing bytes")
+    return Block(Span(first, last), series, cached=True)
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory (``$XDG_CACHE_HOME/gacheck`` on Linux)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("gacheck", appauthor=False))

@@ -1,0 +1,290 @@
+"""A range query as pieces: fetched with bounded concurrency, cached when closed, merged.
+
+``PrometheusClient.range`` delegates here. The window is cut into step-aligned pieces
+(``gacheck.collectors.prometheus_chunks``); at most ``[prometheus] max_concurrency`` requests
+of the whole evaluation are in flight at once, and each piece becomes numpy arrays as it
+arrives, so memory holds one decoded piece per request in flight, not the window's JSON.
+The merged series equal the one-shot query's: each instant is evaluated on its own, and the
+pieces' instants are exactly the window's, none twice.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gacheck.collectors.prometheus_cache import CacheScope, ChunkCache
+from gacheck.collectors.prometheus_chunks import (
+    Chunk,
+    Span,
+    aligned,
+    chunk_points,
+    chunks,
+    last_closed,
+    pieces,
+    to_ms,
+)
+from gacheck.collectors.prometheus_fetch import Block, Key
+from gacheck.models import ChunkRecord
+
+POINTS_PER_REQUEST = 250_000
+"""Series x instants one request may bring after the first piece (about 9 MiB of JSON)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    span: Span
+    """The window's instants this task delivers."""
+    chunk: Chunk | None = None
+    """The absolute chunk it belongs to, when the cache is on."""
+
+
+@dataclass(frozen=True)
+class Merged:
+    series: list[tuple[dict[str, str], Any, Any]]
+    """Label set, timestamps (float seconds) and values per series, in label order."""
+    warnings: list[str]
+    chunks: list[ChunkRecord]
+    received: int
+
+
+def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: float,
+              cache: ChunkCache | None, scope: CacheScope | None, margin_s: float) -> Merged:
+    step_ms = max(1, to_ms(step_s))
+    first = to_ms(start.timestamp())
+    last = first + (to_ms(end.timestamp()) - first) // step_ms * step_ms
+    window = Span(first, last)
+    per_piece = chunk_points(client.settings.chunk, step_ms, client.settings.max_points)
+    if cache is None or scope is None or not aligned(window, step_ms):
+        return _uncached(client, promql, window, step_ms, per_piece)
+    tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
+    closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
+    grid = _OnGrid(window, step_ms)
+    plans = [_plan(cache, scope, promql, step_ms, task, closed) for task in tasks]
+    for plan in plans:
+        if plan.block is not None:
+            grid.add(plan.block)
+    wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
+
+    def fetch(index: int) -> bytes:
+        fetch_span = plans[index].fetch
+        assert fetch_span is not None
+        return client.fetch_body(promql, fetch_span, step_ms)  # type: ignore[no-any-return]
+
+    def finish(index: int, body: bytes) -> None:
+        plan = plans[index]
+        assert plan.fetch is not None
+        fetched = client.decode_body(body, plan.fetch, promql)
+        done = _completed(cache, plan, fetched, closed)
+        assert done.block is not None
+        grid.add(done.block)
+        plans[index] = done
+
+    _concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks, grid)
+
+
+def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: int) -> Merged:
+    """The first piece is ``chunk`` long; the rest are as long as ``POINTS_PER_REQUEST``
+    allows for the series count it showed (at most ``max_points``): a query of a few series
+    takes a few requests, one of a thousand series stays small per request."""
+    head = pieces(window, step_ms, per_piece)[0]
+    grid = _OnGrid(window, step_ms)
+    first = client.decode_body(client.fetch_body(promql, head, step_ms), head, promql)
+    count = len(first.series)
+    grid.add(first)
+    if head.last_ms == window.last_ms:
+        return _merge([(first, "prometheus")], [Task(head)], grid)
+    fits = POINTS_PER_REQUEST // max(1, count)
+    grown = max(1, min(client.settings.max_points, fits))
+    rest = pieces(Span(head.last_ms + step_ms, window.last_ms), step_ms, grown)
+    blocks: list[Any] = [first, *([None] * len(rest))]
+
+    def fetch(index: int) -> bytes:
+        return client.fetch_body(promql, rest[index - 1], step_ms)  # type: ignore[no-any-return]
+
+    def finish(index: int, body: bytes) -> None:
+        blocks[index] = grid.add(client.decode_body(body, rest[index - 1], promql))
+
+    _concurrently(fetch, finish, list(range(1, len(blocks))), client.settings.max_concurrency)
+    return _merge([(b, "prometheus") for b in blocks], [Task(head), *(Task(s) for s in rest)],
+                  grid)
+
+
+@dataclass
+class _Plan:
+    """One chunk through the cache: what is stored, what to fetch, then the result."""
+
+    task: Task
+    key: str
+    stored: Block | None
+    fetch: Span | None
+    block: Block | None = None
+    source: str = "cache"
+
+
+def _plan(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, task: Task,
+          closed: int) -> _Plan:
+    chunk = task.chunk
+    assert chunk is not None
+    key = cache.key(scope, promql, step_ms, chunk)
+    stored = cache.read(key, chunk, step_ms)
+    covered = stored.span.last_ms if stored is not None else None
+    if stored is not None and covered is not None and covered >= task.span.last_ms:
+        return _Plan(task, key, None, None, _trim(stored, task.span), "cache")
+    if covered is not None:
+        fetch_from = covered + step_ms
+    elif chunk.start_ms <= closed:
+        fetch_from = chunk.start_ms  # the whole closed head, so the next window finds it
+    else:
+        fetch_from = task.span.first_ms
+    return _Plan(task, key, stored, Span(fetch_from, task.span.last_ms))
+
+
+def _completed(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) -> _Plan:
+    chunk, stored = plan.task.chunk, plan.stored
+    assert chunk is not None
+    covered = stored.span.last_ms if stored is not None else None
+    whole = _join(stored, fetched) if stored is not None else fetched
+    keep = min(closed, plan.task.span.last_ms)
+    if not fetched.warnings and keep >= chunk.start_ms and (covered is None or keep > covered):
+        cache.write(plan.key, _trim(whole, Span(chunk.start_ms, keep)))
+    source = "cache+prometheus" if stored is not None else "prometheus"
+    block = Block(whole.span, _trim(whole, plan.task.span).series, fetched.warnings,
+                  fetched.received)
+    return _Plan(plan.task, plan.key, None, None, block, source)
+
+
+def _trim(block: Block, span: Span) -> Block:
+    series = {}
+    for key, (times, values) in block.series.items():
+        if len(times) and times[0] >= span.first_ms and times[-1] <= span.last_ms:
+            series[key] = (times, values)
+            continue
+        inside = (times >= span.first_ms) & (times <= span.last_ms)
+        if inside.any():
+            series[key] = (times[inside], values[inside])
+    return Block(span, series, block.warnings, block.received, block.cached)
+
+
+def _join(head: Block, tail: Block) -> Block:
+    import numpy as np
+
+    series: dict[Key, tuple[Any, Any]] = dict(head.series)
+    for key, (times, values) in tail.series.items():
+        if key in series:
+            old_t, old_v = series[key]
+            series[key] = (np.concatenate([old_t, times]), np.concatenate([old_v, values]))
+        else:
+            series[key] = (times, values)
+    return Block(Span(head.span.first_ms, tail.span.last_ms), series, tail.warnings,
+                 tail.received)
+
+
+def _concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> None:
+    """``fetch(i)`` (the network) on at most ``limit`` daemon threads; ``finish(i, body)``
+    (decoding, the cache) on the calling thread as bodies arrive. Decoding on one thread keeps
+    the arrays in one allocator arena, where the merge reuses the pieces' memory; the bounded
+    queue keeps at most ``2 x limit`` bodies in memory. The first error (in time order) is
+    raised once every thread stopped."""
+    if not indexes:
+        return
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in indexes:
+        todo.put(index)
+    arrived: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=limit)
+    failed = threading.Event()
+    workers = min(limit, len(indexes))
+
+    def work() -> None:
+        while not failed.is_set():
+            try:
+                index = todo.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                arrived.put((index, fetch(index)))
+            except BaseException as exc:  # re-raised in the gate's thread below
+                failed.set()
+                arrived.put((index, exc))
+        arrived.put((-1, None))  # this worker is done
+
+    for _ in range(workers):
+        threading.Thread(target=work, daemon=True, name="gacheck-range").start()
+    errors: dict[int, BaseException] = {}
+    running = workers
+    while running:
+        index, outcome = arrived.get()
+        if index < 0:
+            running -= 1
+        elif isinstance(outcome, BaseException):
+            errors[index] = outcome
+        elif not errors:
+            try:
+                finish(index, outcome)
+            except BaseException as exc:
+                failed.set()
+                errors[index] = exc
+    if errors:
+        raise errors[min(errors)]
+
+
+class _OnGrid:
+    """The window's series as they arrive: one values buffer and one presence mask per series,
+    window-long, filled piece by piece; each piece's arrays are dropped once copied in, so the
+    merge never holds the window twice."""
+
+    def __init__(self, window: Span, step_ms: int) -> None:
+        self.window, self.step_ms = window, step_ms
+        self.count = window.points(step_ms)
+        self.buffers: dict[Key, tuple[Any, Any]] = {}
+
+    def add(self, block: Block) -> Block:
+        import numpy as np
+
+        for key, (times, values) in block.series.items():
+            index = (times - self.window.first_ms) // self.step_ms
+            inside = (index >= 0) & (index < self.count)
+            if key not in self.buffers:
+                self.buffers[key] = (np.full(self.count, np.nan), np.zeros(self.count, bool))
+            buffer, present = self.buffers[key]
+            buffer[index[inside]] = values[inside]
+            present[index[inside]] = True
+        block.series.clear()
+        return block
+
+    def series(self) -> list[tuple[dict[str, str], Any, Any]]:
+        import numpy as np
+
+        grid = (self.window.first_ms + np.arange(self.count, dtype=np.int64) * self.step_ms)
+        seconds = grid / 1000.0  # shared by every series present at every instant
+        out = []
+        for key in sorted(self.buffers):
+            buffer, present = self.buffers.pop(key)
+            if present.all():
+                out.append((dict(key), seconds, buffer))
+            else:
+                where = np.flatnonzero(present)
+                out.append((dict(key), seconds[where], buffer[where]))
+        return out
+
+
+def _merge(done: list[tuple[Block, str]], tasks: list[Task], grid: _OnGrid) -> Merged:
+    warnings: list[str] = []
+    records = []
+    received = 0
+    for (block, source), task in zip(done, tasks, strict=True):
+        warnings += [w for w in block.warnings if w not in warnings]
+        received += block.received
+        records.append(ChunkRecord(start=_when(task.span.first_ms), end=_when(task.span.last_ms),
+                                   source=source))
+    return Merged(grid.series(), warnings, records, received)
+
+
+def _when(ms: int) -> datetime:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(ms / 1000, UTC)
