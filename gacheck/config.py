@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
+from gacheck.templates import ForEach, Member, check_template, expand, template_of
 from gacheck.units import Unit, parse_duration, parse_quantity
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
@@ -56,6 +57,13 @@ class PrometheusSettings(Strict):
     verify_tls: bool = True
     ca_bundle: str | None = None
     max_points: int = Field(default=11000, ge=2, le=11000)
+    partial_response: bool = Field(
+        default=False, description="sent as partial_response= to Thanos; false: a missing store "
+        "is an error, not a warning")
+    tenant: str | None = Field(default=None, min_length=1,
+                               description="sent as the X-Scope-OrgID header (Mimir, Cortex)")
+    rules_url: str | None = Field(
+        default=None, description="where /api/v1/rules is when the query API has none (vmalert)")
 
 
 class RawThreshold(Strict):
@@ -77,6 +85,7 @@ class RawGate(BaseModel):
     timeout: Duration | None = None
     unit: Unit | None = None
     threshold: RawThreshold | None = None
+    for_each: ForEach | None = None
 
 
 class Waiver(Strict):
@@ -107,6 +116,13 @@ class GateSpec(Strict):
     unit: Unit
     threshold: Threshold
     params: Any
+    member: Member | None = None
+    """Set on a gate expanded from a ``for_each`` template."""
+    for_each: ForEach | None = None
+    """Set on a template still to expand at the evaluation instant (``query`` values)."""
+    template_params: dict[str, Any] | None = None
+    expansion_problem: tuple[str, str] | None = None
+    """(``no_data`` or ``error``, why) when a ``for_each`` query gave no gate to evaluate."""
 
 
 class Config(Strict):
@@ -202,15 +218,25 @@ def load_config(path: str | Path) -> Config:
         if kind is None:
             known = ", ".join(sorted(KINDS))
             raise ConfigError(f'{where}.kind: unknown gate kind "{gate.kind}" (known: {known})')
-        try:
-            params = kind.params.model_validate(gate.model_extra or {})
-        except ValidationError as exc:
-            raise ConfigError(format_validation_error(shown, exc, ("gates", index))) from None
+        raw_params = dict(gate.model_extra or {})
+        if gate.for_each is not None:
+            check_template(where, gate.for_each, raw_params)
+
+        def validated(params: dict[str, Any], value: str = "", index: int = index) -> Any:
+            try:
+                return kind.params.model_validate(params)
+            except ValidationError as exc:
+                at = ("gates", index) + ((f"for_each={value}",) if value else ())
+                raise ConfigError(format_validation_error(shown, exc, at)) from None
+
+        from gacheck.templates import substitute
+
+        params = validated(substitute(raw_params, "x") if gate.for_each else raw_params)
         unit = kind.unit or gate.unit or Unit.NUMBER
         if kind.unit is not None and gate.unit is not None and gate.unit is not kind.unit:
             raise ConfigError(f"{where}.unit: kind {gate.kind} measures {kind.unit.value}")
         threshold_raw = gate.threshold or RawThreshold(**kind.default_threshold)
-        gates.append(
+        spec = (
             GateSpec(
                 id=gate.id,
                 kind=gate.kind,
@@ -221,10 +247,16 @@ def load_config(path: str | Path) -> Config:
                 unit=unit,
                 threshold=_parse_threshold(threshold_raw, unit, where),
                 params=params,
+                for_each=gate.for_each,
+                template_params=raw_params if gate.for_each else None,
             )
         )
+        if gate.for_each is not None and gate.for_each.values is not None:
+            gates += expand(spec, gate.for_each.values, validated)
+        else:
+            gates.append(spec)
     for index, waiver in enumerate(raw.waivers):
-        if waiver.gate not in seen:
+        if template_of(waiver.gate) not in seen:  # a template's id waives all its gates
             raise ConfigError(f"{shown}: waivers[{index}].gate: no gate has id {waiver.gate!r}")
     return Config(
         path=shown,

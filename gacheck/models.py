@@ -78,6 +78,9 @@ class QueryRecord(Frozen):
     series: int | None = None
     samples: int | None = None
     warnings: list[str] = Field(default_factory=list)
+    selected: dict[str, str] | None = Field(
+        default=None, description="a fused query shared by a for_each template: this gate's "
+        "series are those with these labels, and series/samples count them only")
 
 
 class CommandRecord(Frozen):

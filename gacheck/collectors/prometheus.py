@@ -137,9 +137,11 @@ class PrometheusClient:
         )
         return QueryResult(series, record, warnings)
 
-    def get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """``data`` of another API endpoint (``/api/v1/rules``), with the same auth and TLS."""
-        url = self.settings.url.rstrip("/") + path
+    def get(self, path: str, params: dict[str, str] | None = None, *,
+            base: str | None = None) -> Any:
+        """``data`` of another API endpoint (``/api/v1/rules``), with the same auth and TLS;
+        ``base``: another server's URL (vmalert's) instead of the query API's."""
+        url = (base or self.settings.url).rstrip("/") + path
 
         def call() -> Any:
             response = self._session.get(
@@ -186,6 +188,11 @@ def client(ctx: Context) -> PrometheusClient:
     failure = ctx.shared("prometheus:probe", lambda: prometheus.probe(ctx.at))
     if failure is not None:
         raise CollectorError(_strip_query(failure))
+    member = getattr(ctx.gate, "member", None)
+    if member is not None and member.fuse:  # a for_each gate: one query for its template
+        from gacheck.collectors.prometheus_fused import FusedClient
+
+        return FusedClient(prometheus, ctx, member)  # type: ignore[return-value]
     return prometheus
 
 

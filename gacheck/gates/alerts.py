@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from gacheck.collectors.prometheus import PrometheusClient, client
+from gacheck.collectors.rules_api import RulesAnswer, alerting_rules
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.errors import CollectorError
@@ -52,14 +53,15 @@ def alerts_selector(params: AlertsParams) -> str:
     return "ALERTS{" + matchers + (f", {extra}" if extra else "") + "}"
 
 
-def loaded_rules(prom: PrometheusClient, severities: list[str]) -> list[str]:
-    data = prom.get("/api/v1/rules", {"type": "alert"})
+def loaded_rules(prom: PrometheusClient, severities: list[str]) -> tuple[list[str], RulesAnswer]:
+    """Names of the alerting rules of these severities, and where they were listed."""
+    answer = alerting_rules(prom)
     return sorted({
         rule.get("name", "?")
-        for group in data.get("groups", []) for rule in group.get("rules", [])
+        for group in (answer.data or {}).get("groups", []) for rule in group.get("rules", [])
         if rule.get("type", "alerting") == "alerting"
         and rule.get("labels", {}).get("severity") in severities
-    })
+    }), answer
 
 
 class AlertsGate:
@@ -98,7 +100,12 @@ class AlertsGate:
                                    "alerts": rows, "allowed": allowed}
         if params.check_rules:
             try:
-                rules = loaded_rules(prom, params.severities)
+                rules, answer = loaded_rules(prom, params.severities)
+                details["rules_source"] = answer.source
+                if answer.note:
+                    notes.append(answer.note)
+                source = "" if answer.source == prom.url else f" (rules from {answer.source})"
+                message += source
             except CollectorError as exc:
                 rules = None
                 floor = Status.WARN
@@ -106,8 +113,11 @@ class AlertsGate:
             details["rules_loaded"] = rules
             if rules == []:
                 floor = Status.WARN
+                where = "Prometheus" if answer.source == prom.url else answer.source
+                hint = ("" if prom.settings.rules_url else " (VictoriaMetrics: set [prometheus] "
+                        "rules_url to vmalert)")
                 message += (f"; no alerting rule with severity {'/'.join(params.severities)} is "
-                            "loaded in Prometheus: nothing could have fired")
+                            f"loaded in {where}{hint}: nothing could have fired")
         evidence = Evidence(queries=[result.record], findings=findings, notes=notes,
                             details=details)
         return Measurement(float(counted), message, evidence, floor)
