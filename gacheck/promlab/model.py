@@ -130,6 +130,8 @@ class Plan:
     other_jobs: tuple[tuple[str, timedelta], ...] = (("lukhas-core", timedelta(hours=3)),)
     job: str = "lukhas-facade"
     instance: str = "lukhas-facade-0:8000"
+    # (name, traffic) per service: each gets the façade's series with a service label
+    services: tuple[tuple[str, Traffic], ...] = ()
 
     @property
     def first_started(self) -> timedelta:

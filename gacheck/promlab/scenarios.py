@@ -246,3 +246,22 @@ def get(name: str) -> Scenario:
         return SCENARIOS[name]
     except KeyError:
         raise KeyError(f"no promlab scenario {name!r} (known: {', '.join(SCENARIOS)})") from None
+
+# Many services (issue 12 item 3): for_each templates and fused queries.
+SERVICES = ("consent", "guardian", "identity", "ledger", "memory", "orchestrator")
+BAD_SERVICE = "ledger"
+SCENARIOS.update({s.name: s for s in (
+    Scenario(
+        "services",
+        "Six services (a service label on every façade series, up included), 50h soak, "
+        "scraped every 30s. All healthy except ledger: p95 ~23 ms and a 3% denial rate all "
+        "along. A for_each template over service must fail ledger's gates and pass the others.",
+        replace(_HEALTHY, seed=40, interval=timedelta(seconds=30), recording_rules=False,
+                services=tuple(
+                    (name, Traffic(deny_ratio=0.03, latency={"allow": SLOW, "deny": SLOW})
+                     if name == BAD_SERVICE else Traffic())
+                    for name in SERVICES)),
+        {SOAK: "pass", ALERTS: "pass", DENIAL: "fail", P95: "fail"},
+        {"services": SERVICES, "bad": BAD_SERVICE},
+    ),
+)})
