@@ -67,7 +67,10 @@ class RatioGate:
         # A numerator that matches nothing reads as a 0 ratio; say so, since a typo looks alike.
         check = client(ctx).instant(
             f"count(last_over_time({params.numerator}[{duration(window)}]))", ctx.at)
-        outcome = evaluate_sustained(gate, ctx, ratio_query(params), before=[check.record])
+        presence = summed(f"rate({params.denominator}[{duration(params.rate_window)}])",
+                          params.by)
+        outcome = evaluate_sustained(gate, ctx, ratio_query(params), before=[check.record],
+                                     presence=presence)
         if check.series or outcome.status in (Status.NO_DATA, Status.ERROR, Status.FAIL):
             return outcome
         note = (f"the numerator {params.numerator} matched no series in the window: its rate is "

@@ -28,6 +28,7 @@ from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, QueryRecord, Status
 from gacheck.sli.breach import Grid, on_grid
+from gacheck.sli.idle_fill import fill_idle
 from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
 from gacheck.sli.sustained_text import describe, fail_message, plain, series_details, stamp
 from gacheck.units import format_duration, parse_ratio
@@ -75,13 +76,19 @@ def evaluate_sustained(
     details: dict[str, Any] | None = None,
     idle_means: str = "no traffic",
     resolver: Resolver | None = None,
+    presence: str | None = None,
 ) -> Measurement:
+    """``presence``: PromQL present wherever the SLI's series were scraped (0 when idle),
+    asked only of a backend that drops NaN (``gacheck.sli.idle_fill``)."""
     params: SustainedParams = gate.params
     settings = ctx.config.settings
     prom = client(ctx)
     window = range_window(ctx.at, params.window or settings.window,
                           params.step or settings.step, prom.settings.max_points)
     result = prom.range(promql, window.start, window.end, window.step_s)
+    idle = fill_idle(ctx, prom, result, presence, window) if presence else None
+    if idle is not None:  # a backend that drops NaN (VictoriaMetrics): idle is not a gap
+        result = idle.result
     upper = gate.threshold.max is not None
     limit = gate.threshold.max if upper else gate.threshold.min
     assert limit is not None
@@ -94,7 +101,9 @@ def evaluate_sustained(
             "step": format_duration(window.step_s),
             "max_breach_ratio": params.max_breach_ratio, "min_coverage": params.min_coverage,
             "min_active": params.min_active}
-    after: list[QueryRecord] = []
+    after: list[QueryRecord] = [idle.record] if idle else []
+    if idle is not None:
+        notes.append(idle.note)
 
     def evidence(extra: dict[str, Any]) -> Evidence:
         return Evidence(queries=[*(before or []), result.record, *after], notes=notes,

@@ -103,10 +103,11 @@ def test_fused_and_unfused_give_the_same_gates_with_one_request_per_query(promla
 
     # Per template: p95 asks for the bucket edges and the quantile; the ratio for its
     # numerator check and the ratio; the soak for the start times (now and over the window)
-    # and up. Fused, each once; unfused, once per value. Plus the one probe.
+    # and up. Fused, each once; unfused, once per value. Plus the probe and the question
+    # whether the backend drops NaN, once per evaluation each.
     per_value = 2 + 2 + 3
-    assert fused_requests == per_value + 1
-    assert unfused_requests == 7 * per_value + 1 - 1  # ghost's soak stops before up
+    assert fused_requests == per_value + 2
+    assert unfused_requests == 7 * per_value + 2 - 1  # ghost's soak stops before up
 
 
 def test_values_from_a_query_at_the_instant_and_selection_by_template(promlab, tmp_path):
@@ -187,3 +188,16 @@ def test_selection_names_a_template_or_one_of_its_gates():
     assert Selection(only=("a[y]", "b")).choose(ids) == {"a[y]", "b"}
     assert Selection(skip=("a",)).choose(ids) == {"b"}
     assert Selection(only=("a[x]",)).wants("a") and not Selection(only=("b",)).wants("a")
+
+
+def test_check_queries_expands_query_templates_at_the_instant(promlab, tmp_path):
+    from gacheck.collectors.prometheus_check import check_queries
+
+    lab = promlab("services")
+    ctx = context(tmp_path, lab.url, lab.end, templates(f"query = {QUERY}"))
+    checks = [c for c in check_queries(ctx) if c.gate_id.startswith("pdp_p95_latency")]
+    assert {c.gate_id for c in checks} == {f"pdp_p95_latency[{s}]" for s in SERVICES}
+    assert {c.outcome for c in checks} == {"ok"}
+    empty = context(tmp_path, lab.url, lab.end,
+                    templates("query = 'label_values(up{job=\"nobody\"}, service)'"))
+    assert {c.outcome for c in check_queries(empty)} == {"empty"}
