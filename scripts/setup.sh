@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what gacheck's demo and tests need on a fresh Debian machine:
-# Debian packages (prometheus, promtool, git) and a virtual environment with gacheck in it.
+# Debian packages (prometheus, promtool, victoria-metrics, git) and a virtual environment with gacheck in it.
 # Safe to run again: it does only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,8 @@ missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v git >/dev/null || missing+=(git)
+command -v victoria-metrics >/dev/null || missing+=(victoria-metrics)  # the backend tests
+command -v vmalert >/dev/null || missing+=(victoria-metrics)           # (it ships vmalert)
 command -v openssl >/dev/null || missing+=(openssl)  # self-signed certs for the TLS tests
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
