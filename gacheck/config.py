@@ -17,7 +17,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
-from gacheck.templates import ForEach, Member, check_template, expand, template_of
+from gacheck.templates import (
+    ForEach,
+    Member,
+    check_template,
+    expand,
+    substitute,
+    template_of,
+)
 from gacheck.units import Unit, parse_duration, parse_quantity
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
@@ -222,14 +229,13 @@ def load_config(path: str | Path) -> Config:
         if gate.for_each is not None:
             check_template(where, gate.for_each, raw_params)
 
-        def validated(params: dict[str, Any], value: str = "", index: int = index) -> Any:
+        def validated(params: dict[str, Any], value: str = "", index: int = index,
+                      kind: Any = kind) -> Any:
             try:
                 return kind.params.model_validate(params)
             except ValidationError as exc:
                 at = ("gates", index) + ((f"for_each={value}",) if value else ())
                 raise ConfigError(format_validation_error(shown, exc, at)) from None
-
-        from gacheck.templates import substitute
 
         params = validated(substitute(raw_params, "x") if gate.for_each else raw_params)
         unit = kind.unit or gate.unit or Unit.NUMBER

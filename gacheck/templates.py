@@ -24,8 +24,8 @@ from gacheck.errors import ConfigError
 PLACEHOLDER = "{{value}}"
 MAX_VALUES = 1000
 _VALUE_TEXT = re.compile(r"^[^\x00-\x1f\x7f\[\]]{1,128}$")
-_LABEL_VALUES = re.compile(r"^\s*label_values\s*\((?P<selector>.*),\s*(?P<label>[A-Za-z_]\w*)\s*\)\s*$",
-                           re.DOTALL)
+_LABEL_VALUES = re.compile(
+    r"^\s*label_values\s*\((?P<selector>.*),\s*(?P<label>[A-Za-z_]\w*)\s*\)\s*$", re.DOTALL)
 
 
 class ForEach(BaseModel):

@@ -25,7 +25,6 @@ class QueryCheck:
 
 def check_queries(ctx: Context) -> list[QueryCheck]:
     from gacheck.gates import KINDS
-
     from gacheck.templates import expand_at
 
     ctx = expand_at(ctx)  # for_each templates whose values come from a query

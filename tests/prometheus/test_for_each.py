@@ -54,10 +54,10 @@ selector = '{{job="lukhas-facade", service="{{{{value}}}}"}}'
 """
 
 
-def run(tmp_path: Path, url: str, at, text: str, selection: Selection = Selection()):
+def run(tmp_path: Path, url: str, at, text: str, selection: Selection | None = None):
     tmp_path.mkdir(parents=True, exist_ok=True)
     ctx = context(tmp_path, url, at, text)
-    return evaluate(ctx, selection)
+    return evaluate(ctx, selection or Selection())
 
 
 def comparable(result) -> dict:
