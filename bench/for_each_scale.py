@@ -1,7 +1,7 @@
 """100 services x 10 gates from a ``for_each`` config: gacheck against the raw queries.
 
 Builds a 26h history of 100 services (one bad; a service label on every façade series,
-scraped every 30 s), serves it from the real Prometheus and from VictoriaMetrics, and a config
+scraped every 60 s), serves it from the real Prometheus and from VictoriaMetrics, and a config
 of 10 templates whose values come from ``label_values(up{job=~"lukhas-.*"}, service)`` at
 ``--at``: 1,000 gates over a 24h window at a 1m step. Then, interleaved, best of ``RUNS``:
 
@@ -46,9 +46,9 @@ RUNS = 3
 SERVICES = tuple(f"svc{n:03d}" for n in range(100))
 BAD = "svc042"
 HIST = "lukhas_guardian_decision_duration_seconds"
-EACH = "for_each = {{ label = \"service\", query = 'label_values(up{{job=~\"lukhas-.*\"}}, " \
-       "service)', fuse = {fuse} }}"
-SVC = 'service="{{{{value}}}}"'
+EACH = "for_each = { label = \"service\", query = 'label_values(up{job=~\"lukhas-.*\"}, " \
+       "service)', fuse = {fuse} }"
+SVC = 'service="{{value}}"'
 
 
 def quantile(gate: str, q: float, limit: str, by: str) -> str:
@@ -120,7 +120,7 @@ threshold = {{ min = "20h" }}
 def plan() -> Plan:
     one = Traffic(scopes=("chat",), routes=("/v1/chat/completions",))
     bad = replace(one, deny_ratio=0.03, latency={"allow": SLOW, "deny": SLOW})
-    return Plan(duration=timedelta(hours=26), seed=50, interval=timedelta(seconds=30),
+    return Plan(duration=timedelta(hours=26), seed=50, interval=timedelta(seconds=60),
                 process_age=timedelta(hours=25), other_jobs=(),
                 services=tuple((s, bad if s == BAD else one) for s in SERVICES))
 
@@ -156,6 +156,8 @@ def main() -> int:
     end = datetime.now(UTC).replace(second=0, microsecond=0)
     with tempfile.TemporaryDirectory(prefix="gacheck-bench-") as tmp:
         workdir = Path(tmp)
+        for fuse in (True, False):  # a config error now, not after the import
+            context(workdir, "http://127.0.0.1:9", end, fuse)
         families = generate(plan(), end)
         samples = sum(len(s.timestamps) for f in families for s in f.series)
         series = sum(len(f.series) for f in families)

@@ -3,11 +3,12 @@
 Prometheus answers ``0/0`` (no traffic in the rate window) with a NaN sample, which the
 sustained gates read as idle. VictoriaMetrics removes NaN from every answer, so the same
 instant arrives as no sample at all and would read as a gap: a quiet night would make a healthy
-gate ``no_data``. Whether the backend does this is asked once per evaluation (``vector(0) / 0``
-answers a NaN sample, or nothing). Where it does, the kind's *presence* query (the
-denominator's rate, the histogram's total count: present whenever the series were scraped,
-0 when idle) is fetched over the same range, and each instant it has a value and the SLI has
-none becomes NaN, as Prometheus would have answered. Gaps, where nothing was scraped, stay gaps.
+gate ``no_data``. Whether the backend does this is asked once per evaluation, and only when an
+answer misses instants (``vector(0) / 0`` answers a NaN sample, or nothing). Where it does,
+the kind's *presence* query (the denominator's rate, the histogram's total count: present
+whenever the series were scraped, 0 when idle) is fetched over the same range, and each
+instant it has a value and the SLI has none becomes NaN, as Prometheus would have answered.
+Gaps, where nothing was scraped, stay gaps.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def drops_nan(ctx: Any, prom: Any) -> bool:
 
 def fill_idle(ctx: Any, prom: Any, result: QueryResult, presence: str,
               window: RangeWindow) -> IdleFill | None:
+    if result.series and all(len(s.timestamps) >= window.points for s in result.series):
+        return None  # nothing missing: nothing to tell apart, no question to ask
     if not drops_nan(ctx, prom):
         return None
     present = prom.range(presence, window.start, window.end, window.step_s)
