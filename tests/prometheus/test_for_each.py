@@ -201,3 +201,19 @@ def test_check_queries_expands_query_templates_at_the_instant(promlab, tmp_path)
     empty = context(tmp_path, lab.url, lab.end,
                     templates("query = 'label_values(up{job=\"nobody\"}, service)'"))
     assert {c.outcome for c in check_queries(empty)} == {"empty"}
+
+
+def test_a_waiver_for_the_template_covers_each_of_its_gates(promlab, tmp_path):
+    lab = promlab("services")
+    waiver = """
+[[waivers]]
+gate = "pdp_p95_latency"
+reason = "ledger's PDP is being replaced"
+owner = "rel-eng@lukhas"
+expires = 2999-01-01
+"""
+    audit = run(tmp_path, lab.url, lab.end, templates('values = ["guardian", "ledger"]') + waiver,
+                Selection(only=("pdp_p95_latency",), partial=True))
+    by_id = {g.id: g for g in audit.gates}
+    assert by_id[f"pdp_p95_latency[{BAD_SERVICE}]"].status is Status.WAIVED
+    assert by_id[f"pdp_p95_latency[{BAD_SERVICE}]"].measured_status is Status.FAIL
