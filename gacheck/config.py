@@ -11,7 +11,7 @@ import hashlib
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -47,6 +47,8 @@ class Settings(Strict):
     path_template: str = "{date}/ga-readiness.{ext}"
     latest_template: str | None = "latest.{ext}"
     min_score: float | None = Field(default=None, ge=0, le=100)
+    score: Literal["weighted", "kayenta"] = Field(
+        default="weighted", description="how the 0-100 score is computed (README: Score)")
     repo: str = "."
     history: int = Field(default=14, ge=1, description="earlier audits read for trends")
 
@@ -241,7 +243,16 @@ def load_config(path: str | Path) -> Config:
         unit = kind.unit or gate.unit or Unit.NUMBER
         if kind.unit is not None and gate.unit is not None and gate.unit is not kind.unit:
             raise ConfigError(f"{where}.unit: kind {gate.kind} measures {kind.unit.value}")
-        threshold_raw = gate.threshold or RawThreshold(**kind.default_threshold)
+        derive = getattr(kind, "threshold_for", None)
+        derived = derive(params) if derive is not None else None
+        if derived is not None and gate.threshold is not None:
+            raise ConfigError(f"{where}.threshold: a {gate.kind} gate takes its limits from its "
+                              f"own keys (docs/gates/{gate.kind}.md), not from threshold")
+        if derived is not None:
+            threshold = Threshold(**derived, unit=unit)
+        else:
+            threshold_raw = gate.threshold or RawThreshold(**kind.default_threshold)
+            threshold = _parse_threshold(threshold_raw, unit, where)
         spec = (
             GateSpec(
                 id=gate.id,
@@ -251,7 +262,7 @@ def load_config(path: str | Path) -> Config:
                 weight=gate.weight,
                 timeout=gate.timeout or raw.settings.timeout,
                 unit=unit,
-                threshold=_parse_threshold(threshold_raw, unit, where),
+                threshold=threshold,
                 params=params,
                 for_each=gate.for_each,
                 template_params=raw_params if gate.for_each else None,

@@ -61,9 +61,10 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
             status = Status.ERROR
             message = message or "the gate produced no value"
         else:
-            judged, comparison = judge(value, gate.threshold)
-            status = judged if status is None else worse(judged, status)
-            message = f"{comparison}; {message}" if message else comparison
+            if not (outcome.judged and status is not None):
+                judged, comparison = judge(value, gate.threshold)
+                status = judged if status is None else worse(judged, status)
+                message = f"{comparison}; {message}" if message else comparison
             if math.isinf(value):  # JSON has no infinity: the message keeps it, the value is null
                 value = None
     assert status is not None

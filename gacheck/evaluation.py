@@ -54,7 +54,9 @@ def evaluate(
     repository, repository_note = _repository(ctx, chosen)
     measured = run_gates(ctx, chosen)
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
-    verdict, reasons = decide(results, config.settings.min_score, partial=selection.partial)
+    method = config.settings.score
+    verdict, reasons = decide(results, config.settings.min_score, partial=selection.partial,
+                              method=method)
     if record is not None:
         notes.append(_partial_note(record))
     if repository_note:
@@ -67,7 +69,7 @@ def evaluate(
         config_sha256=config.sha256,
         command=list(command),
         verdict=verdict,
-        score=score(results),
+        score=score(results, method),
         min_score=config.settings.min_score,
         report_only=report_only,
         partial=record is not None,

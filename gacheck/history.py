@@ -66,6 +66,7 @@ class History:
 def dated_pattern(settings: Settings) -> str:
     """The glob that finds dated JSON audits under the output directory."""
     return settings.path_template.replace("{date}", "*").replace("{time}", "*").replace(
+        "{stamp}", "*").replace(
         "{ext}", "json"
     )
 
@@ -75,6 +76,7 @@ def latest_pattern(settings: Settings) -> str | None:
     if not settings.latest_template:
         return None
     return settings.latest_template.replace("{date}", "*").replace("{time}", "*").replace(
+        "{stamp}", "*").replace(
         "{ext}", "json"
     )
 

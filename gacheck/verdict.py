@@ -16,6 +16,7 @@ _SEVERITY = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}
 CREDIT = {Status.PASS: 1.0, Status.WARN: 0.5}
 """Score credit per status; every other counted status earns 0."""
 UNSCORED = frozenset({Status.SKIPPED, Status.WAIVED})
+UNMEASURED = frozenset({Status.ERROR, Status.NO_DATA})
 
 
 def judge(value: float, threshold: Threshold) -> tuple[Status, str]:
@@ -42,9 +43,14 @@ def worse(first: Status, second: Status) -> Status:
     return first if _SEVERITY[first] >= _SEVERITY[second] else second
 
 
-def score(results: Sequence[GateResult]) -> float:
-    """0–100, weighted: pass earns 1, warn 0.5, anything else 0; skipped and waived don't count."""
+def score(results: Sequence[GateResult], method: str = "weighted") -> float:
+    """0–100. ``weighted``: pass earns 1, warn 0.5, anything else 0; skipped and waived don't
+    count. ``kayenta``: see ``kayenta_zero``; else the same credit over the measured gates."""
     counted = [r for r in results if r.status not in UNSCORED]
+    if method == "kayenta":
+        if kayenta_zero(results):
+            return 0.0
+        counted = [r for r in counted if r.status not in UNMEASURED]
     total = sum(r.weight for r in counted)
     if total == 0:
         return 0.0
@@ -52,8 +58,23 @@ def score(results: Sequence[GateResult]) -> float:
     return round(100.0 * earned / total, 1)
 
 
+def kayenta_zero(results: Sequence[GateResult]) -> str | None:
+    """Why Kayenta-style scoring forces 0, if it does: a blocking gate failed (Kayenta's
+    critical metric), or half or more of the scored gates have no data (error/no_data)."""
+    counted = [r for r in results if r.status not in UNSCORED]
+    failed = [r.id for r in counted if r.blocking and r.status is Status.FAIL]
+    if failed:
+        return "score forced to 0 (kayenta): blocking gates failed: " + ", ".join(failed)
+    unmeasured = [r.id for r in counted if r.status in UNMEASURED]
+    if counted and 2 * len(unmeasured) >= len(counted):
+        return (f"score forced to 0 (kayenta): {len(unmeasured)} of {len(counted)} gates have "
+                "no data: " + ", ".join(unmeasured))
+    return None
+
+
 def decide(
-    results: Sequence[GateResult], min_score: float | None = None, partial: bool = False
+    results: Sequence[GateResult], min_score: float | None = None, partial: bool = False,
+    method: str = "weighted",
 ) -> tuple[Verdict, list[str]]:
     """The verdict, and why, when it is not ``pass``.
 
@@ -70,8 +91,11 @@ def decide(
     soft_unmeasured = [
         r.id for r in results if not r.blocking and r.status in (Status.ERROR, Status.NO_DATA)
     ]
-    total = score(results)
+    total = score(results, method)
     below = min_score is not None and total < min_score
+    zero = kayenta_zero(results) if method == "kayenta" else None
+    if zero:
+        reasons.append(zero)
     if failed:
         reasons.append("blocking gates failed: " + ", ".join(failed))
     if below:

@@ -47,6 +47,6 @@ stamp="$VENV/.gacheck-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing gacheck and its test tools into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e ".[dev,plot]"
+  "$VENV/bin/python" -m pip install -q -e ".[dev,plot,stats]"
   touch "$stamp"
 fi

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -46,7 +47,13 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.errors import UsageError
     from gacheck.evaluation import Selection, evaluate
     from gacheck.outputs import write_audit
-    from gacheck.promlab.demo import DEMO_SCENARIO, PROMETHEUS_KINDS, skip_reasons
+    from gacheck.promlab.demo import (
+        PROMETHEUS_KINDS,
+        RELATIVE_GATES,
+        scenario_name,
+        skip_reasons,
+        with_relative_gates,
+    )
     from gacheck.promlab.lab import running_scenario
     from gacheck.promlab.scenarios import get
     from gacheck.promlab.tsdb import require
@@ -54,33 +61,40 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.timeparse import now
 
     err = sys.stderr
-    config = load_config(args.config)  # a bad config fails before anything is built
+    config, added = with_relative_gates(load_config(args.config))  # a bad config fails first
     require("promtool")
     require("prometheus")
     repo = Path(args.repo or config.settings.repo).expanduser().resolve()
     facade_url = args.facade_url or os.environ.get("GACHECK_FACADE_URL")
-    reasons = skip_reasons(config, repo, args.repo is not None, facade_url)
-    chosen = tuple(g.id for g in config.gates if g.id not in reasons)
     if not any(g.kind in PROMETHEUS_KINDS for g in config.gates):
         raise UsageError(f"{config.path} has no Prometheus gate: nothing for the demo to show")
 
-    scenario = get(DEMO_SCENARIO)
+    scenario = get(scenario_name(config))
     at = now()
     hours = scenario.plan.duration.total_seconds() / 3600
     err.write(f"demo: generating {hours:g}h of LUKHAS-shaped history ending {at.isoformat()}\n")
-    for gate_id, why in reasons.items():
-        err.write(f"demo: skipping {gate_id}: {why.removeprefix('demo: ')}\n")
     output_dir = Path(args.output_dir).resolve()
-    with _terminate_as_interrupt(), tempfile.TemporaryDirectory(prefix="gacheck-demo-") as work:
+    with _terminate_as_interrupt(), tempfile.TemporaryDirectory(prefix="gacheck-demo-") as work, \
+            standin_facade(config, facade_url) as standin:
+        if standin:
+            args.facade_url = facade_url = standin
+            err.write(f"demo: stand-in OpenAI-compatible façade serving at {standin}\n")
+        reasons = skip_reasons(config, repo, args.repo is not None, facade_url)
+        chosen = tuple(g.id for g in config.gates if g.id not in reasons)
+        for gate_id, why in reasons.items():
+            err.write(f"demo: skipping {gate_id}: {why.removeprefix('demo: ')}\n")
+        if added:
+            err.write(f"demo: adding {', '.join(added)} from {RELATIVE_GATES.name} (relative "
+                      "judgement on a generated baseline week and a GA version beside the RC)\n")
         with running_scenario(scenario, at, Path(work)) as lab:
             err.write(f"demo: {lab.samples:,} samples imported with promtool; "
                       f"prometheus ready at {lab.url}\n")
             args.prometheus_url = lab.url
-            ctx = build_context(args, at, output_dir)
+            ctx = dataclasses.replace(build_context(args, at, output_dir), config=config)
             # a demo that skipped gates judges what it ran: a partial audit, said so
             audit = evaluate(ctx, Selection(only=chosen, partial=True),
                              command=["gacheck", *args.argv])
-            audit = _explained(audit, reasons, lab.url, scenario.summary)
+            audit = _explained(audit, reasons, lab.url, scenario, standin)
             written = write_audit(audit, ctx)
             sys.stdout.write(render_text(audit, colour=use_colour(sys.stdout)))
             sys.stdout.write("audit written: " + ", ".join(
@@ -88,16 +102,55 @@ def run(args: argparse.Namespace) -> int:
             if args.serve:
                 _serve(lab.url)
     err.write("demo: prometheus stopped, its data deleted\n")
+    if standin:
+        err.write("demo: stand-in façade stopped\n")
     return exit_code_for(audit.verdict.value, strict=False)
 
 
-def _explained(audit: Any, reasons: dict[str, str], url: str, summary: str) -> Any:
+def _explained(audit: Any, reasons: dict[str, str], url: str, scenario: Any,
+               standin: str | None) -> Any:
     """The audit with the demo's reason on each gate it skipped, and a note on the data."""
     gates = [g.model_copy(update={"message": reasons[g.id]}) if g.id in reasons else g
              for g in audit.gates]
-    note = (f"demo: generated history (promlab scenario 'demo') served by a Prometheus at {url}, "
-            f"stopped after this evaluation. {summary}")
-    return audit.model_copy(update={"gates": gates, "notes": [*audit.notes, note]})
+    notes = [f"demo: generated history (promlab scenario '{scenario.name}') served by a "
+             f"Prometheus at {url}, stopped after this evaluation. {scenario.summary}"]
+    if standin:
+        notes.append(f"demo: the façade was gacheck's stand-in (gacheck.standin) at {standin}, "
+                     "stopped after this evaluation; it misjudges two of the probes on purpose")
+    return audit.model_copy(update={"gates": gates, "notes": [*audit.notes, *notes]})
+
+
+@contextlib.contextmanager
+def standin_facade(config: Any, facade_url: str | None) -> Iterator[str | None]:
+    """A stand-in façade on 127.0.0.1 when the config drives a façade and none was given.
+
+    Its key is the one the gates will send (their ``token_env``, else a generated one), so
+    the invalid- and missing-key checks meet a façade that does check keys.
+    """
+    import os
+    import secrets
+
+    from gacheck.promlab.demo import FACADE_KINDS
+    from gacheck.standin.facade import StandinProcess
+
+    drivers = [g for g in config.gates if g.kind in FACADE_KINDS]
+    if facade_url or not drivers:
+        yield None
+        return
+    envs = {g.params.token_env for g in drivers if g.params.token_env}
+    token = next((os.environ[e] for e in sorted(envs) if os.environ.get(e)), None)
+    token = token or secrets.token_urlsafe(18)
+    added = [e for e in envs if not os.environ.get(e)]
+    for env in added:
+        os.environ[env] = token
+    options = ["--latency", "0.02", "--first-token", "0.08", "--chunk-gap", "0.03",
+               "--token-env", "GACHECK_STANDIN_TOKEN"]
+    try:
+        with StandinProcess(*options, env={"GACHECK_STANDIN_TOKEN": token}) as facade:
+            yield facade.url
+    finally:
+        for env in added:
+            os.environ.pop(env, None)
 
 
 @contextlib.contextmanager

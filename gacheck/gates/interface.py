@@ -31,12 +31,15 @@ class Measurement:
     ``status`` left ``None`` means "judge ``value`` against the threshold". ``error`` and
     ``no_data`` are final. ``pass``/``warn``/``fail`` are a floor: the result is the worse of it
     and the threshold's judgement (a rising trend can make a within-budget value warn).
+    ``judged``: the kind applied its limits itself (``compare``: a change beyond the tolerance
+    fails only when significant), so its status is final and the threshold only shown.
     """
 
     value: float | None
     message: str = ""
     evidence: Evidence = field(default_factory=Evidence)
     status: Status | None = None
+    judged: bool = False
 
 
 class GateKind(Protocol):
@@ -49,3 +52,8 @@ class GateKind(Protocol):
     # (files, git, commands run in it); the audit then records the commit they measured.
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement: ...
+
+
+# A kind may also define ``threshold_for(params) -> dict[str, float]``: the threshold derived
+# from its own keys (``compare``'s max_increase, ``error_budget``'s min_remaining), in place
+# of a ``threshold`` key, which such a gate then refuses.

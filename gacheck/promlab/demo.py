@@ -10,6 +10,11 @@ Which gates run is decided here, explicitly and per kind, and said in the output
 - ``pip_audit``: when its ``report`` or ``requirements`` exist; auditing the environment needs
   the network, which a demo must not assume.
 - ``http_smoke``: when something answers on its base URL (probed only on a loopback address).
+- ``openai_compat``, ``stream_timing``, ``load``, ``guardrail_probes``: against the façade at
+  ``--facade-url`` (loopback only), else against a stand-in façade the demo starts on
+  127.0.0.1 (``gacheck.standin``); ``guardrail_probes`` also needs its probe file.
+- ``guardian_breakdown`` is a Prometheus gate; a config with any of these research kinds gets
+  the ``research`` history (the façade's HTTP side too) instead of ``demo``.
 - anything else (``command``, ``json_value``...): skipped, a demo runs no configured commands.
 """
 
@@ -24,8 +29,31 @@ from urllib.parse import urlsplit
 from gacheck.config import Config, GateSpec
 
 PROMETHEUS_KINDS = frozenset(
-    {"soak_duration", "alerts", "promql_sustained", "ratio", "histogram_quantile"})
-DEMO_SCENARIO = "demo"
+    {"soak_duration", "alerts", "promql_sustained", "ratio", "histogram_quantile", "compare",
+     "error_budget", "guardian_breakdown"})
+FACADE_KINDS = frozenset({"openai_compat", "stream_timing", "load", "guardrail_probes"})
+DEMO_SCENARIO = "demo_relative"  # "demo" plus a GA version beside it and last week's soak
+RESEARCH_SCENARIO = "research"
+RELATIVE_GATES = Path(__file__).with_name("relative_gates.toml")
+
+
+def scenario_name(config: Config) -> str:
+    """The research history for a config with research kinds, the GA demo's otherwise."""
+    research = FACADE_KINDS | {"guardian_breakdown"}
+    return RESEARCH_SCENARIO if any(g.kind in research for g in config.gates) else DEMO_SCENARIO
+
+
+def with_relative_gates(config: Config) -> tuple[Config, list[str]]:
+    """The config plus the demo's compare and error_budget gates whose ids it lacks.
+
+    Only the GA demo's history has the baseline week and the GA version they compare with."""
+    from gacheck.config import load_config
+
+    if scenario_name(config) != DEMO_SCENARIO:
+        return config, []
+    known = {g.id for g in config.gates}
+    added = [g for g in load_config(RELATIVE_GATES).gates if g.id not in known]
+    return config.model_copy(update={"gates": [*config.gates, *added]}), [g.id for g in added]
 
 
 def skip_reasons(config: Config, repo: Path, repo_given: bool,
@@ -73,6 +101,12 @@ def _pip_audit(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | N
     return "demo: its pip-audit report or requirements file does not exist"
 
 
+def _facade(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
+    if gate.kind == "guardrail_probes" and not (repo / gate.params.probes).is_file():
+        return f"demo: its probe file {gate.params.probes} does not exist under {repo}"
+    return _http_smoke(gate, repo, repo_given, facade_url)
+
+
 def _http_smoke(gate: GateSpec, repo: Path, repo_given: bool,
                 facade_url: str | None) -> str | None:
     url = facade_url or gate.params.base_url
@@ -92,4 +126,5 @@ _CHECKS: dict[str, Callable[[GateSpec, Path, bool, str | None], str | None]] = {
     "git_batches": _git,
     "pip_audit": _pip_audit,
     "http_smoke": _http_smoke,
+    **dict.fromkeys(FACADE_KINDS, _facade),
 }

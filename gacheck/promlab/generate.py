@@ -87,6 +87,10 @@ def generate(plan: Plan, end: datetime) -> list[Family]:
         families += _guardian(plan, grid, rng)
     if plan.alerts:
         families.append(_alerts(plan, grid))
+    if plan.facade_http is not None:
+        from gacheck.promlab.facade_http import facade_families
+
+        families += facade_families(plan, grid)
     return families
 
 
@@ -125,7 +129,8 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
     hour = (grid.t % 86400) / 3600.0
     shape = 0.6 + 0.4 * np.sin(2 * np.pi * (hour - 9) / 24) if traffic.diurnal else 1.0
     rps = traffic.peak_rps * shape * rng.lognormal(0.0, 0.12, grid.t.shape)
-    rps[_within(grid.t, grid.end, traffic.idle) | ~grid.alive] = 0.0
+    serving = ~grid.down if plan.serving_in_gaps else grid.alive
+    rps[_within(grid.t, grid.end, traffic.idle) | ~serving] = 0.0
     requests = rps * grid.step
     deny = np.full(grid.t.shape, traffic.deny_ratio) * rng.uniform(0.85, 1.15, grid.t.shape)
     for window, ratio in traffic.deny_spikes:
@@ -136,7 +141,7 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
     offset_steps = 2000.0  # the process had been serving before the history starts
 
     decisions, histograms, p95 = [], [], {}
-    base = {"job": plan.job, "instance": plan.instance}
+    base = {"job": plan.job, "instance": plan.instance, **dict(plan.labels)}
     for outcome in ("allow", "deny"):
         per_outcome = requests * share[outcome]
         offset = float(per_outcome.mean()) * offset_steps

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gacheck.models import CommandRecord
-from gacheck.promlab.generate import generate
+from gacheck.promlab.compose import compose
 from gacheck.promlab.rules import alerting_rules_yaml
 from gacheck.promlab.scenarios import Scenario
 from gacheck.promlab.server import BasicAuth, PrometheusServer
@@ -43,7 +43,7 @@ def build_scenario(scenario: Scenario, end: datetime, workdir: Path) -> tuple[Pa
     """Generate and import the scenario's history; returns the TSDB folder, samples, commands."""
     require("promtool")
     require("prometheus")
-    families = generate(scenario.plan, end)
+    families = compose(scenario, end)
     text_dir = workdir / "openmetrics"
     files = write_openmetrics(families, text_dir)
     data_dir = workdir / "data"

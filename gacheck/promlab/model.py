@@ -103,6 +103,35 @@ class Traffic:
     histogram_gaps: tuple[tuple[str, Window], ...] = ()
 
 
+#: p95 ≈ 24.7 ms: the façade's own request latency (HTTP), read inside the 10–25 ms bucket.
+HTTP_FACADE = LatencyProfile((0.0, 0.02, 0.10, 0.97, 1.0, 1.0, 1.0, 1.0, 1.0), 0.018)
+
+
+@dataclass(frozen=True)
+class FacadeHttp:
+    """The façade's HTTP side: requests and latency by route, denials by reason, idempotency.
+
+    ``http_server_requests_total`` is LUKHAS'; the latency histogram and the idempotency
+    counters are not named in its facts, so their names here are the research profile's
+    defaults (``load.server_latency_metric``, the idempotency ratio gate's selectors).
+    """
+
+    peak_rps: float = 40.0
+    routes: tuple[tuple[str, float], ...] = (
+        ("/v1/chat/completions", 0.45), ("/v1/embeddings", 0.35), ("/v1/responses", 0.10),
+        ("/v1/models", 0.08), ("/health", 0.02))
+    latency: LatencyProfile = HTTP_FACADE
+    error_ratio: float = 0.002
+    deny_routes: tuple[str, ...] = ("/v1/chat/completions", "/v1/embeddings")
+    deny_ratio: float = 0.004
+    deny_reasons: tuple[tuple[str, float], ...] = (
+        ("pii_detected", 0.48), ("harmful_content", 0.30), ("prompt_injection", 0.15),
+        ("rate_abuse", 0.07))
+    idempotency_hit_ratio: float = 0.35
+    idempotency_share: float = 0.2
+    """The share of POST requests carrying an Idempotency-Key."""
+
+
 @dataclass(frozen=True)
 class AlertEpisode:
     """One alert's life: pending from ``pending``, firing from ``firing`` (None: never fired),
@@ -127,9 +156,12 @@ class Plan:
     gaps: tuple[Window, ...] = ()  # Prometheus scraped nothing at all (it was down)
     alerts: tuple[AlertEpisode, ...] = ()
     recording_rules: bool = False  # also write guardian:* series as the rules would
+    facade_http: FacadeHttp | None = None  # also the façade's HTTP, denial-reason, cache metrics
     other_jobs: tuple[tuple[str, timedelta], ...] = (("lukhas-core", timedelta(hours=3)),)
     job: str = "lukhas-facade"
     instance: str = "lukhas-facade-0:8000"
+    labels: tuple[tuple[str, str], ...] = ()  # on the façade's own series, e.g. a version
+    serving_in_gaps: bool = False  # the façade kept counting while Prometheus was down
     # (name, traffic) per service: each gets the façade's series with a service label
     services: tuple[tuple[str, Traffic], ...] = ()
 
@@ -142,3 +174,12 @@ class Plan:
     def started(self) -> timedelta:
         """How long before the end the façade process running at the end started."""
         return min(self.restarts) if self.restarts else self.first_started
+
+
+@dataclass(frozen=True)
+class Part:
+    """Another stretch of history in the same Prometheus: ``plan`` ending ``ends_before`` the
+    scenario's end (the previous release's soak a week earlier, another version beside)."""
+
+    plan: Plan
+    ends_before: timedelta = timedelta(0)

@@ -19,7 +19,9 @@ from gacheck.promlab.model import (
     SLOW,
     SPIKE,
     AlertEpisode,
+    FacadeHttp,
     LatencyChange,
+    Part,
     Plan,
     Traffic,
     Window,
@@ -41,6 +43,7 @@ class Scenario:
     expected: Mapping[str, str]
     facts: Mapping[str, Any] = field(default_factory=dict)
     rules: bool = True  # load LUKHAS-shaped alerting rules (critical, warning, page)
+    parts: tuple[Part, ...] = ()  # more history in the same server (gacheck.promlab.compose)
 
 
 _ALL_PASS = {SOAK: "pass", ALERTS: "pass", DENIAL: "pass", P95: "pass"}
@@ -182,6 +185,20 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         {"soak": h(50, 20), "blip": Window(h(14), h(14) - timedelta(minutes=6))},
     ),
     Scenario(
+        "research",
+        "The demo's history plus the façade's HTTP side: requests and latency by route (server "
+        "p95 ~24.7 ms), denials by reason (pii_detected 48%, harmful_content 30%, ...), and an "
+        "idempotency cache answering ~35% of keyed requests. /v1/responses serves traffic "
+        "that Guardian never decides on: one policy coverage hole.",
+        replace(_HEALTHY, seed=7, process_age=h(50, 20), facade_http=FacadeHttp(),
+                traffic=Traffic(latency_changes=(LatencyChange(
+                    Window(h(14), h(14) - timedelta(minutes=6)), SPIKE),))),
+        {**_ALL_PASS, P95: "warn"},
+        {"server_p95_seconds": FacadeHttp().latency.quantile(0.95),
+         "coverage_holes": ("/v1/responses",), "idempotency_hit_ratio": 0.35,
+         "top_reason": ("pii_detected", 0.48)},
+    ),
+    Scenario(
         "bench_week",
         "7 days at 15 s: 100 decision-counter series (2 outcomes x 5 scopes x 10 routes), "
         "histograms by outcome; healthy, for the benchmark.",
@@ -241,12 +258,6 @@ SCENARIOS.update({s.name: s for s in (
 )})
 
 
-def get(name: str) -> Scenario:
-    try:
-        return SCENARIOS[name]
-    except KeyError:
-        raise KeyError(f"no promlab scenario {name!r} (known: {', '.join(SCENARIOS)})") from None
-
 # Many services (issue 12 item 3): for_each templates and fused queries.
 SERVICES = ("consent", "guardian", "identity", "ledger", "memory", "orchestrator")
 BAD_SERVICE = "ledger"
@@ -265,3 +276,13 @@ SCENARIOS.update({s.name: s for s in (
         {"services": SERVICES, "bad": BAD_SERVICE},
     ),
 )})
+
+
+def get(name: str) -> Scenario:
+    from gacheck.promlab.relative import RELATIVE_SCENARIOS  # candidate/baseline, SLO budgets
+
+    found = SCENARIOS.get(name) or RELATIVE_SCENARIOS.get(name)
+    if found is None:
+        known = ", ".join([*SCENARIOS, *RELATIVE_SCENARIOS])
+        raise KeyError(f"no promlab scenario {name!r} (known: {known})")
+    return found

@@ -28,12 +28,13 @@ class AuditPaths:
 def expand(template: str, at: datetime, ext: str) -> str:
     try:
         return template.format(
-            date=at.strftime("%Y-%m-%d"), time=at.strftime("%H%M%S"), ext=ext
+            date=at.strftime("%Y-%m-%d"), time=at.strftime("%H%M%S"), ext=ext,
+            stamp=at.strftime("%Y%m%dT%H%M%SZ"),
         )
     except (KeyError, IndexError, ValueError) as exc:
         raise OutputError(
             f"output path template {template!r}: unknown placeholder {exc} "
-            "(use {date}, {time}, {ext})"
+            "(use {date}, {time}, {stamp}, {ext})"
         ) from None
 
 

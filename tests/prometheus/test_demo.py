@@ -17,6 +17,8 @@ from gacheck.promlab.demo import skip_reasons
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = ROOT / "config" / "gates.toml"
 PROMETHEUS_GATES = {"soak_duration", "critical_alerts", "guardian_denial_rate", "pdp_p95_latency"}
+# added by the demo (gacheck/promlab/relative_gates.toml) over its generated baseline week
+RELATIVE_GATES = {"pdp_p95_vs_last_week", "denial_rate_rc_vs_ga", "pdp_latency_budget"}
 
 pytestmark = pytest.mark.prometheus
 
@@ -42,7 +44,9 @@ def test_demo_reports_the_blip_as_a_warning_and_skips_gates_without_inputs(
         "guardian_denial_rate": "pass", "pdp_p95_latency": "warn"}
     assert audit["verdict"] == "warn"
     skipped = {g["id"]: g["message"] for g in audit["gates"] if g["status"] == "skipped"}
-    assert set(skipped) == set(status) - PROMETHEUS_GATES
+    assert set(skipped) == set(status) - PROMETHEUS_GATES - RELATIVE_GATES
+    assert {k: status[k] for k in RELATIVE_GATES} == dict.fromkeys(RELATIVE_GATES, "pass")
+    assert "demo: adding pdp_p95_vs_last_week" in result.err
     assert all(message.startswith("demo: ") for message in skipped.values())
     assert "needs --repo" in skipped["e402_batches"]
     # it skipped gates: a partial audit, judged on what ran, never written as latest.*

@@ -1,0 +1,1 @@
+"""A local OpenAI-compatible stand-in façade, for ``gacheck demo`` and the tests."""
