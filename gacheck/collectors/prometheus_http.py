@@ -77,6 +77,12 @@ class ConnectionSettings:
                 raise CollectorError(f"[prometheus].ca_bundle: file not found: {prom.ca_bundle}")
             verify = str(bundle)
         params = {"partial_response": "true" if prom.partial_response else "false"}
+        rules = urlsplit(prom.rules_url.strip()) if prom.rules_url else None
+        if rules is not None and (rules.scheme not in ("http", "https") or not rules.hostname):
+            raise CollectorError("[prometheus].rules_url must look like http://vmalert:8880")
+        if rules is not None and rules.password:
+            ctx.secrets.add(unquote(rules.password))
+            ctx.secrets.add(rules.password)
         return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
                    verify=verify, max_points=prom.max_points, headers=headers, auth=auth,
                    query_params=params,

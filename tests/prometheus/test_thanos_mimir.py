@@ -81,3 +81,11 @@ def test_partial_response_must_be_a_boolean(tmp_path, value):
     with pytest.raises(ConfigError, match=r"prometheus\.partial_response"):
         context(tmp_path, "http://127.0.0.1:9", datetime.now(UTC), RATIO,
                 f"partial_response = {value!r}\n".replace("'", '"'))
+
+
+def test_a_rules_url_that_is_not_http_is_the_gates_error(promlab, tmp_path):
+    lab = promlab("healthy")
+    ctx = context(tmp_path, lab.url, lab.end, RATIO, 'rules_url = "vmalert:8880"\n')
+    res = result(ctx)
+    assert res.status is Status.ERROR
+    assert "rules_url must look like http://" in res.message
