@@ -42,9 +42,9 @@ from gacheck.promlab.tsdb import build_tsdb, write_openmetrics  # noqa: E402
 from gacheck.promlab.victoria import _Server, import_families  # noqa: E402
 from tests.prometheus.recording_proxy import RecordingProxy  # noqa: E402
 
-RUNS = 3
-SERVICES = tuple(f"svc{n:03d}" for n in range(100))
-BAD = "svc042"
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SERVICES = tuple(f"svc{n:03d}" for n in range(int(os.environ.get("BENCH_SERVICES", "100"))))
+BAD = SERVICES[len(SERVICES) // 2]
 HIST = "lukhas_guardian_decision_duration_seconds"
 EACH = "for_each = { label = \"service\", query = 'label_values(up{job=~\"lukhas-.*\"}, " \
        "service)', fuse = {fuse} }"
@@ -71,10 +71,10 @@ def config(fuse: bool) -> str:
 [settings]
 window = "24h"
 step = "1m"
-timeout = "600s"
+timeout = "1200s"
 
 [prometheus]
-timeout = "120s"
+timeout = "300s"
 """ + "".join([
         quantile("p50", 0.5, "5ms", "[]"), quantile("p75", 0.75, "10ms", "[]"),
         quantile("p90", 0.9, "10ms", '["outcome"]'), quantile("p95", 0.95, "10ms", '["outcome"]'),
@@ -135,7 +135,12 @@ def context(workdir: Path, url: str, at: datetime, fuse: bool) -> Context:
 def timed_evaluation(workdir: Path, url: str, at: datetime) -> tuple[float, object]:
     started = time.perf_counter()
     audit = evaluate(context(workdir, url, at, fuse=True))
-    return time.perf_counter() - started, audit
+    seconds = time.perf_counter() - started
+    if os.environ.get("BENCH_VERBOSE"):
+        slow = sorted(audit.gates, key=lambda g: -g.duration_s)[:3]
+        print("    slowest gates: " + ", ".join(f"{g.id} {g.duration_s:.1f}s {g.status.value}"
+                                               for g in slow), flush=True)
+    return seconds, audit
 
 
 def raw(url: str, requests: list) -> float:
@@ -161,7 +166,8 @@ def main() -> int:
         families = generate(plan(), end)
         samples = sum(len(s.timestamps) for f in families for s in f.series)
         series = sum(len(f.series) for f in families)
-        print(f"history: {len(SERVICES)} services, {series} series, {samples:,} samples")
+        print(f"history: {len(SERVICES)} services, {series} series, {samples:,} samples",
+              flush=True)
         build_tsdb(write_openmetrics(families, workdir / "om"), workdir / "data")
         vm_flags = [f"-storageDataPath={workdir / 'vmdata'}", "-retentionPeriod=100y",
                     "-search.latencyOffset=0s", "-search.disableCache", "-loggerLevel=ERROR"]
@@ -177,15 +183,17 @@ def main() -> int:
             gates = [g for g in unfused.gates]
             failing = sorted({g.id.split("[")[0] for g in gates if g.status is Status.FAIL})
             print(f"gates: {len(gates)}; unfused: {len(requests)} query requests; failing "
-                  f"templates (via {BAD}): {', '.join(failing)}")
+                  f"templates (via {BAD}): {', '.join(failing)}", flush=True)
             figures: dict[str, list[float]] = {"gacheck": [], "raw": [], "victoria": []}
             audits = {}
-            for _ in range(RUNS):
+            for run in range(RUNS):
                 seconds, audits["prometheus"] = timed_evaluation(workdir, prom.url, end)
                 figures["gacheck"].append(seconds)
                 figures["raw"].append(raw(prom.url, requests))
                 seconds, audits["victoria"] = timed_evaluation(workdir, vm.url, end)
                 figures["victoria"].append(seconds)
+                print(f"  run {run + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s"
+                                                     for k, v in figures.items()), flush=True)
             with RecordingProxy(prom.url) as proxy:
                 evaluate(context(workdir, proxy.url, end, fuse=True))
                 fused_requests = len(proxy.queries())
