@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,9 @@ from gacheck.templates import Member, promql_string
 _AGGREGATION = re.compile(
     r"\b(?P<op>sum|min|max|avg|group|stddev|stdvar|count|topk|bottomk|quantile)\s*"
     r"(?:by\s*\((?P<by>[^()]*)\)\s*)?\(")
+FUSED_CONCURRENCY = 4
+"""Fused queries in flight at once: each covers a whole template, and many at once made a
+loaded Prometheus 4x slower than the same work asked per gate (bench/for_each_scale.py)."""
 _UNSAFE = re.compile(r"\b(?:on|ignoring|scalar|vector|absent|absent_over_time)\s*\(|"
                      r"\)\s*(?:by|without)\s*\(")
 
@@ -109,9 +113,13 @@ class FusedClient:
     def _once(self, key: str, fetch: Any) -> Any:
         """One request per fused query and evaluation; its failure is every gate's failure."""
 
+        slots = self._ctx.shared("prometheus:fused_slots", lambda: threading.BoundedSemaphore(
+            getattr(self._prometheus.settings, "max_concurrency", FUSED_CONCURRENCY)))
+
         def outcome() -> tuple[bool, Any]:
             try:
-                return True, fetch()
+                with slots:
+                    return True, fetch()
             except Exception as exc:  # re-raised in each gate that shares the query
                 return False, exc
 
