@@ -43,3 +43,15 @@ def test_values_are_escaped_for_promql_strings_and_regular_expressions():
     fused = fuse(query, odd)
     assert fused is not None
     assert 'service=~"a\\\\.b\\"c|d"' in fused.promql
+
+
+def test_large_templates_are_fused_in_batches():
+    from gacheck.collectors.prometheus_fused import FUSED_BATCH, batch_of
+
+    values = tuple(f"s{n:03d}" for n in range(2 * FUSED_BATCH + 3))
+    member = Member(template="t", label="service", value=values[FUSED_BATCH + 1], values=values)
+    assert batch_of(member) == values[FUSED_BATCH:2 * FUSED_BATCH]
+    last = Member(template="t", label="service", value=values[-1], values=values)
+    assert batch_of(last) == values[2 * FUSED_BATCH:]
+    fused = fuse('sum(x{service="%s"})' % values[-1], last)
+    assert fused is not None and fused.promql.count("|") == 2  # its batch of three
