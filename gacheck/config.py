@@ -8,12 +8,20 @@ in a kind's parameter is an error that names it, never a silently ignored key.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
@@ -53,6 +61,12 @@ class Settings(Strict):
     history: int = Field(default=14, ge=1, description="earlier audits read for trends")
 
 
+DEFAULT_RULE_SIGNAL = (
+    "prometheus_rule_group_last_evaluation_timestamp_seconds"
+    " > time() - 2 * prometheus_rule_group_interval_seconds - 60")
+"""A rule group evaluated within two of its intervals and a minute (Prometheus' own metrics)."""
+
+
 class PrometheusSettings(Strict):
     """``[prometheus]``: how to reach it. Secrets are named by env variable, never written."""
 
@@ -73,6 +87,23 @@ class PrometheusSettings(Strict):
                                description="sent as the X-Scope-OrgID header (Mimir, Cortex)")
     rules_url: str | None = Field(
         default=None, description="where /api/v1/rules is when the query API has none (vmalert)")
+    # Monitoring blind time (gacheck.sli.blind): what shows Prometheus was scraping, and, where
+    # Prometheus monitors itself, evaluating rules. "" leaves a signal out.
+    scrape_signal: str = Field(default="up", description="selector scraped all along")
+    rule_signal: str = Field(default=DEFAULT_RULE_SIGNAL,
+                             description="PromQL with a sample while rules are evaluated")
+    allowed_warnings: list[str] = Field(
+        default_factory=list, description="regexes of harmless answer warnings")
+
+    @field_validator("allowed_warnings")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {pattern!r}: {exc}") from None
+        return value
 
 
 class RawThreshold(Strict):

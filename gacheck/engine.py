@@ -21,6 +21,7 @@ from gacheck.context import Context
 from gacheck.errors import GateError, NoDataError
 from gacheck.gates import KINDS
 from gacheck.gates.interface import Measurement
+from gacheck.integrity import impossible_value, partial_message, unallowed_warnings
 from gacheck.models import Evidence, GateResult, Status
 from gacheck.verdict import judge, worse
 
@@ -56,6 +57,11 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
     if value is not None and math.isnan(value):
         status, value = Status.NO_DATA, None
         message = message or "the measured value is NaN"
+    non_negative = getattr(KINDS.get(gate.kind), "non_negative", False)
+    impossible = (impossible_value(value, gate.unit, non_negative)
+                  if status not in _FINAL else None)
+    if impossible is not None:
+        status, value, message = Status.ERROR, None, f"{impossible}; {message}".rstrip("; ")
     if status not in _FINAL:
         if value is None:
             status = Status.ERROR
@@ -67,6 +73,11 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
                 message = f"{comparison}; {message}" if message else comparison
             if math.isinf(value):  # JSON has no infinity: the message keeps it, the value is null
                 value = None
+        warnings = unallowed_warnings(outcome.evidence, ctx.config.prometheus.allowed_warnings)
+        if warnings and status is not Status.FAIL:  # a partial answer cannot pass; a fail stays
+            status, message = Status.ERROR, f"{partial_message(warnings)}; {message}"
+        elif warnings:
+            message = f"{message}; {partial_message(warnings)}"
     assert status is not None
     data = {
         "id": gate.id,

@@ -29,5 +29,20 @@ def parse_instant(text: str) -> datetime:
     return instant.astimezone(UTC).replace(microsecond=0)
 
 
+CLOCK_SKEW_S = 300.0
+"""How far ahead of this machine's clock ``--at`` may lie (the server's clock may be ahead)."""
+
+
+def refuse_future(at: datetime, current: datetime | None = None) -> datetime:
+    """``at``, unless it lies in the future: nothing has been measured there yet, and an
+    evaluation of it would read as "nothing happened"."""
+    current = current or now()
+    if (at - current).total_seconds() > CLOCK_SKEW_S:
+        raise UsageError(f"--at: {at.isoformat().replace('+00:00', 'Z')} is in the future (now "
+                         f"{current.isoformat().replace('+00:00', 'Z')}); nothing is measured "
+                         "there yet")
+    return at
+
+
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)

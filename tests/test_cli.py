@@ -242,3 +242,25 @@ def test_library_retry_chatter_stays_out_of_stderr_unless_debug(write_config, ru
     assert result.code == 3
     assert f"cannot reach Prometheus at http://127.0.0.1:{port}" in result.out
     assert result.err == ""
+
+
+def test_a_future_at_is_refused_with_exit_2_and_one_line(write_config, run_cli) -> None:
+    # Nothing is measured in the future: evaluating it would read "no alert" as a pass.
+    path = config_with(write_config)
+    future = run_cli("evaluate", "--config", str(path), "--no-write", "--at", "2099-01-01T00:00:00Z")
+    assert future.code == 2 and future.out == ""
+    assert future.err.startswith("gacheck: error: --at: 2099-01-01T00:00:00Z is in the future")
+    assert len(future.err.strip().splitlines()) == 1
+    check = run_cli("validate", "--config", str(path), "--check-queries", "--at", "4102444800")
+    assert check.code == 2 and "is in the future" in check.err
+
+
+def test_an_at_a_minute_ahead_is_clock_skew_and_accepted(write_config, run_cli) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    path = config_with(write_config)
+    ahead = (datetime.now(UTC) + timedelta(minutes=1)).replace(microsecond=0)
+    result = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json",
+                     "--at", ahead.isoformat())
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["evaluated_at"] == ahead.isoformat().replace("+00:00", "Z")

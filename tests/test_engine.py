@@ -271,3 +271,40 @@ def test_a_gate_error_keeps_the_evidence_gathered_before_it(write_config, run_cl
     gate = audit_of(run_cli, config)["gates"][0]
     assert gate["status"] == "error" and gate["message"] == "ruff exited with status 2"
     assert gate["evidence"]["commands"][0]["output_tail"] == ["bad config"]
+
+
+class _Negative:
+    params: ClassVar[type[Params]] = Params
+    unit: ClassVar[Unit | None] = Unit.SECONDS
+    default_threshold: ClassVar[dict[str, str]] = {"max": "10ms"}
+    non_negative: ClassVar[bool] = True
+
+    def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
+        return Measurement(-0.004)
+
+
+class _SignedChange(_Negative):
+    unit: ClassVar[Unit | None] = Unit.RATIO
+    default_threshold: ClassVar[dict[str, str]] = {"max": "10%"}
+    non_negative: ClassVar[bool] = False  # a relative change may well be negative
+
+
+def test_a_negative_duration_is_an_impossible_value_not_a_pass(
+    write_config, run_cli, monkeypatch
+) -> None:
+    monkeypatch.setitem(gate_registry.KINDS, "negative", _Negative())
+    monkeypatch.setitem(gate_registry.KINDS, "change", _SignedChange())
+    config = write_config("""
+        [[gates]]
+        id = "latency"
+        kind = "negative"
+        title = "latency"
+        [[gates]]
+        id = "change"
+        kind = "change"
+        title = "a relative change may be negative"
+    """)
+    gates = by_id(audit_of(run_cli, config))
+    assert gates["latency"]["status"] == "error" and gates["latency"]["value"] is None
+    assert "impossible value -4ms" in gates["latency"]["message"]
+    assert gates["change"]["status"] == "pass"  # control: signed kinds keep their value

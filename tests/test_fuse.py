@@ -53,5 +53,5 @@ def test_large_templates_are_fused_in_batches():
     assert batch_of(member) == values[FUSED_BATCH:2 * FUSED_BATCH]
     last = Member(template="t", label="service", value=values[-1], values=values)
     assert batch_of(last) == values[2 * FUSED_BATCH:]
-    fused = fuse('sum(x{service="%s"})' % values[-1], last)
+    fused = fuse(f'sum(x{{service="{values[-1]}"}})', last)
     assert fused is not None and fused.promql.count("|") == 2  # its batch of three

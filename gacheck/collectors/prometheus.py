@@ -15,7 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from gacheck.collectors.prometheus_http import ConnectionSettings, build_api, explain
+from gacheck.collectors.prometheus_http import (
+    ConnectionSettings,
+    build_api,
+    explain,
+    refused_status,
+)
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.models import QueryRecord
@@ -175,10 +180,15 @@ class PrometheusClient:
     def _call(self, what: str, call: Any) -> Any:
         self._local.response = None
         try:
-            return call()
+            answer = call()
         except Exception as exc:  # requests, urllib3, the client and JSON errors alike
-            reason = explain(exc, self._last_response(), self.url, self.settings.timeout)
+            reason = (refused_status(self._last_response())
+                      or explain(exc, self._last_response(), self.url, self.settings.timeout))
             raise CollectorError(f"{reason} (query: {short(what)})") from None
+        reason = refused_status(self._last_response())
+        if reason is not None:  # "status": "error" on HTTP 200 is still an error
+            raise CollectorError(f"{reason} (query: {short(what)})")
+        return answer
 
 
 def client(ctx: Context) -> PrometheusClient:

@@ -169,3 +169,31 @@ def _explain_status(response: Any, url: str) -> str:
     if code == 404:
         return f"{url} has no Prometheus API here (HTTP 404): check the URL"
     return f"Prometheus at {url} answered HTTP {code} {response.reason}"
+
+
+_SUCCESS_HEAD = re.compile(rb'\s*\{\s*"status"\s*:\s*"success"')
+
+
+def refused_status(response: Any) -> str | None:
+    """Why an HTTP 200 answer is not a success (``"status"`` other than ``"success"``), or None.
+
+    Prometheus writes ``status`` first, so the head of the body settles the common case without
+    parsing a large body twice; anything else is parsed and checked whole.
+    """
+    if response is None or response.status_code != 200:
+        return None
+    content = response.content
+    if _SUCCESS_HEAD.match(content[:64]):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # not JSON at all: explain() says "did not answer like Prometheus"
+    if not isinstance(body, dict) or body.get("status") == "success":
+        return None
+    if "status" not in body:
+        return 'Prometheus answered HTTP 200 without "status": "success": not a query result'
+    kind = body.get("errorType") or "error"
+    why = body.get("error") or "no error text"
+    return (f"Prometheus answered status {str(body.get('status'))[:40]!r} ({kind}) on HTTP 200: "
+            f"{str(why)[:300]}")

@@ -26,7 +26,7 @@ class RulesAnswer:
     """Why the query API was not used, when it was not."""
 
 
-def alerting_rules(prom: Any) -> RulesAnswer:
+def list_rules(prom: Any) -> RulesAnswer:
     """``data`` of ``/api/v1/rules?type=alert`` and where it came from."""
     rules_url = prom.settings.rules_url
     params = {"type": "alert"}

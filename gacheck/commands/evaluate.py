@@ -148,11 +148,11 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
 def run(args: argparse.Namespace) -> int:
     from gacheck.outputs import Written, write_audit
     from gacheck.reports.stdout import print_outcome
-    from gacheck.timeparse import now, parse_instant
+    from gacheck.timeparse import now, parse_instant, refuse_future
 
     _check_combinations(args)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    at = parse_instant(args.at) if args.at else now()
+    at = refuse_future(parse_instant(args.at)) if args.at else now()
     output_dir = Path(args.output_dir).resolve() if args.output_dir else None
     ctx = build_context(args, at, output_dir)
     _check_selection(args, ctx)

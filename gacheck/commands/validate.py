@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
 def _check_queries(args: argparse.Namespace) -> int:
     from gacheck.collectors.prometheus_check import check_queries
     from gacheck.commands.common import build_context
-    from gacheck.timeparse import now, parse_instant
+    from gacheck.timeparse import now, parse_instant, refuse_future
 
-    ctx = build_context(args, parse_instant(args.at) if args.at else now())
+    ctx = build_context(args, refuse_future(parse_instant(args.at)) if args.at else now())
     checks = check_queries(ctx)
     at = ctx.at.isoformat().replace("+00:00", "Z")
     sys.stdout.write(f"queries at {at}:\n")

@@ -3,18 +3,29 @@
 Pending alerts never count, nor alerts that fired only before the window. The raw samples of
 ``ALERTS{alertstate="firing", severity=~"..."}[window]`` at ``--at`` give, per alert, the first
 and last evaluation it fired in the window and for how long. ``allow`` names alerts that do not
-count (each with its reason). When Prometheus has no alerting rule of those severities loaded,
-nothing could have fired, and the gate warns instead of passing quietly.
+count (each with its reason).
+
+"No alert fired" is only evidence where Prometheus was watching and the rules could fire:
+- a blind stretch (nothing scraped, or rule evaluation stalled; ``gacheck.sli.blind``) longer
+  than ``max_blind`` makes the gate ``no_data``, naming the stretches;
+- a loaded rule of the counted severities whose evaluation fails, or that was never evaluated,
+  makes it ``error``, naming the rule and Prometheus' ``lastError``;
+- no loaded rule of those severities at all: nothing could have fired, and the gate warns.
+An alert that did fire is a failure whatever else is known.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from gacheck.collectors.prometheus import PrometheusClient, client
-from gacheck.collectors.rules_api import RulesAnswer, alerting_rules
+from gacheck.collectors.prometheus import client
+from gacheck.collectors.prometheus_coverage import Signals, monitoring_coverage
+from gacheck.collectors.prometheus_rules import AlertingRule, parse_rules
+from gacheck.collectors.prometheus_window import range_window
+from gacheck.collectors.rules_api import list_rules
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.errors import CollectorError
@@ -24,6 +35,8 @@ from gacheck.sli.alert_history import firing_spans
 from gacheck.sli.promql import duration
 from gacheck.sli.sustained import stamp
 from gacheck.units import Unit, format_duration
+
+PAST_AT_S = 60.0  # an --at this much before now is "in the past" for rule health
 
 
 class AllowedAlert(Params):
@@ -36,7 +49,12 @@ class AlertsParams(Params):
     window: Duration | None = Field(default=None, description="default: settings.window")
     matchers: str = Field(default="", description='extra ALERTS matchers, e.g. env="prod"')
     allow: list[AllowedAlert] = Field(default_factory=list)
-    check_rules: bool = Field(default=True, description="warn when no such rule is loaded")
+    check_rules: bool = Field(default=True, description="check the loaded rules and their health")
+    max_blind: Duration = Field(default=600.0, ge=0, description="longest tolerated blind stretch")
+    step: Duration | None = Field(default=None, gt=0, description="of the coverage query; "
+                                  "default: settings.step")
+    scrape_signal: str | None = Field(default=None, description="default: [prometheus]")
+    rule_signal: str | None = Field(default=None, description="default: [prometheus]")
 
     @field_validator("severities")
     @classmethod
@@ -51,17 +69,6 @@ def alerts_selector(params: AlertsParams) -> str:
     extra = params.matchers.strip().strip("{}").strip()
     matchers = f'alertstate="firing", severity=~"{"|".join(params.severities)}"'
     return "ALERTS{" + matchers + (f", {extra}" if extra else "") + "}"
-
-
-def loaded_rules(prom: PrometheusClient, severities: list[str]) -> tuple[list[str], RulesAnswer]:
-    """Names of the alerting rules of these severities, and where they were listed."""
-    answer = alerting_rules(prom)
-    return sorted({
-        rule.get("name", "?")
-        for group in (answer.data or {}).get("groups", []) for rule in group.get("rules", [])
-        if rule.get("type", "alerting") == "alerting"
-        and rule.get("labels", {}).get("severity") in severities
-    }), answer
 
 
 class AlertsGate:
@@ -89,38 +96,87 @@ class AlertsGate:
                     code=span.name))
         counted = len(findings)
         notes = [f"Prometheus warning: {w}" for w in result.warnings]
-        floor, message = None, f"{counted} alert(s) fired in the {format_duration(window)} window"
+        queries = [result.record]
+        message = f"{counted} alert(s) fired in the {format_duration(window)} window"
         if counted:
-            names = sorted({f.code or "" for f in findings})
-            message += ": " + ", ".join(names)
+            message += ": " + ", ".join(sorted({f.code or "" for f in findings}))
         elif spans:
             message += f" ({len(spans)} allowed alert(s) fired)"
         details: dict[str, Any] = {"window_s": window, "window": format_duration(window),
                                    "severities": params.severities,
                                    "alerts": rows, "allowed": allowed}
+        verdicts: list[tuple[Status, str]] = []  # (status, why), the worst decides
+
+        coverage = monitoring_coverage(
+            ctx, range_window(ctx.at, window, params.step or ctx.config.settings.step,
+                              prom.settings.max_points),
+            Signals.of(ctx, params.scrape_signal, params.rule_signal))
+        if coverage is not None:
+            queries.append(coverage.result.record)
+            details["blind"] = {**coverage.report.details(), "max_blind_s": params.max_blind,
+                                "max_blind": format_duration(params.max_blind)}
+            too_long = coverage.report.longer_than(params.max_blind)
+            if too_long:
+                shown = "; ".join(s.describe() for s in too_long[:3])
+                more = f" and {len(too_long) - 3} more" if len(too_long) > 3 else ""
+                verdicts.append((Status.NO_DATA, (
+                    f"monitoring was blind longer than max_blind "
+                    f"{format_duration(params.max_blind)}: {shown}{more}; an alert in those "
+                    "stretches could not be seen")))
         if params.check_rules:
-            try:
-                rules, answer = loaded_rules(prom, params.severities)
-                details["rules_source"] = answer.source
-                if answer.note:
-                    notes.append(answer.note)
-                source = "" if answer.source == prom.url else f" (rules from {answer.source})"
-                message += source
-            except CollectorError as exc:
-                rules = None
-                floor = Status.WARN
-                message += f"; could not list the alerting rules: {exc}"
-            details["rules_loaded"] = rules
-            if rules == []:
-                floor = Status.WARN
-                where = "Prometheus" if answer.source == prom.url else answer.source
-                hint = ("" if prom.settings.rules_url else " (VictoriaMetrics: set [prometheus] "
-                        "rules_url to vmalert)")
-                message += (f"; no alerting rule with severity {'/'.join(params.severities)} is "
-                            f"loaded in {where}{hint}: nothing could have fired")
-        evidence = Evidence(queries=[result.record], findings=findings, notes=notes,
-                            details=details)
-        return Measurement(float(counted), message, evidence, floor)
+            verdicts += self._rule_verdicts(prom, params, ctx, details, notes)
+        return self._conclude(counted, message, verdicts,
+                              Evidence(queries=queries, findings=findings, notes=notes,
+                                       details=details))
+
+    @staticmethod
+    def _rule_verdicts(prom: Any, params: AlertsParams, ctx: Context, details: dict[str, Any],
+                       notes: list[str]) -> list[tuple[Status, str]]:
+        try:
+            answer = list_rules(prom)  # the query API's, else [prometheus] rules_url's
+            rules: list[AlertingRule] | None = [
+                r for r in parse_rules(answer.data) if r.severity in params.severities]
+        except CollectorError as exc:
+            details["rules_loaded"] = None
+            return [(Status.WARN, f"could not list the alerting rules: {exc}")]
+        details["rules_source"] = answer.source
+        if answer.note:
+            notes.append(answer.note)
+        details["rules_loaded"] = sorted({r.name for r in rules})
+        details["rule_health"] = [r.details() for r in rules if r.broken]
+        # No clock reading goes into the details: the same inputs give the same audit bytes.
+        if (datetime.now(UTC) - ctx.at).total_seconds() > PAST_AT_S:
+            notes.append("rule health is as of now (/api/v1/rules knows only the present), "
+                         f"not as of --at {stamp(ctx.at.timestamp())}")
+        if not rules:
+            where = "Prometheus" if answer.source == prom.url else answer.source
+            hint = ("" if prom.settings.rules_url else " (VictoriaMetrics: set [prometheus] "
+                    "rules_url to vmalert)")
+            return [(Status.WARN, f"no alerting rule with severity {'/'.join(params.severities)}"
+                     f" is loaded in {where}{hint}: nothing could have fired")]
+        broken = [r for r in rules if r.broken]
+        if broken:
+            shown = "; ".join(r.problem() for r in broken[:3])
+            more = f" and {len(broken) - 3} more" if len(broken) > 3 else ""
+            return [(Status.ERROR, f"{len(broken)} {'/'.join(params.severities)} rule(s) "
+                     f"cannot fire: {shown}{more}")]
+        return []
+
+    @staticmethod
+    def _conclude(counted: int, message: str, verdicts: list[tuple[Status, str]],
+                  evidence: Evidence) -> Measurement:
+        reasons = "; ".join(why for _status, why in verdicts)
+        text = f"{message}; {reasons}" if reasons else message
+        if counted:  # an alert that fired is a failure, whatever else is known
+            return Measurement(float(counted), text, evidence, None)
+        statuses = {status for status, _why in verdicts}
+        for final in (Status.ERROR, Status.NO_DATA):
+            if final in statuses:
+                ordered = sorted(verdicts, key=lambda v: v[0] != final)
+                return Measurement(None, "; ".join(why for _s, why in ordered) +
+                                   f" ({message})", evidence, final)
+        floor = Status.WARN if statuses else None
+        return Measurement(0.0, text, evidence, floor)
 
     def queries_to_check(self, gate: GateSpec) -> list[str]:
         return []  # "no alert fired" is an empty result by design; nothing to check

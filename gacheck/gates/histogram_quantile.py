@@ -135,6 +135,7 @@ def bucket_note(edges: list[float], threshold: float, quantile: float) -> str | 
 class HistogramQuantileGate:
     params: ClassVar[type[Params]] = HistogramQuantileParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
+    non_negative: ClassVar[bool] = True  # a negative value is impossible: error
     default_threshold: ClassVar[dict[str, Any]] = {}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:

@@ -50,6 +50,8 @@ class GateKind(Protocol):
     """Used when a gate gives no ``threshold``, e.g. ``{"max": 0}``."""
     # Optional ``reads_repository: ClassVar[bool]``: True for kinds that read the checkout
     # (files, git, commands run in it); the audit then records the commit they measured.
+    # Optional ``non_negative: ClassVar[bool]``: True when a negative value is impossible (a
+    # duration, a ratio of events); the engine then makes such a value ``error``.
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement: ...
 

@@ -57,6 +57,7 @@ def ratio_query(params: RatioParams) -> str:
 class RatioGate:
     params: ClassVar[type[Params]] = RatioParams
     unit: ClassVar[Unit | None] = Unit.RATIO
+    non_negative: ClassVar[bool] = True  # a negative value is impossible: error
     default_threshold: ClassVar[dict[str, Any]] = {}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:

@@ -2,8 +2,9 @@
 
 Read from ``process_start_time_seconds`` of a selector: the soak is ``at`` minus the youngest
 start among the selected instances, so a restart of any of them resets it. Restarts inside the
-look-back window are listed. Scrape coverage over the soak (from ``up``) is evidence; below
-``min_coverage`` the gate warns: a soak nobody watched is weak evidence.
+look-back window are listed (with the start before each, when known). Scrape coverage over the
+soak (from ``up``, counted from the first scrape after the start, so a healthy target reads
+100%) is evidence; below ``min_coverage`` the gate warns: a soak nobody watched is weak evidence.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from gacheck.collectors.prometheus import client
+from gacheck.collectors.prometheus import Series, client
 from gacheck.collectors.prometheus_window import range_window
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
-from gacheck.errors import NoDataError
+from gacheck.errors import CollectorError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Status
-from gacheck.sli.promql import duration, with_matchers
+from gacheck.sli.promql import duration, step_range, with_matchers
 from gacheck.sli.sustained import Ratio, stamp
 from gacheck.units import Unit, format_duration
+
+CLOCK_SKEW_S = 60.0  # a start this little after --at is read as "just started"
 
 
 class SoakParams(Params):
@@ -43,9 +46,40 @@ def _instance(labels: dict[str, str]) -> str:
     return labels.get("instance") or labels.get("pod") or "{}"
 
 
+def starts_in_window(series: list[Series], since: float, until: float) -> list[dict[str, Any]]:
+    """Every start inside [since, until] per instance, with the start before it when that is
+    known (its samples may lie before the window; the start is listed either way)."""
+    rows = []
+    for inst in sorted({_instance(s.labels) for s in series}):
+        values = sorted({v for s in series if _instance(s.labels) == inst for v in s.values})
+        for index, v in enumerate(values):
+            if since <= v <= until:
+                previous = stamp(values[index - 1]) if index else None
+                rows.append({"at": stamp(v), "instance": inst, "previous": previous})
+    return sorted(rows, key=lambda r: (r["at"], r["instance"]))
+
+
+def scrape_coverage(start: float, step: float, count: int, series: Series) -> float:
+    """Healthy share of the instants from the first one that saw a scrape after ``start``.
+
+    Instant 0 looks at the step *before* the start, so it never counts; neither do the instants
+    before the first scrape of the new process: a healthy target reads 100%.
+    """
+    healthy: dict[int, bool] = {}
+    for ts, value in zip(series.timestamps, series.values, strict=True):
+        index = round((ts - start) / step)
+        if 1 <= index < count:
+            healthy[index] = value == 1.0
+    if not healthy:
+        return 0.0
+    first = min(healthy)
+    return sum(healthy.values()) / (count - first)
+
+
 class SoakDurationGate:
     params: ClassVar[type[Params]] = SoakParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
+    non_negative: ClassVar[bool] = True  # a negative value is impossible: error
     default_threshold: ClassVar[dict[str, Any]] = {"min": "48h"}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
@@ -58,9 +92,7 @@ class SoakDurationGate:
         current = prom.instant(starts_sel, ctx.at)
         recent = prom.instant(f"{starts_sel}[{duration(lookback)}]", ctx.at)
         queries = [current.record, recent.record]
-        restarts = sorted({(v, _instance(s.labels)) for s in recent.series for v in s.values
-                           if at - lookback <= v <= at})
-        restart_list = [{"at": stamp(v), "instance": inst} for v, inst in restarts]
+        restart_list = starts_in_window(recent.series, at - lookback, at)
         if not current.series:
             seen = max((t for s in recent.series for t in s.timestamps), default=None)
             last = (f"; last seen {stamp(seen)}" if seen
@@ -69,20 +101,29 @@ class SoakDurationGate:
                               f"running or not scraped{last}")
         started = {_instance(s.labels): s.values[-1] for s in current.series}
         youngest_instance, youngest = max(started.items(), key=lambda kv: kv[1])
+        if youngest - at > CLOCK_SKEW_S:  # a negative soak is impossible, not a short one
+            raise CollectorError(
+                f"impossible value: {youngest_instance} started at {stamp(youngest)}, "
+                f"{format_duration(youngest - at)} after --at {stamp(at)} (clock skew between "
+                "the target and Prometheus, or a wrong process_start_time_seconds)",
+                evidence=Evidence(queries=queries))
         soak = max(0.0, at - youngest)
         notes: list[str] = []
         coverage = None
         per_instance: dict[str, float] = {}
         if soak > 0:
             window = range_window(ctx.at, soak, step, prom.settings.max_points)
-            up = prom.range(with_matchers("up", params.selector), window.start, window.end,
+            # min_over_time over one step: each instant says whether every scrape in the step
+            # before it succeeded (1), one failed (0), or nothing was scraped (no sample).
+            up = prom.range(f"min_over_time({with_matchers('up', params.selector)}"
+                            f"[{step_range(window.step_s)}])", window.start, window.end,
                             window.step_s)
             queries.append(up.record)
             if window.note():
                 notes.append(window.note() or "")
             for s in up.series:
-                healthy = sum(1 for v in s.values if v == 1.0)
-                per_instance[_instance(s.labels)] = healthy / window.points
+                per_instance[_instance(s.labels)] = scrape_coverage(
+                    window.start.timestamp(), window.step_s, window.points, s)
             coverage = min((per_instance.get(i, 0.0) for i in started), default=0.0)
         details = {
             "selector": params.selector, "soak_s": soak, "soak": format_duration(soak),
@@ -102,9 +143,10 @@ class SoakDurationGate:
         # A restart: an earlier start of the same instance, or of one that is gone now.
         earlier = [v for s in recent.series for v in s.values if v < youngest and (
             _instance(s.labels) == youngest_instance or _instance(s.labels) not in started)]
-        if earlier and at - lookback <= youngest:
-            message += (f"; restarted inside the {format_duration(lookback)} window, "
-                        "which reset the soak")
+        if at - lookback <= youngest:  # the start itself is in the window, seen or not before
+            message += (f"; restarted inside the {format_duration(lookback)} window, which "
+                        "reset the soak" if earlier else f"; started inside the "
+                        f"{format_duration(lookback)} window (no earlier start is stored)")
         floor = None
         if coverage is not None and coverage < params.min_coverage:
             floor = Status.WARN

@@ -87,6 +87,8 @@ def generate(plan: Plan, end: datetime) -> list[Family]:
         families += _guardian(plan, grid, rng)
     if plan.alerts:
         families.append(_alerts(plan, grid))
+    if plan.self_monitoring:
+        families += _self_monitoring(plan, grid)
     if plan.facade_http is not None:
         from gacheck.promlab.facade_http import facade_families
 
@@ -103,6 +105,9 @@ def _up(plan: Plan, grid: _Grid) -> Family:
                      *_keep(grid, grid.scraped, np.where(grid.down, 0, 1)))]
     for job, _age in plan.other_jobs:
         series.append(Series("up", {"job": job, "instance": f"{job}-0:9100"},
+                             *_keep(grid, grid.scraped, np.ones(grid.t.shape, dtype=np.int64))))
+    if plan.self_monitoring:
+        series.append(Series("up", {"job": "prometheus", "instance": "localhost:9090"},
                              *_keep(grid, grid.scraped, np.ones(grid.t.shape, dtype=np.int64))))
     return Family("up", "gauge", "1 if the target was scraped successfully", tuple(series))
 
@@ -233,7 +238,7 @@ def _alerts(plan: Plan, grid: _Grid) -> Family:
     start = int(grid.t[0])
     t = grid.end - np.arange((grid.end - start) // step + 1, dtype=np.int64)[::-1] * step
     ago = grid.end - t
-    evaluated = ~_within(t, grid.end, plan.gaps)
+    evaluated = ~_within(t, grid.end, plan.gaps) & ~_within(t, grid.end, plan.rule_stalls)
     by_labels: dict[tuple[tuple[str, str], ...], np.ndarray] = {}
     for episode in plan.alerts:
         firing_from = episode.firing.total_seconds() if episode.firing else None
@@ -249,6 +254,34 @@ def _alerts(plan: Plan, grid: _Grid) -> Family:
     series = tuple(Series("ALERTS", dict(key), t[mask], np.ones(int(mask.sum()), dtype=np.int64))
                    for key, mask in sorted(by_labels.items()) if mask.any())
     return Family("ALERTS", "gauge", "", series)
+
+
+RULE_GROUP = "/etc/prometheus/rules/lukhas.yml;lukhas-guardian"
+
+
+def _self_monitoring(plan: Plan, grid: _Grid) -> list[Family]:
+    """What Prometheus' scrape of itself stores besides ``up``: its rule group's gauges.
+
+    The last evaluation is the latest 30 s tick before each scrape, frozen through a rule stall.
+    """
+    step = ALERT_EVALUATION_SECONDS
+    ticks = (grid.t // step) * step
+    stalled = _within(grid.t, grid.end, plan.rule_stalls)
+    last = ticks.copy()
+    for i in range(1, len(last)):
+        if stalled[i]:
+            last[i] = last[i - 1]
+    me = {"job": "prometheus", "instance": "localhost:9090"}
+    group = {**me, "rule_group": RULE_GROUP}
+    ones = np.ones(grid.t.shape, dtype=np.int64)
+    return [
+        Family("prometheus_rule_group_interval_seconds", "gauge", "", (Series(
+            "prometheus_rule_group_interval_seconds", group,
+            *_keep(grid, grid.scraped, ones * step)),)),
+        Family("prometheus_rule_group_last_evaluation_timestamp_seconds", "gauge", "", (Series(
+            "prometheus_rule_group_last_evaluation_timestamp_seconds", group,
+            *_keep(grid, grid.scraped, last)),)),
+    ]
 
 
 _HIST = "lukhas_guardian_decision_duration_seconds"

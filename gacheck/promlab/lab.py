@@ -60,6 +60,8 @@ def running_scenario(scenario: Scenario, end: datetime, workdir: Path, *,
         raise ValueError("the end instant must be timezone-aware (UTC)")
     end = end.astimezone(UTC).replace(microsecond=0)
     data_dir, samples, commands = build_scenario(scenario, end, workdir)
-    rules = alerting_rules_yaml() if scenario.rules else None
+    rules = alerting_rules_yaml(broken=scenario.failing_rule) if scenario.rules else None
     with PrometheusServer(data_dir, workdir, rules=rules, basic_auth=basic_auth) as server:
+        if rules is not None:
+            server.wait_rules_evaluated()
         yield Lab(server.url, scenario, end, basic_auth, tuple(commands), samples)

@@ -156,6 +156,10 @@ class Plan:
     gaps: tuple[Window, ...] = ()  # Prometheus scraped nothing at all (it was down)
     alerts: tuple[AlertEpisode, ...] = ()
     recording_rules: bool = False  # also write guardian:* series as the rules would
+    # Prometheus scrapes itself (job="prometheus"): up and its rule-group gauges. In a rule
+    # stall it keeps scraping, but no rule is evaluated (no ALERTS, a frozen last evaluation).
+    self_monitoring: bool = False
+    rule_stalls: tuple[Window, ...] = ()
     facade_http: FacadeHttp | None = None  # also the façade's HTTP, denial-reason, cache metrics
     other_jobs: tuple[tuple[str, timedelta], ...] = (("lukhas-core", timedelta(hours=3)),)
     job: str = "lukhas-facade"

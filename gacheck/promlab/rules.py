@@ -3,7 +3,13 @@
 
 The lab writes the alert history itself (the ``ALERTS`` series of each scenario), so live
 evaluation must add nothing to it: every expression ends in ``unless on() vector(1)``, which
-keeps the rule loaded and valid but never returns a sample.
+keeps the rule loaded and valid but never returns a sample. The groups are evaluated every
+``LAB_INTERVAL`` (LUKHAS: 30 s) so that a fresh lab has evaluated its rules within seconds: a
+rule never evaluated cannot be trusted, and the alerts gate says so.
+
+``broken=True`` adds a critical rule whose evaluation fails every time on a real Prometheus
+(a many-to-many match: two series on the "one" side of ``group_left``), as a rule with a bad
+join does after a relabelling: ``/api/v1/rules`` shows ``health: "err"`` and its ``lastError``.
 """
 
 from __future__ import annotations
@@ -27,9 +33,16 @@ ALERTING_RULES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def alerting_rules_yaml(severities: tuple[str, ...] | None = None) -> str:
+LAB_INTERVAL = "5s"
+BROKEN_RULE = ("GuardianPolicyBundleStale", "critical", "5m",
+               'vector(1) * on() group_left() (vector(1) or label_replace(vector(1), '
+               '"copy", "1", "", ""))')
+
+
+def alerting_rules_yaml(severities: tuple[str, ...] | None = None, *,
+                        broken: bool = False) -> str:
     """The rule file; ``severities`` keeps only rules of those severities (None: all)."""
-    lines = ["groups:", "  - name: lukhas-guardian", "    interval: 30s", "    rules:"]
+    lines = ["groups:", "  - name: lukhas-guardian", f"    interval: {LAB_INTERVAL}", "    rules:"]
     for name, severity, hold, expr in ALERTING_RULES:
         if severities is not None and severity not in severities:
             continue
@@ -44,4 +57,9 @@ def alerting_rules_yaml(severities: tuple[str, ...] | None = None) -> str:
         ]
     if lines[-1] == "    rules:":
         lines[-1] = "    rules: []"
+    if broken:
+        name, severity, hold, expr = BROKEN_RULE
+        lines += ["  - name: lukhas-guardian-policy", f"    interval: {LAB_INTERVAL}", "    rules:",
+                  f"      - alert: {name}", f"        expr: '{expr}'", f"        for: {hold}",
+                  "        labels:", f"          severity: {severity}"]
     return "\n".join(lines) + "\n"

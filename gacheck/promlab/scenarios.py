@@ -43,6 +43,7 @@ class Scenario:
     expected: Mapping[str, str]
     facts: Mapping[str, Any] = field(default_factory=dict)
     rules: bool = True  # load LUKHAS-shaped alerting rules (critical, warning, page)
+    failing_rule: bool = False  # also a critical rule whose evaluation always fails
     parts: tuple[Part, ...] = ()  # more history in the same server (gacheck.promlab.compose)
 
 
@@ -111,10 +112,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario(
         "scrape_gap",
         "Prometheus scraped nothing from 30h to 18h before the end (12h of 48h, coverage "
-        "~75%): the SLI gates have too little data (no_data) and the soak was not watched "
-        "throughout (warn).",
+        "~75%): the SLI gates have too little data (no_data), the soak was not watched "
+        "throughout (warn), and no alert could have been recorded for 12h (no_data).",
         replace(_HEALTHY, seed=15, gaps=(Window(h(30), h(18)),)),
-        {SOAK: "warn", ALERTS: "pass", DENIAL: "no_data", P95: "no_data"},
+        {SOAK: "warn", ALERTS: "no_data", DENIAL: "no_data", P95: "no_data"},
         {"gap": Window(h(30), h(18)), "coverage_approx": 0.75},
     ),
     Scenario(
@@ -213,6 +214,69 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         {"series": 100},
     ),
 )}
+
+# Monitoring blind time and rule health (issue 10, items 1 and 3).
+_UNSEEN_CRITICAL = AlertEpisode("CriticalGuardianDenialRate", "critical", pending=h(28, 5),
+                                firing=h(28), resolved=h(27, 30),
+                                labels=(("job", "lukhas-facade"),))
+_BLIND_SCENARIOS = (
+    Scenario(
+        "prometheus_down",
+        "Prometheus itself was down from 30h to 25h30m before the end: nothing at all is "
+        "stored for those 4.5 hours, not even up. CriticalGuardianDenialRate fired 28h..27h30m "
+        "before the end, inside that stretch, so it was never recorded: the alerts gate must "
+        "not read the silence as 'no alert' (no_data, naming the stretch). The soak (91% "
+        "scrape coverage) and the SLI gates (90.6% coverage, min_coverage 90%) still pass.",
+        replace(_HEALTHY, seed=41, gaps=(Window(h(30), h(25, 30)),),
+                alerts=(_UNSEEN_CRITICAL,), self_monitoring=True),
+        {**_ALL_PASS, ALERTS: "no_data"},
+        {"blind": Window(h(30), h(25, 30)), "unseen_alert": "CriticalGuardianDenialRate"},
+    ),
+    Scenario(
+        "short_gap",
+        "Control: Prometheus (which monitors itself here) was down for 2 minutes 20h before "
+        "the end (a restart, a hiccup). Far below max_blind (10m): every gate still passes.",
+        replace(_HEALTHY, seed=42, gaps=(Window(h(20), h(20) - timedelta(minutes=2)),),
+                self_monitoring=True),
+        _ALL_PASS,
+        {"blind": Window(h(20), h(20) - timedelta(minutes=2))},
+    ),
+    Scenario(
+        "data_ends_early",
+        "The stored history ends 2 hours before the evaluation instant, as when --at lies "
+        "after the data (a wiped TSDB, a Prometheus that stopped): the alerts gate is blind "
+        "for the last 2 hours (no_data) and nothing says the façade still runs (no_data). "
+        "The SLI gates have 46 of 48 hours (coverage 95.8% >= min_coverage 90%) and pass.",
+        replace(_HEALTHY, seed=43, gaps=(Window(h(2), timedelta(seconds=-1)),)),
+        {SOAK: "no_data", ALERTS: "no_data", DENIAL: "pass", P95: "pass"},
+        {"blind": Window(h(2))},
+    ),
+    Scenario(
+        "rules_stalled",
+        "Prometheus monitors itself (job=\"prometheus\"). From 16h to 14h before the end it "
+        "kept scraping but evaluated no rule (a stuck rule group): its last-evaluation gauge "
+        "froze and CriticalGuardianDenialRate, which would have fired 15h..14h30m before the "
+        "end, was never recorded. Scrapes alone look complete; the rule signal shows the "
+        "stretch, so the alerts gate is no_data.",
+        replace(_HEALTHY, seed=45, self_monitoring=True, rule_stalls=(Window(h(16), h(14)),),
+                alerts=(AlertEpisode("CriticalGuardianDenialRate", "critical",
+                                     pending=h(15, 5), firing=h(15), resolved=h(14, 30)),)),
+        {**_ALL_PASS, ALERTS: "no_data"},
+        {"stall": Window(h(16), h(14))},
+    ),
+    Scenario(
+        "rule_errors",
+        "Healthy history, but one loaded critical rule (GuardianPolicyBundleStale) fails at "
+        "every evaluation on the real Prometheus (a many-to-many vector match): it can never "
+        "fire, so 'no critical alert' is not evidence and the alerts gate is error, naming "
+        "the rule and its lastError.",
+        replace(_HEALTHY, seed=44),
+        {**_ALL_PASS, ALERTS: "error"},
+        {"broken_rule": "GuardianPolicyBundleStale"},
+        failing_rule=True,
+    ),
+)
+SCENARIOS.update({s.name: s for s in _BLIND_SCENARIOS})
 
 # Thin evidence and histogram resolution (issue 10, items 2 and 6).
 SCENARIOS.update({s.name: s for s in (

@@ -169,6 +169,22 @@ class PrometheusServer:
         raise PromlabError(f"prometheus was not ready within {self.start_timeout:g}s: "
                            f"{self._log_tail()}")
 
+    def wait_rules_evaluated(self, timeout: float = 30.0) -> None:
+        """Until every loaded rule has been evaluated once (its health is no longer "unknown"):
+        a rule never evaluated is not evidence, and the alerts gate would say so."""
+        import httpx
+
+        auth = (self.basic_auth.username, self.basic_auth.password) if self.basic_auth else None
+        deadline = time.monotonic() + timeout
+        with httpx.Client(auth=auth, timeout=2.0, trust_env=False) as client:
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.TransportError, ValueError, KeyError):
+                    groups = client.get(f"{self.url}/api/v1/rules").json()["data"]["groups"]
+                    if all(r.get("health") != "unknown" for g in groups for r in g["rules"]):
+                        return
+                time.sleep(0.2)
+        raise PromlabError(f"prometheus did not evaluate its rules within {timeout:g}s")
+
     def _log_tail(self, lines: int = 3) -> str:
         try:
             text = self.log_path.read_text(encoding="utf-8", errors="replace")

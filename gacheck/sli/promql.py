@@ -16,6 +16,14 @@ def duration(seconds: float) -> str:
     return f"{millis}ms"
 
 
+def step_range(step_s: float) -> str:
+    """The range that looks back exactly one step, its start left out: ``59999ms`` for 1m.
+
+    Prometheus 2.x range selectors include a sample lying exactly on their left edge (3.x does
+    not); one millisecond less makes both count each scrape in one step only."""
+    return duration(max(0.001, step_s - 0.001))
+
+
 def summed(expression: str, by: list[str]) -> str:
     """``sum(expr)`` or ``sum by (a, b) (expr)``."""
     return f"sum by ({', '.join(by)}) ({expression})" if by else f"sum({expression})"

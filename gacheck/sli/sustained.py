@@ -26,7 +26,9 @@ from gacheck.collectors.prometheus_window import RangeWindow, range_window
 from gacheck.config import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
+from gacheck.integrity import first_negative
 from gacheck.models import Evidence, QueryRecord, Status
+from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.idle_fill import fill_idle
 from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
@@ -104,15 +106,20 @@ def evaluate_sustained(
     after: list[QueryRecord] = [idle.record] if idle else []
     if idle is not None:
         notes.append(idle.note)
+    blind = record_blind_time(ctx, window, info, notes)
 
     def evidence(extra: dict[str, Any]) -> Evidence:
-        return Evidence(queries=[*(before or []), result.record, *after], notes=notes,
+        return Evidence(queries=[*(before or []), *blind, result.record, *after], notes=notes,
                         details={**info, **extra})
 
     if not result.series:
         span = format_duration(window.window_s)
         return Measurement(None, f"the query returned no series in the {span} window ending at "
                            f"{stamp(window.end.timestamp())}", evidence({}), Status.NO_DATA)
+    impossible = first_negative(((s.name(), s.timestamps, s.values) for s in result.series),
+                                gate.unit)
+    if impossible is not None:
+        return Measurement(None, impossible, evidence({}), Status.ERROR)
     grid = Grid(window.start.timestamp(), window.step_s, window.points)
     resolution = resolver(window, grid) if resolver is not None else None
     if resolution is not None:
@@ -145,7 +152,8 @@ def evaluate_sustained(
     if coverage < params.min_coverage:
         return Measurement(None, f"coverage {coverage:.1%} is below min_coverage "
                            f"{params.min_coverage:.0%}: {grid.count - int(seen.sum())} of "
-                           f"{grid.count} instants have no sample", evidence(base), Status.NO_DATA)
+                           f"{grid.count} instants have no sample{blind_text(info)}",
+                           evidence(base), Status.NO_DATA)
     if not any(ev.active for _, ev in judged):
         return Measurement(None, f"every sample in the window is NaN (idle: {idle_means})",
                            evidence(base), Status.NO_DATA)

@@ -158,7 +158,10 @@ def test_a_report_without_a_date_in_its_path_is_dated_by_its_file_time(repo, gat
     assert recent["status"] == "pass"
     assert any("dated by its file time 2026-11-20T12:00:00Z" in n
                for n in recent["evidence"]["notes"])
-    old = gate_result(gate('report = "clean.json"'), repo, "--at", "2026-12-25T12:00:00Z")
+    # written 35 days before --at (a future --at is refused, so the file is made older)
+    written = datetime(2026, 10, 21, 12, tzinfo=UTC).timestamp()
+    os.utime(report, (written, written))
+    old = gate_result(gate('report = "clean.json"'), repo, "--at", AT)
     assert old["status"] == "no_data" and "35 days old" in old["message"]
 
 

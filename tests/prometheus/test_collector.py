@@ -55,17 +55,32 @@ def test_queries_carry_the_evaluation_instant_and_prometheus_warnings_reach_evid
     with CannedPrometheus(answers) as server:
         ctx = context(tmp_path, server.url, AT, toml)
         gate = result(ctx)
-        probe, query = server.queries()
+        probe, query, coverage = server.queries()
     assert probe.params["time"] == f"{AT.timestamp():.3f}"
     assert query.path == "/api/v1/query_range" and query.params["query"] == "my:p95"
     assert float(query.params["end"]) == AT.timestamp()
     assert float(query.params["start"]) == AT.timestamp() - 3600 and query.params["step"] == "60"
     assert query.params["timeout"] == "10000ms"  # [prometheus].timeout, for Prometheus to enforce
+    # then the window's monitoring coverage, same window and step, recorded as evidence
+    assert "count(count_over_time(up[59999ms]))" in coverage.params["query"]
+    assert coverage.params["start"] == query.params["start"] and coverage.params["step"] == "60"
     record = gate.evidence.queries[-1]
     assert record.kind == "range" and record.end == AT and record.samples == 61
     assert record.warnings == ["result truncated by a test"]
     assert "Prometheus warning: result truncated by a test" in gate.evidence.notes
+    # a partial answer cannot pass (the values alone would): error, naming the warning
+    assert gate.status.value == "error"
+    assert "answered with warnings" in gate.message and "result truncated by a test" in gate.message
+
+
+def test_a_warning_matching_an_allowed_pattern_lets_the_gate_pass(tmp_path):
+    answers = [OK_PROBE, matrix(["0.5"] * 61, warnings=["result truncated by a test"])]
+    toml = GATE.replace('query = "my:p95"', 'query = "my:p95"\nwindow = "1h"')
+    with CannedPrometheus(answers) as server:
+        gate = result(context(tmp_path, server.url, AT, toml,
+                              "allowed_warnings = ['^result truncated by a test$']\n"))
     assert gate.status.value == "pass"
+    assert gate.evidence.queries[-1].warnings == ["result truncated by a test"]  # still recorded
 
 
 def test_5xx_is_retried_then_prometheus_own_error_is_the_message(tmp_path):
@@ -145,23 +160,27 @@ kind = "alerts"
 title = "critical"
 """
 NO_ALERTS = Answer(body={"status": "success", "data": {"resultType": "matrix", "result": []}})
+# the coverage query's answer: scrapes seen at every instant of the 48h window, step 1m
+WATCHED = matrix(["1"] * (48 * 60 + 1), {"signal": "scrapes"})
 
 
 def test_alerts_gate_warns_when_the_rules_cannot_be_listed(tmp_path):
     hidden = Answer(404, "404 page not found", content_type="text/plain")
-    with CannedPrometheus([OK_PROBE, NO_ALERTS, hidden]) as server:
+    with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, hidden]) as server:
         gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
         paths = [s.path for s in server.seen]
-    assert paths == ["/api/v1/query", "/api/v1/query", "/api/v1/rules"]
+    assert paths == ["/api/v1/query", "/api/v1/query", "/api/v1/query_range", "/api/v1/rules"]
     assert gate.status.value == "warn" and gate.value == 0
     assert "could not list the alerting rules" in gate.message and "HTTP 404" in gate.message
 
 
 def test_alerts_gate_passes_when_a_rule_of_the_severity_is_loaded(tmp_path):
     rules = Answer(body={"status": "success", "data": {"groups": [{"name": "g", "rules": [
-        {"type": "alerting", "name": "Down", "labels": {"severity": "critical"}},
-        {"type": "alerting", "name": "Slow", "labels": {"severity": "warning"}}]}]}})
-    with CannedPrometheus([OK_PROBE, NO_ALERTS, rules]) as server:
+        {"type": "alerting", "name": "Down", "labels": {"severity": "critical"}, "health": "ok",
+         "lastEvaluation": "2026-11-25T11:59:40Z"},
+        {"type": "alerting", "name": "Slow", "labels": {"severity": "warning"},
+         "health": "unknown", "lastEvaluation": "0001-01-01T00:00:00Z"}]}]}})
+    with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, rules]) as server:
         gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
         query = server.seen[1].params["query"]
     assert query == 'ALERTS{alertstate="firing", severity=~"critical"}[2d]'
@@ -205,3 +224,23 @@ def test_with_many_series_the_evidence_keeps_the_worst(tmp_path):
     assert details["worst_series"] == '{route="/r077"}'
     assert '{route="/r077"}' in [row["series"] for row in details["series"]]
     assert gate.status.value == "fail" and gate.value == 2
+
+
+def test_a_counted_rule_never_evaluated_makes_alerts_an_error(tmp_path):
+    # Prometheus lists a rule it has not evaluated yet as health "unknown" with Go's zero time.
+    rules = Answer(body={"status": "success", "data": {"groups": [{"name": "slow-group", "rules": [
+        {"type": "alerting", "name": "Down", "labels": {"severity": "critical"},
+         "health": "unknown", "lastEvaluation": "0001-01-01T00:00:00Z"}]}]}})
+    with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, rules]) as server:
+        gate = result(context(tmp_path, server.url, AT, ALERTS_GATE))
+    assert gate.status.value == "error"
+    assert "Down (group slow-group): never evaluated (health unknown)" in gate.message
+    assert gate.evidence.details["rule_health"][0]["last_evaluation"] is None
+
+
+def test_a_query_body_without_success_status_is_an_error_on_http_200(tmp_path):
+    odd = Answer(body={"data": {"resultType": "matrix", "result": []}})  # no "status" at all
+    with CannedPrometheus([OK_PROBE, odd]) as server:
+        gate = result(context(tmp_path, server.url, AT, GATE))
+    assert gate.status.value == "error"
+    assert 'answered HTTP 200 without "status": "success"' in gate.message

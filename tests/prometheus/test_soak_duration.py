@@ -57,3 +57,49 @@ def test_a_selector_that_matches_nothing_is_no_data_with_the_reason(promlab, tmp
     assert res.status.value == "no_data"
     assert 'no process_start_time_seconds{job="lukhas-facade-typo"}' in res.message
     assert "not running or not scraped" in res.message
+
+
+def test_coverage_counts_from_the_first_scrape_after_the_start(promlab, tmp_path):
+    # The restart's failed scrape is at the restart instant itself, before the new process's
+    # first scrape: a target scraped healthily ever since reads 100%.
+    lab = promlab("restart")
+    res = result(default_context(tmp_path, lab.url, lab.end), "soak_duration")
+    assert res.evidence.details["scrape_coverage"] == 1.0
+    assert "scrape coverage 100.0%" in res.message
+    assert res.evidence.queries[-1].promql == 'min_over_time(up{job="lukhas-facade"}[59999ms])'
+
+
+def test_a_start_inside_the_window_is_listed_with_the_start_before_it_outside(promlab, tmp_path):
+    lab = promlab("restart")  # first started 60h before the end: outside the 48h window
+    res = result(default_context(tmp_path, lab.url, lab.end), "soak_duration")
+    (start,) = res.evidence.details["restarts_in_window"]
+    assert start["at"] == stamp(lab.ago(lab.scenario.facts["restart"]))
+    assert start["previous"] == stamp(lab.ago(timedelta(hours=60)))
+
+
+def test_a_first_start_inside_the_window_is_not_called_a_restart(promlab, tmp_path):
+    lab = promlab("healthy")  # started 50h before the end; nothing ran before it
+    ctx = context(tmp_path, lab.url, lab.end, """
+        [[gates]]
+        id = "soak"
+        kind = "soak_duration"
+        title = "soak"
+        window = "51h"
+    """)
+    res = result(ctx)
+    assert res.status.value == "pass"
+    assert "started inside the 51h window (no earlier start is stored)" in res.message
+    (start,) = res.evidence.details["restarts_in_window"]
+    assert start["previous"] is None
+
+
+def test_a_start_time_after_at_is_an_impossible_value(promlab, tmp_path):
+    # The lab writes the façade's start time (50h before the end) from the history's first
+    # sample on, so at 51h before the end the start lies an hour after --at: a negative soak.
+    lab = promlab("healthy")
+    res = result(default_context(tmp_path, lab.url, lab.ago(timedelta(hours=51))),
+                 "soak_duration")
+    assert res.status.value == "error"
+    assert res.message.startswith("impossible value: lukhas-facade-0:8000 started at")
+    assert "1h after --at" in res.message
+    assert res.evidence.queries  # the queries that showed it, to re-run
