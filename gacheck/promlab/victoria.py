@@ -176,4 +176,22 @@ def running_victoria(scenario: Scenario, end: datetime, workdir: Path) -> Iterat
                             f"-notifier.url={nowhere}", "-evaluationInterval=30s",
                             "-loggerLevel=ERROR"], workdir / "vmalert", "/health"))
             rules_url = vmalert.url
+            _wait_evaluated(rules_url)
         yield VictoriaLab(vm.url, rules_url, scenario, end, samples)
+
+
+def _wait_evaluated(rules_url: str, timeout: float = 90.0) -> None:
+    """Until vmalert has evaluated every rule once: before, ``lastEvaluation`` is Go's zero time
+    and the alerts gate rightly says such a rule cannot fire yet."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=5.0, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            groups = client.get(f"{rules_url}/api/v1/rules").json()["data"]["groups"]
+            rules = [r for g in groups for r in g.get("rules", [])]
+            if rules and all(not str(r.get("lastEvaluation", "")).startswith("0001-")
+                             for r in rules):
+                return
+            time.sleep(0.5)
+    raise PromlabError(f"vmalert did not evaluate its rules within {timeout:g}s")
