@@ -1,4 +1,5 @@
-# The two commands of README.md. Each does its own set-up (scripts/setup.sh).
+# Shortcuts for README's two commands, ./scripts/demo.sh and ./scripts/test.sh (each does its
+# own set-up through scripts/setup.sh), and for the benchmarks and the linter.
 VENV ?= .venv
 BIN := $(VENV)/bin
 
@@ -8,12 +9,12 @@ setup:
 	@./scripts/setup.sh
 
 ## Runs the main job end to end: a real Prometheus on generated soak history, evaluated.
-demo: setup
-	$(BIN)/gacheck demo --output-dir demo-output
+demo:
+	@VENV=$(VENV) ./scripts/demo.sh
 
 ## Runs the whole test suite (starts its own Prometheus, HTTP servers, git repositories).
-test: setup
-	$(BIN)/python -m pytest -q
+test:
+	@VENV=$(VENV) ./scripts/test.sh
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -3,6 +3,11 @@
 Works on the JSON documents as written (not the models), so audits from older gacheck versions
 compare too. "Worse" is a move down the ladder pass < warn, waived < error, no_data < fail;
 a gate that is skipped on either side is not compared.
+
+A finding is the same finding in both audits when its identity is: for an alert (the
+``alerts`` gate's rows), its name and labels, so an alert that keeps firing is "changed" (its
+minutes firing moved), not resolved and new again; for any other finding, its code, file,
+line and message.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ class AuditDiff:
     removed: list[str]
     new_findings: list[dict[str, Any]] = field(default_factory=list)
     resolved_findings: list[dict[str, Any]] = field(default_factory=list)
+    changed_findings: list[dict[str, Any]] = field(default_factory=list)
+    """Findings in both audits whose measure changed: ``{gate, finding, old, new}``."""
 
     @property
     def worse(self) -> list[GateChange]:
@@ -82,7 +89,31 @@ def _threshold(gate: dict[str, Any]) -> dict[str, Any]:
     return {k: raw.get(k) for k in ("max", "min", "warn")} if isinstance(raw, dict) else {}
 
 
+def _alerts(gate_id: str, gate: dict[str, Any]) -> dict[tuple[Any, ...], dict[str, Any]] | None:
+    """The counted alerts of an ``alerts`` gate by name and labels; None for other gates."""
+    evidence = gate.get("evidence")
+    details = evidence.get("details") if isinstance(evidence, dict) else None
+    rows = details.get("alerts") if isinstance(details, dict) else None
+    if not isinstance(rows, list):
+        return None
+    found = {}
+    for row in rows:
+        if not isinstance(row, dict) or row.get("allowed"):
+            continue
+        labels = row.get("labels") if isinstance(row.get("labels"), dict) else {}
+        name = str(row.get("alertname", labels.get("alertname", "?")))
+        shown = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "alertname")
+        key = (gate_id, "alert", name, tuple(sorted((str(k), str(v)) for k, v in labels.items())))
+        found[key] = {"gate": gate_id, "code": name, "message": f"{name} {{{shown}}}",
+                      "minutes_firing": _number(row.get("minutes_firing")),
+                      "first": row.get("first"), "last": row.get("last")}
+    return found
+
+
 def _findings(gate_id: str, gate: dict[str, Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    alerts = _alerts(gate_id, gate)
+    if alerts is not None:
+        return alerts
     evidence = gate.get("evidence")
     listed = evidence.get("findings") if isinstance(evidence, dict) else None
     found = {}
@@ -98,6 +129,7 @@ def diff_audits(old: dict[str, Any], new: dict[str, Any]) -> AuditDiff:
     changes: list[GateChange] = []
     new_findings: list[dict[str, Any]] = []
     resolved: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for gate_id, after in new_gates.items():
         before = old_gates.get(gate_id)
         if before is None:
@@ -119,6 +151,10 @@ def diff_audits(old: dict[str, Any], new: dict[str, Any]) -> AuditDiff:
         was, now = _findings(gate_id, before), _findings(gate_id, after)
         new_findings += [now[k] for k in now if k not in was]
         resolved += [was[k] for k in was if k not in now]
+        changed += [{"gate": gate_id, "finding": now[k]["message"],
+                     "old": was[k].get("minutes_firing"), "new": now[k].get("minutes_firing")}
+                    for k in now if k in was
+                    and was[k].get("minutes_firing") != now[k].get("minutes_firing")]
     return AuditDiff(
         old=old,
         new=new,
@@ -127,4 +163,5 @@ def diff_audits(old: dict[str, Any], new: dict[str, Any]) -> AuditDiff:
         removed=[g for g in old_gates if g not in new_gates],
         new_findings=new_findings,
         resolved_findings=resolved,
+        changed_findings=changed,
     )

@@ -12,12 +12,22 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from gacheck import __version__
-from gacheck.commands import demo, diff, evaluate, history, schema, security_seeds, validate
+from gacheck.commands import (
+    demo,
+    diff,
+    evaluate,
+    history,
+    imports,
+    init,
+    schema,
+    security_seeds,
+    validate,
+)
 from gacheck.errors import GacheckError
 from gacheck.exitcodes import ExitCode
 
 COMMANDS: tuple[ModuleType, ...] = (
-    evaluate, validate, schema, history, diff, demo, security_seeds,
+    evaluate, validate, schema, history, diff, demo, security_seeds, init, imports,
 )
 
 log = logging.getLogger("gacheck")
@@ -69,7 +79,14 @@ def _configure_logging(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from gacheck.secrets import session
+
+    # Everything the command prints, logs or raises goes through one redacting stdout/stderr.
+    with session():
+        return _main(list(sys.argv[1:] if argv is None else argv))
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -98,7 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.OK
     except Exception as exc:  # a bug: say so in one line unless asked for the traceback
         if args.debug:
-            raise
+            import traceback
+
+            # printed here, not re-raised: the interpreter would print it past the redaction
+            traceback.print_exc(file=sys.stderr)
         sys.stderr.write(
             f"gacheck: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from gacheck.config_toml import key_path, printable, read_toml
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
 from gacheck.templates import (
@@ -33,24 +33,28 @@ from gacheck.templates import (
     substitute,
     template_of,
 )
-from gacheck.units import Unit, parse_duration, parse_quantity
+from gacheck.units import Unit, parse_duration, parse_positive_duration, parse_quantity
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-"""Seconds, written as ``"10ms"``, ``"48h"`` or a number of seconds."""
+"""Seconds, written as ``"10ms"``, ``"48h"`` or a number of seconds; 0 to 3650d."""
+PositiveDuration = Annotated[float, BeforeValidator(parse_positive_duration)]
+"""A ``Duration`` where zero means nothing: a window, a step, a time limit."""
+
+MAX_WEIGHT = 1e6
 
 DEFAULT_CONFIG_PATH = Path("config/gates.toml")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Settings(Strict):
     """``[settings]``: defaults for every gate and where audits go."""
 
-    window: Duration = Field(default=48 * 3600.0, description="default look-back window")
-    step: Duration = Field(default=60.0, description="default evaluation step of range queries")
-    timeout: Duration = Field(default=60.0, description="default time limit of one gate")
+    window: PositiveDuration = Field(default=48 * 3600.0, description="default look-back window")
+    step: PositiveDuration = Field(default=60.0, description="default evaluation step")
+    timeout: PositiveDuration = Field(default=60.0, description="default time limit of a gate")
     output_dir: str = "docs/audits/ga"
     path_template: str = "{date}/ga-readiness.{ext}"
     latest_template: str | None = "latest.{ext}"
@@ -71,7 +75,7 @@ class PrometheusSettings(Strict):
     """``[prometheus]``: how to reach it. Secrets are named by env variable, never written."""
 
     url: str = "http://127.0.0.1:9090"
-    timeout: Duration = 30.0
+    timeout: PositiveDuration = 30.0
     retries: int = Field(default=2, ge=0, le=10)
     bearer_token_env: str | None = None
     basic_auth_user_env: str | None = None
@@ -115,14 +119,14 @@ class RawThreshold(Strict):
 class RawGate(BaseModel):
     """The keys every gate has; the rest are the kind's parameters."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     kind: str
     title: str
     blocking: bool = True
-    weight: float = Field(default=1.0, ge=0)
-    timeout: Duration | None = None
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    timeout: PositiveDuration | None = None
     unit: Unit | None = None
     threshold: RawThreshold | None = None
     for_each: ForEach | None = None
@@ -177,27 +181,25 @@ class Config(Strict):
         return next(g for g in self.gates if g.id == gate_id)
 
 
-def _key_path(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(top level)"
+def _shown_input(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _describe(error: dict[str, Any]) -> str:
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
     if error["type"] == "extra_forbidden":
         return "unknown key"
     if error["type"] == "missing":
         return "required key is missing"
     if error["type"] not in ("value_error", "assertion_error"):
-        message += f", got {error.get('input')!r}"
+        message += f", got {_shown_input(error.get('input'))}"
     return message
 
 
 def format_validation_error(path: str, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
     lines = [
-        f"{path}: {_key_path(prefix + tuple(err['loc']))}: {_describe(err)}"
+        f"{path}: {key_path(prefix + tuple(err['loc']))}: {_describe(err)}"
         for err in exc.errors(include_url=False)
     ]
     return "\n".join(lines)
@@ -223,6 +225,13 @@ def _parse_threshold(raw: RawThreshold, unit: Unit, where: str) -> Threshold:
 
 def load_config(path: str | Path) -> Config:
     """Read and validate a config file; raise ``ConfigError`` with one line per problem."""
+    try:
+        return _load_config(path)
+    except ConfigError as exc:  # whatever a message quotes from the file, each stays one line
+        raise ConfigError("\n".join(printable(line) for line in str(exc).split("\n"))) from None
+
+
+def _load_config(path: str | Path) -> Config:
     from gacheck.gates import KINDS
 
     shown = str(path)
@@ -234,12 +243,7 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{shown}: is a directory, expected a TOML file") from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{shown}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: TOML syntax error: {exc}") from None
+    document = read_toml(data, shown)
     try:
         raw = RawConfig.model_validate(document)
     except ValidationError as exc:
@@ -257,7 +261,9 @@ def load_config(path: str | Path) -> Config:
         kind = KINDS.get(gate.kind)
         if kind is None:
             known = ", ".join(sorted(KINDS))
-            raise ConfigError(f'{where}.kind: unknown gate kind "{gate.kind}" (known: {known})')
+            raise ConfigError(
+                f'{where}.kind: unknown gate kind "{printable(gate.kind[:60])}" (known: {known})'
+            )
         raw_params = dict(gate.model_extra or {})
         if gate.for_each is not None:
             check_template(where, gate.for_each, raw_params)

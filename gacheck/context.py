@@ -47,6 +47,12 @@ class Context:
         """This evaluation, seen from one gate: the same shared objects, and the gate."""
         return dataclasses.replace(self, gate=gate)
 
+    def __post_init__(self) -> None:
+        # Credentials in URLs and configured header values are secrets before any gate runs.
+        self.secrets.add_from_config(self.config)
+        self.secrets.add_url(self.overrides.prometheus_url)
+        self.secrets.add_url(self.overrides.facade_url)
+
     def resolve(self, path: str | Path) -> Path:
         """A config path: absolute as given, relative to the repository root otherwise."""
         candidate = Path(path).expanduser()

@@ -90,7 +90,8 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
         "threshold": gate.threshold,
         "unit": gate.unit,
         "message": ctx.secrets.redact(message),
-        "evidence": ctx.secrets.redact_data(_portable(outcome.evidence, ctx)),
+        # field names stay: the audit's own redaction (evaluation.py) also covers free-form keys
+        "evidence": ctx.secrets.redact_data(_portable(outcome.evidence, ctx), keys=False),
         "duration_s": round(duration_s, 3),
     }
     return GateResult.model_validate(data)

@@ -10,6 +10,7 @@ from gacheck import __version__
 from gacheck.context import Context
 from gacheck.engine import run_gates
 from gacheck.errors import UsageError
+from gacheck.history import SKIPPED_NOTE, history_before
 from gacheck.models import Audit, RepositoryRecord, SelectionRecord
 from gacheck.templates import expand_at, template_of
 from gacheck.verdict import decide, score
@@ -61,7 +62,8 @@ def evaluate(
         notes.append(_partial_note(record))
     if repository_note:
         notes.append(repository_note)
-    return Audit(
+    skipped = [f"{SKIPPED_NOTE}{_relative(item, ctx)}" for item in history_before(ctx).skipped]
+    audit = Audit(
         tool_version=__version__,
         evaluated_at=ctx.at,
         generated_at=datetime.now(UTC).replace(microsecond=0),
@@ -77,8 +79,16 @@ def evaluate(
         repository=repository,
         gates=results,
         waivers=waiver_records,
-        notes=reasons + notes,
+        notes=reasons + notes + skipped,
     )
+    # One place for the whole document (command line, notes, every gate) before any report.
+    return ctx.secrets.redact_model(audit)
+
+
+def _relative(text: str, ctx: Context) -> str:
+    """Paths inside the repository shown relative to it, as everywhere else in the audit."""
+    root = str(ctx.repo.resolve()) + "/"
+    return text[len(root):] if text.startswith(root) else text
 
 
 def _selection_record(

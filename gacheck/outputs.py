@@ -49,10 +49,41 @@ def chart_path(markdown: Path, gate_id: str) -> Path:
     return markdown.with_name(f"{markdown.stem}.{gate_id}.png")
 
 
+def audit_folders(ctx: Context) -> list[Path]:
+    """Every folder audits of this config may sit in (where a killed run's strays may be)."""
+    from gacheck.history import dated_pattern, latest_pattern
+
+    folders = {ctx.audit_dir}
+    for pattern in (dated_pattern(ctx.config.settings), latest_pattern(ctx.config.settings)):
+        parent = Path(pattern).parent if pattern else Path(".")
+        if parent != Path("."):
+            folders.update(p for p in ctx.audit_dir.glob(parent.as_posix()) if p.is_dir())
+    return sorted(folders)
+
+
 def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
-    """Write the dated audit, its latest copies and charts; return what was written."""
-    from gacheck.reports.charts import plotting_available, write_chart
-    from gacheck.reports.files import audit_paths, write_atomic
+    """Write the dated audit, its latest copies and charts as one unit; return what was written.
+
+    Runs into the same directory take turns (a lock), and a run that fails or is killed leaves
+    none of its files: see ``gacheck.reports.audit_set``.
+    """
+    from gacheck.reports.audit_set import AuditSet, directory_lock, recover
+
+    with directory_lock(ctx.audit_dir):
+        recover(ctx.audit_dir, audit_folders(ctx))
+        staged = AuditSet(ctx.audit_dir, ctx.secrets)
+        try:
+            written = _stage(audit, ctx, charts, staged)
+        except BaseException:
+            staged.discard()
+            raise
+        staged.commit()
+    return written
+
+
+def _stage(audit: Audit, ctx: Context, charts: bool, staged: Any) -> Written:
+    from gacheck.reports.charts import plotting_available, render_chart
+    from gacheck.reports.files import audit_paths
     from gacheck.reports.json_report import render_json
     from gacheck.reports.markdown import render_markdown
 
@@ -65,7 +96,7 @@ def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
         for one in series:
             if len(one.points) > 1:  # one point is not a trend worth a picture
                 target = chart_path(paths.markdown, one.gate_id)
-                write_chart(one, target)
+                staged.add_bytes(target, render_chart(one))
                 chart_files[one.gate_id] = target
                 files.append(target)
 
@@ -81,8 +112,8 @@ def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
             for gate_id, png in chart_files.items()
         }
         if not same_but_for_timing(json_path, json_text):
-            write_atomic(json_path, json_text)
-        write_atomic(markdown_path, render_markdown(audit, {**extra, "charts": links}))
+            staged.add_text(json_path, json_text)
+        staged.add_text(markdown_path, render_markdown(audit, {**extra, "charts": links}))
         files.extend([json_path, markdown_path])
     return Written(files=files, json=paths.json, markdown=paths.markdown)
 

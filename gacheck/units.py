@@ -32,50 +32,79 @@ _DURATION_WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$")
 _PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*%$")
 
 
+MAX_DURATION_S = 3650 * 86400.0
+"""Ten years: longer than any window, soak or timeout; beyond it a duration is a typo."""
+_MAX_DURATION_TEXT = 64
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def parse_duration(text: str | int | float) -> float:
-    """Seconds in ``"1h30m"``, ``"10ms"``, ``"48h"``; a bare number is seconds."""
-    if isinstance(text, bool):
-        raise ValueError(f'expected a duration like "10ms", got {text!r}')
+    """Seconds in ``"1h30m"``, ``"10ms"``, ``"48h"``; a bare number is seconds.
+
+    Finite, not negative, at most ``MAX_DURATION_S``; anything else (an array, a table, a
+    date, a 400-digit number) is a ``ValueError`` that says what was expected.
+    """
+    expected = 'expected a duration like "10ms"'
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ValueError(f"{expected}, got {type(text).__name__} {_shown(text)}")
     if isinstance(text, int | float):
-        if not math.isfinite(text) or text < 0:
-            raise ValueError(f'expected a duration like "10ms", got {text!r}')
-        return float(text)
-    cleaned = text.strip().replace(" ", "")
-    if not _DURATION_WHOLE.match(cleaned):
-        raise ValueError(f'expected a duration like "10ms", got "{text}"')
-    parts = _DURATION_PART.findall(cleaned)
-    return sum(float(number) * _DURATION_FACTORS[suffix] for number, suffix in parts)
+        try:
+            seconds = float(text)
+        except OverflowError:
+            seconds = math.inf
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"{expected}, got {_shown(text)}")
+    else:
+        cleaned = text.strip().replace(" ", "")
+        if len(cleaned) > _MAX_DURATION_TEXT or not _DURATION_WHOLE.match(cleaned):
+            shown = text[:40] if text[:40].isprintable() else repr(text[:40])[1:-1]
+            raise ValueError(f'{expected}, got "{shown}"')
+        parts = _DURATION_PART.findall(cleaned)
+        seconds = sum(float(number) * _DURATION_FACTORS[suffix] for number, suffix in parts)
+    if seconds > MAX_DURATION_S:
+        raise ValueError(f"{_shown(text)} is longer than 3650d, the longest duration accepted")
+    return seconds
+
+
+def parse_positive_duration(text: str | int | float) -> float:
+    """A duration that must be longer than zero (a step, a window, a time limit)."""
+    seconds = parse_duration(text)
+    if seconds <= 0:
+        raise ValueError(f"must be longer than 0s, got {_shown(text)}")
+    return seconds
 
 
 def parse_ratio(text: str | int | float) -> float:
     """A ratio from ``"1%"`` (0.01) or a plain number already a ratio (``0.01``)."""
-    if isinstance(text, bool):
-        raise ValueError(f'expected a percentage like "1%" or a ratio like 0.01, got {text!r}')
-    if isinstance(text, int | float):
-        if not math.isfinite(text):
-            raise ValueError(f'expected a percentage like "1%" or a ratio like 0.01, got {text!r}')
-        return float(text)
-    match = _PERCENT.match(text.strip())
-    if match:
-        return float(match.group(1)) / 100.0
+    expected = 'expected a percentage like "1%" or a ratio like 0.01'
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ValueError(f"{expected}, got {type(text).__name__} {_shown(text)}")
+    match = _PERCENT.match(text.strip()) if isinstance(text, str) else None
     try:
-        return float(text)
-    except ValueError:
-        raise ValueError(
-            f'expected a percentage like "1%" or a ratio like 0.01, got "{text}"'
-        ) from None
+        value = float(match.group(1)) / 100.0 if match else float(text)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{expected}, got {_shown(text)}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{expected}, got {_shown(text)}")
+    return value
 
 
 def parse_number(text: str | int | float) -> float:
     """A plain finite number; strings like ``"120"`` are accepted."""
-    if isinstance(text, bool):
-        raise ValueError(f"expected a number, got {text!r}")
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ValueError(f"expected a number, got {type(text).__name__} {_shown(text)}")
     try:
         value = float(text)
     except (TypeError, ValueError):
-        raise ValueError(f'expected a number, got "{text}"') from None
+        raise ValueError(f"expected a number, got {_shown(text)}") from None
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {text!r}")
+        raise ValueError(f"expected a finite number, got {_shown(text)}")
     return value
 
 
@@ -128,3 +157,9 @@ def format_value(value: float | None, unit: Unit) -> str:
     if unit is Unit.COUNT and float(value).is_integer():
         return str(int(value))
     return f"{value:.4g}"
+
+
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """``1 day``, ``2 days``, ``0 alerts``; ``words`` for irregular plurals (``series``)."""
+    shown = f"{count:,}" if isinstance(count, int) else f"{count:g}"
+    return f"{shown} {word if count == 1 else (words or word + 's')}"

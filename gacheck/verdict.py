@@ -7,6 +7,7 @@ left out by ``--only``/``--skip`` (``skipped``), makes the verdict ``incomplete`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from gacheck.models import GateResult, Status, Threshold, Verdict
@@ -55,7 +56,8 @@ def score(results: Sequence[GateResult], method: str = "weighted") -> float:
     if total == 0:
         return 0.0
     earned = sum(r.weight * CREDIT.get(r.status, 0.0) for r in counted)
-    return round(100.0 * earned / total, 1)
+    share = 100.0 * earned / total
+    return round(share, 1) if math.isfinite(share) else 0.0  # never NaN: JSON has none
 
 
 def kayenta_zero(results: Sequence[GateResult]) -> str | None:
@@ -92,7 +94,7 @@ def decide(
         r.id for r in results if not r.blocking and r.status in (Status.ERROR, Status.NO_DATA)
     ]
     total = score(results, method)
-    below = min_score is not None and total < min_score
+    below = min_score is not None and not total >= min_score  # a NaN never passes
     zero = kayenta_zero(results) if method == "kayenta" else None
     if zero:
         reasons.append(zero)

@@ -20,6 +20,7 @@ from typing import Any
 
 from gacheck.context import Context
 from gacheck.models import Audit, Status
+from gacheck.units import plural
 
 _FAILING = frozenset({Status.FAIL, Status.ERROR, Status.NO_DATA})
 
@@ -110,9 +111,9 @@ def wait_for_ready(
 def _with_wait_note(audit: Audit, interrupted: bool, timed_out: bool, wait_s: float) -> Audit:
     count = len(audit.attempts)
     if interrupted:
-        note = f"wait interrupted after {count} attempt(s); this is the last complete one"
+        note = f"wait interrupted after {plural(count, 'attempt')}; this is the last complete one"
     elif timed_out:
         note = f"still not ready after waiting {wait_s:g}s ({count} attempts)"
     else:
-        note = f"ready after {count} attempt(s)"
+        note = f"ready after {plural(count, 'attempt')}"
     return audit.model_copy(update={"notes": [*audit.notes, note]})

@@ -174,3 +174,36 @@ def test_earlier_audits_are_read_once_per_evaluation(write_config, run_cli, tmp_
     assert result.code == 0
     assert "## Trends" in result.out  # the sparklines did use yesterday's audit
     assert len(reads) == 1
+
+
+def test_a_rerun_with_only_presentation_flags_added_writes_the_same_audit(
+        write_config, run_cli, tmp_path) -> None:
+    """--quiet, --format, --junit, --no-charts, --strict and the output place are not part of
+    the evaluation: the audit's command leaves them out, so the bytes match but for timing."""
+    (tmp_path / "snapshot.json").write_text('{"total": 90}')
+    config = write_config(CONFIG)
+    at = ("--at", "2026-11-25T12:00:00Z")
+    evaluate(run_cli, config, tmp_path, *at, "--output-dir", str(tmp_path / "a"))
+    evaluate(run_cli, config, tmp_path, *at, "--output-dir", str(tmp_path / "b"), "--quiet",
+             "--format=json", "--junit", str(tmp_path / "j.xml"), "--no-charts", "--strict")
+    first, second = (json.loads((tmp_path / d / "2026-11-25/ga-readiness.json").read_text())
+                     for d in ("a", "b"))
+    for audit in (first, second):
+        audit.pop("generated_at")
+        for gate in audit["gates"]:
+            gate.pop("duration_s")
+    assert first == second
+    assert first["command"] == ["gacheck", "evaluate", "--config", str(config), "--repo",
+                                str(tmp_path), "--at", "2026-11-25T12:00:00Z"]
+
+
+def test_a_rerun_with_another_selection_is_another_command(write_config, run_cli,
+                                                           tmp_path) -> None:
+    """The control: what changes the evaluation stays in the command."""
+    (tmp_path / "snapshot.json").write_text('{"total": 90}')
+    config = write_config(CONFIG)
+    evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z", "--skip", "tests",
+             "--partial", "--report-only", "--quiet")
+    (written,) = (tmp_path / "audits/2026-11-25").glob("*.json")
+    audit = json.loads(written.read_text())
+    assert audit["command"][-4:] == ["--skip", "tests", "--partial", "--report-only"]

@@ -157,7 +157,7 @@ def test_text_output_has_a_line_per_gate_and_no_colour_off_a_terminal(write_conf
 
 def test_quiet_prints_only_the_verdict(write_config, run_cli) -> None:
     result = run_cli("evaluate", "--config", str(config_with(write_config)), "--no-write", "--quiet")
-    assert result.out == "verdict: pass  score 100/100\n"
+    assert result.out == "verdict: PASS  score 100/100\n"  # spelled as the text report spells it
 
 
 def _console_script() -> str:

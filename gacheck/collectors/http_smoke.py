@@ -223,9 +223,11 @@ class SmokeRunner:
             chunks.append(chunk)
         text = b"".join(chunks).decode("utf-8", errors="replace")
         result.excerpt = text[:EXCERPT_CHARS]
+        if size > MAX_BODY_BYTES:
+            return  # "body larger than" is the finding; half a body is not judged as JSON
         try:
             result.document = json.loads(text) if text.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
             result.document = None
         if check.expect_json and response.status_code in check.expect_status:
             if result.document is None:

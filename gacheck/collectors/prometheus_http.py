@@ -8,11 +8,12 @@ URLs with credentials or request headers.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from gacheck.context import Context
 from gacheck.errors import CollectorError
@@ -53,9 +54,7 @@ class ConnectionSettings:
                 f"Prometheus URL must look like http://host:9090, got {parts.scheme or 'no scheme'}"
                 f"://{parts.hostname or ''}"
             )
-        if parts.password:  # credentials written into the URL are secrets too
-            ctx.secrets.add(unquote(parts.password))
-            ctx.secrets.add(parts.password)
+        ctx.secrets.add_url(url)  # credentials written into the URL are secrets too
         headers = dict(prom.headers)
         if prom.tenant is not None:  # Mimir/Cortex tenant; an explicit header is not overruled
             if headers.get(TENANT_HEADER, prom.tenant) != prom.tenant:
@@ -67,9 +66,10 @@ class ConnectionSettings:
             headers["Authorization"] = f"Bearer {token}"
         auth = None
         if prom.basic_auth_user_env or prom.basic_auth_password_env:
-            user = _required_env(ctx, prom.basic_auth_user_env, "basic_auth_user_env")
+            user = _required_env(ctx, prom.basic_auth_user_env, "basic_auth_user_env", secret=False)
             password = _required_env(ctx, prom.basic_auth_password_env, "basic_auth_password_env")
             auth = (user or "", password or "")
+            ctx.secrets.add_basic_auth(*auth)  # a server may echo the header back
         verify: bool | str = prom.verify_tls
         if prom.verify_tls and prom.ca_bundle:
             bundle = ctx.resolve(prom.ca_bundle)
@@ -89,10 +89,11 @@ class ConnectionSettings:
                    rules_url=prom.rules_url.strip().rstrip("/") if prom.rules_url else None)
 
 
-def _required_env(ctx: Context, name: str | None, key: str) -> str | None:
+def _required_env(ctx: Context, name: str | None, key: str, secret: bool = True) -> str | None:
     if not name:
         return None
-    value = ctx.secrets.from_env(name)
+    # a user name is not a secret: redacting it would blank out every word that equals it
+    value = ctx.secrets.from_env(name) if secret else os.environ.get(name)
     if not value:
         raise CollectorError(f"env variable {name} (named by [prometheus].{key}) is not set")
     return value

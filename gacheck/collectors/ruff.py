@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from gacheck.collectors import process
 from gacheck.errors import CollectorError
@@ -150,18 +150,37 @@ def parse_json(text: str, root: Path) -> list[Diagnostic]:
     if not isinstance(document, list) or not all(isinstance(d, dict) for d in document):
         raise CollectorError("ruff output is not a JSON list of diagnostics")
     relative = _relative_to(root)
-    diagnostics = [
-        Diagnostic(
-            item.get("code") or "invalid-syntax",
-            relative(str(item.get("filename", "?"))),
-            (item.get("location") or {}).get("row"),
-            str(item.get("message", "")),
-            (item.get("fix") or {}).get("applicability"),
-        )
-        for item in document
-    ]
+    diagnostics = [_diagnostic(index, item, relative) for index, item in enumerate(document)]
     diagnostics.sort(key=lambda d: (d.file, d.line or 0, d.code))
     return diagnostics
+
+
+def _field(index: int, item: dict[str, Any], key: str, inner: str) -> Any:
+    """``item[key][inner]`` where ``item[key]`` may be absent or null; anything else that is
+    not an object is ruff output this gate cannot read, said plainly."""
+    outer = item.get(key)
+    if outer is None:
+        return None
+    if not isinstance(outer, dict):
+        raise CollectorError(
+            f"ruff output: diagnostic {index}: {key} is {type(outer).__name__}, not an object"
+        )
+    return outer.get(inner)
+
+
+def _diagnostic(index: int, item: dict[str, Any], relative: Callable[[str], str]) -> Diagnostic:
+    row = _field(index, item, "location", "row")
+    if row is not None and (isinstance(row, bool) or not isinstance(row, int)):
+        raise CollectorError(f"ruff output: diagnostic {index}: location.row is not a number")
+    applicability = _field(index, item, "fix", "applicability")
+    code = item.get("code")
+    return Diagnostic(
+        str(code) if code else "invalid-syntax",
+        relative(str(item.get("filename", "?"))),
+        row,
+        str(item.get("message", "")),
+        None if applicability is None else str(applicability),
+    )
 
 
 def _relative_to(root: Path) -> Callable[[str], str]:

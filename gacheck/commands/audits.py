@@ -33,6 +33,9 @@ def audit_location(args: argparse.Namespace) -> tuple[Path, Any]:
         settings = Settings()  # --dir alone: the default file layout
         base = Path(args.dir)
     else:
+        if not args.config and not Path(config_path).is_file():
+            raise UsageError(f"{config_path}: file not found; name the audits with --dir DIR, "
+                             "or the config that locates them with --config PATH (and --repo)")
         config = load_config(config_path)
         settings = config.settings
         repo = Path(args.repo or settings.repo).expanduser()

@@ -33,6 +33,7 @@ def build_context(args: argparse.Namespace, at: Any, output_dir: Path | None = N
     """Load the config named by ``args`` and make the evaluation context around ``at``."""
     from gacheck.config import load_config
     from gacheck.context import Context, Overrides
+    from gacheck.secrets import current
 
     config = load_config(args.config)
     repo = Path(args.repo or config.settings.repo).expanduser().resolve()
@@ -46,6 +47,7 @@ def build_context(args: argparse.Namespace, at: Any, output_dir: Path | None = N
             prometheus_url=args.prometheus_url or os.environ.get("GACHECK_PROMETHEUS_URL"),
             facade_url=args.facade_url or os.environ.get("GACHECK_FACADE_URL"),
         ),
+        secrets=current(),  # the command's registry, which its writers redact with
     )
 
 

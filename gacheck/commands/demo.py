@@ -23,8 +23,9 @@ HELP = "evaluate the gates against a real Prometheus holding a generated 50h soa
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", default="config/gates.toml", metavar="PATH",
-                        help="gate configuration (default: config/gates.toml)")
+    parser.add_argument("--config", metavar="PATH",
+                        help="gate configuration (default: config/gates.toml, else the LUKHAS "
+                        "profile shipped with gacheck)")
     parser.add_argument("--repo", metavar="PATH",
                         help="a release candidate's checkout: its non-Prometheus gates run too "
                         "when their inputs exist there (default: the current directory, "
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.timeparse import now
 
     err = sys.stderr
+    args.config = _config_path(args.config)
     config, added = with_relative_gates(load_config(args.config))  # a bad config fails first
     require("promtool")
     require("prometheus")
@@ -105,6 +107,21 @@ def run(args: argparse.Namespace) -> int:
     if standin:
         err.write("demo: stand-in façade stopped\n")
     return exit_code_for(audit.verdict.value, strict=False)
+
+
+def _config_path(given: str | None) -> str:
+    """The config to demo: the one named, else the repository's, else the shipped profile, so
+    the demo runs from any directory."""
+    from gacheck.config import DEFAULT_CONFIG_PATH
+    from gacheck.profiles import packaged_config_path
+
+    if given is not None:
+        return given
+    if DEFAULT_CONFIG_PATH.is_file():
+        return str(DEFAULT_CONFIG_PATH)
+    sys.stderr.write(f"demo: no {DEFAULT_CONFIG_PATH} here; using the LUKHAS profile shipped "
+                     "with gacheck (gacheck init writes it into a repository)\n")
+    return packaged_config_path("lukhas")
 
 
 def _explained(audit: Any, reasons: dict[str, str], url: str, scenario: Any,

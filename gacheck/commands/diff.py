@@ -24,9 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _find_by_date(args: argparse.Namespace, day: str) -> Path:
-    """The last full audit of ``day`` in the audit directory (partial runs are not the day's)."""
+    """The last full, usable audit of ``day`` in the audit directory (partial runs are not the
+    day's); unusable ones are named on stderr and passed over."""
     from gacheck.errors import UsageError
-    from gacheck.history import dated_pattern
+    from gacheck.history import SKIPPED_NOTE, UnusableAudit, dated_pattern, read_past_audit
+    from gacheck.models import SCHEMA_VERSION
     from gacheck.reports.files import PARTIAL_MARK
 
     directory, settings = audit_location(args)
@@ -42,26 +44,29 @@ def _find_by_date(args: argparse.Namespace, day: str) -> Path:
                          f"give the file to compare one: {everything[-1]}")
     if not found:
         raise UsageError(f"no audit of {day} in {directory} (looked for {pattern})")
-    return found[-1]
+    for path in reversed(found):
+        try:
+            read_past_audit(path, range(1, SCHEMA_VERSION + 1))
+            return path
+        except UnusableAudit as exc:
+            sys.stderr.write(f"gacheck: {SKIPPED_NOTE}{path}: {exc}\n")
+    raise UsageError(f"no usable audit of {day} in {directory}")
 
 
 def _load(args: argparse.Namespace, which: str, text: str) -> dict[str, Any]:
-    import json
-
     from gacheck.errors import UsageError
+    from gacheck.history import UnusableAudit, read_past_audit
+    from gacheck.models import SCHEMA_VERSION
 
     path = Path(text)
     if _DATE.match(text) and not path.is_file():
         path = _find_by_date(args, text)
+    if not path.exists():
+        raise UsageError(f"{which}: {text}: no such file (give an audit JSON or a date)")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{which}: {text}: no such file (give an audit JSON or a date)") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"{which}: {path}: not a readable audit: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("gates"), list):
-        raise UsageError(f"{which}: {path}: not a gacheck audit (no list of gates)")
-    return document
+        return read_past_audit(path, range(1, SCHEMA_VERSION + 1))[0].document
+    except UnusableAudit as exc:
+        raise UsageError(f"{which}: {path}: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,6 +20,28 @@ from gacheck.exitcodes import ExitCode
 NAME = "evaluate"
 HELP = "evaluate every gate and write the dated audit"
 DEFAULT_INTERVAL_S = 300.0
+# Options that change what is printed or where files go, not what is evaluated: the audit's
+# ``command`` leaves them out, so a rerun that only adds --quiet writes the same audit.
+PRESENTATION_FLAGS = frozenset({"--quiet", "--no-charts", "--no-write", "--strict", "--commit",
+                                "--debug"})
+PRESENTATION_OPTIONS = frozenset({"--format", "--junit", "--output-dir", "--metrics-file",
+                                  "--pushgateway"})
+
+
+def evaluation_argv(argv: list[str]) -> list[str]:
+    """``argv`` without the presentation options (and their values)."""
+    kept: list[str] = []
+    skip_value = False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            continue
+        name = arg.split("=", 1)[0]
+        if arg in PRESENTATION_FLAGS or name in PRESENTATION_OPTIONS:
+            skip_value = name in PRESENTATION_OPTIONS and "=" not in arg
+            continue
+        kept.append(arg)
+    return kept
 
 
 def duration(text: str) -> float:
@@ -78,6 +100,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-charts", action="store_true",
                         help="write no PNG trend charts even when matplotlib is installed")
+    parser.add_argument("--metrics-file", metavar="PATH",
+                        help="also write the verdict as Prometheus metrics to PATH (*.prom) for "
+                        "node_exporter's textfile collector")
+    parser.add_argument("--pushgateway", metavar="URL",
+                        help="also push the verdict metrics to this Prometheus Pushgateway")
 
 
 def exit_code_for(verdict: str, strict: bool) -> ExitCode:
@@ -120,7 +147,7 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
     from gacheck.evaluation import Selection, evaluate
 
     selection = Selection(args.only, args.skip, partial=args.partial)
-    command = ["gacheck", *args.argv]
+    command = ["gacheck", *evaluation_argv(args.argv)]
 
     def run_once(attempt_ctx: Any) -> Any:
         return evaluate(attempt_ctx, selection, command=command, report_only=args.report_only)
@@ -145,6 +172,19 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
     return outcome.audit, dataclasses.replace(ctx, at=outcome.audit.evaluated_at)
 
 
+def _publish_metrics(args: argparse.Namespace, audit: Any) -> None:
+    """After the verdict is printed: a Pushgateway that is down must not hide it."""
+    if not (args.metrics_file or args.pushgateway):
+        return
+    from gacheck.metrics import config_name, push, write_textfile
+
+    name = config_name(audit.config_path)
+    if args.metrics_file:
+        write_textfile(audit, Path(args.metrics_file), name)
+    if args.pushgateway:
+        push(audit, args.pushgateway, name)
+
+
 def run(args: argparse.Namespace) -> int:
     from gacheck.outputs import Written, write_audit
     from gacheck.reports.stdout import print_outcome
@@ -162,6 +202,11 @@ def run(args: argparse.Namespace) -> int:
 
         root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
+    from gacheck.history import SKIPPED_NOTE
+
+    for note in audit.notes:  # each unusable earlier audit, once
+        if note.startswith(SKIPPED_NOTE):
+            sys.stderr.write(f"gacheck: {note}\n")
 
     written, outcome, refused = Written(), None, None
     if root is not None:
@@ -186,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
         write_junit(audit, Path(args.junit))
 
     print_outcome(fmt, audit, ctx, written, quiet=args.quiet)
+    _publish_metrics(args, audit)
     if refused is not None:
         raise refused
     if outcome is not None:

@@ -24,12 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from gacheck.config import load_config
+    from gacheck.units import plural
 
     config = load_config(args.config)
     width = max(len(g.id) for g in config.gates)
     kind_width = max(len(g.kind) for g in config.gates)
     out = sys.stdout
-    out.write(f"{config.path}: {len(config.gates)} gates, sha256 {config.sha256[:12]}\n")
+    out.write(f"{config.path}: {plural(len(config.gates), 'gate')}, sha256 {config.sha256[:12]}\n")
     for g in config.gates:
         blocking = "blocking" if g.blocking else "non-blocking"
         title = g.title
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_queries(args: argparse.Namespace) -> int:
-    from gacheck.collectors.prometheus_check import check_queries
+    from gacheck.collectors.prometheus_check import check_queries, unchecked_gates
     from gacheck.commands.common import build_context
     from gacheck.timeparse import now, parse_instant, refuse_future
 
@@ -58,6 +59,9 @@ def _check_queries(args: argparse.Namespace) -> int:
     for check in checks:
         sys.stdout.write(f"  {check.outcome.upper():5}  {check.gate_id}: {check.detail}\n"
                          f"         {check.promql}\n")
+    unchecked = unchecked_gates(ctx)
+    if unchecked:
+        sys.stdout.write(f"  not checked (no Prometheus query): {', '.join(unchecked)}\n")
     if any(c.outcome == "error" and "cannot reach" in c.detail for c in checks):
         return ExitCode.INCOMPLETE
     return ExitCode.USAGE if any(c.outcome != "ok" for c in checks) else ExitCode.OK

@@ -26,7 +26,7 @@ from gacheck.collectors.prometheus_coverage import Signals, monitoring_coverage
 from gacheck.collectors.prometheus_rules import AlertingRule, parse_rules
 from gacheck.collectors.prometheus_window import range_window
 from gacheck.collectors.rules_api import list_rules
-from gacheck.config import Duration, GateSpec
+from gacheck.config import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.gates.interface import Measurement, Params
@@ -34,7 +34,7 @@ from gacheck.models import Evidence, Finding, Status
 from gacheck.sli.alert_history import firing_spans
 from gacheck.sli.promql import duration
 from gacheck.sli.sustained import stamp
-from gacheck.units import Unit, format_duration
+from gacheck.units import Unit, format_duration, plural
 
 PAST_AT_S = 60.0  # an --at this much before now is "in the past" for rule health
 
@@ -46,7 +46,7 @@ class AllowedAlert(Params):
 
 class AlertsParams(Params):
     severities: list[str] = Field(default_factory=lambda: ["critical"], min_length=1)
-    window: Duration | None = Field(default=None, description="default: settings.window")
+    window: PositiveDuration | None = Field(default=None, description="default: settings.window")
     matchers: str = Field(default="", description='extra ALERTS matchers, e.g. env="prod"')
     allow: list[AllowedAlert] = Field(default_factory=list)
     check_rules: bool = Field(default=True, description="check the loaded rules and their health")
@@ -97,11 +97,11 @@ class AlertsGate:
         counted = len(findings)
         notes = [f"Prometheus warning: {w}" for w in result.warnings]
         queries = [result.record]
-        message = f"{counted} alert(s) fired in the {format_duration(window)} window"
+        message = f"{plural(counted, 'alert')} fired in the {format_duration(window)} window"
         if counted:
             message += ": " + ", ".join(sorted({f.code or "" for f in findings}))
         elif spans:
-            message += f" ({len(spans)} allowed alert(s) fired)"
+            message += f" ({plural(len(spans), 'allowed alert')} fired)"
         details: dict[str, Any] = {"window_s": window, "window": format_duration(window),
                                    "severities": params.severities,
                                    "alerts": rows, "allowed": allowed}

@@ -12,7 +12,7 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from gacheck.collectors import process
-from gacheck.config import Duration, GateSpec
+from gacheck.config import GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence
@@ -23,7 +23,9 @@ class CommandParams(Params):
     command: list[str] | str = Field(description="argv list, or a string split like a shell")
     cwd: str | None = Field(default=None, description="relative to the repository root")
     env: dict[str, str] = Field(default_factory=dict)
-    command_timeout: Duration | None = Field(default=None, description="default: gate timeout")
+    command_timeout: PositiveDuration | None = Field(
+        default=None, description="default: gate timeout"
+    )
     tail: int = Field(default=20, ge=0, le=500, description="lines of output kept as evidence")
 
     @field_validator("command")

@@ -42,7 +42,7 @@ def audit_baseline(ctx: Context, gate_id: str, query: str, rule: str) -> AuditBa
         if not gate or gate.get("status") not in wanted:
             continue
         side = (gate.get("evidence") or {}).get("details", {}).get("candidate") or {}
-        median = side.get("median")
+        median = side.get("median") if isinstance(side, dict) else None
         if not isinstance(median, int | float) or isinstance(median, bool):
             continue
         if side.get("query") != query:

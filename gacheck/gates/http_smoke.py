@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from gacheck.collectors.http_smoke import Check, CheckResult, JsonAssertion, SmokeRunner
-from gacheck.config import Duration, GateSpec
+from gacheck.config import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.errors import GateError
 from gacheck.gates.interface import Measurement, Params
@@ -55,9 +55,9 @@ class CheckParams(Params):
     expect_status: list[int] = Field(default_factory=lambda: [200], min_length=1)
     require_headers: list[str] = Field(default_factory=list)
     expect_json: list[JsonAssertionParams] = Field(default_factory=list)
-    max_latency: Duration = 5.0
+    max_latency: PositiveDuration = 5.0
     stream: bool = Field(default=False, description="expect text/event-stream ending in [DONE]")
-    first_event_within: Duration | None = None
+    first_event_within: PositiveDuration | None = None
 
     @field_validator("expect_status", mode="before")
     @classmethod
@@ -132,7 +132,7 @@ class HttpSmokeParams(Params):
     auth_scheme: str = Field(default="Bearer", description='"" sends the bare token')
     headers: dict[str, str] = Field(default_factory=dict, description="sent with every check")
     require_headers: list[str] = Field(default_factory=list, description="on every response")
-    connect_timeout: Duration = 3.0
+    connect_timeout: PositiveDuration = 3.0
     retries: int = Field(default=2, ge=0, le=10, description="for connection errors only")
     retry_delay: Duration = 0.25
     verify_tls: bool = True

@@ -21,7 +21,7 @@ from gacheck.units import Unit
 class Params(BaseModel):
     """Base of every kind's parameters: frozen, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 @dataclass(frozen=True)

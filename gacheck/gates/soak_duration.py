@@ -15,9 +15,9 @@ from pydantic import Field, field_validator
 
 from gacheck.collectors.prometheus import Series, client
 from gacheck.collectors.prometheus_window import range_window
-from gacheck.config import Duration, GateSpec
+from gacheck.config import GateSpec, PositiveDuration
 from gacheck.context import Context
-from gacheck.errors import CollectorError, NoDataError
+from gacheck.errors import CollectorError, GateError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Status
 from gacheck.sli.promql import duration, step_range, with_matchers
@@ -29,8 +29,10 @@ CLOCK_SKEW_S = 60.0  # a start this little after --at is read as "just started"
 
 class SoakParams(Params):
     selector: str = Field(default='{job="lukhas-facade"}', description="label matchers in braces")
-    window: Duration | None = Field(default=None, description="restart look-back; default: window")
-    step: Duration | None = Field(default=None, description="default: settings.step")
+    window: PositiveDuration | None = Field(
+        default=None, description="restart look-back; default: window"
+    )
+    step: PositiveDuration | None = Field(default=None, description="default: settings.step")
     min_coverage: Ratio = Field(default=0.9, ge=0, le=1)
 
     @field_validator("selector")
@@ -44,6 +46,21 @@ class SoakParams(Params):
 
 def _instance(labels: dict[str, str]) -> str:
     return labels.get("instance") or labels.get("pod") or "{}"
+
+
+_LATEST_START = 253402300799.0  # 9999-12-31T23:59:59Z: the last instant a timestamp can name
+
+
+def _check_start_times(started: dict[str, float], selector: str, evidence: Evidence) -> None:
+    """A start time that is NaN, infinite or outside the calendar is a broken exporter, not a
+    soak: an ``error`` that says so (and keeps the queries to look at it)."""
+    broken = {i: v for i, v in started.items() if not (0 <= v <= _LATEST_START)}
+    if broken:
+        shown = ", ".join(f"{i}: {v!r}" for i, v in sorted(broken.items())[:5])
+        raise GateError(
+            f"{selector} is not a start time ({shown}): the exporter reports an impossible "
+            "value, so the soak cannot be measured", evidence
+        )
 
 
 def starts_in_window(series: list[Series], since: float, until: float) -> list[dict[str, Any]]:
@@ -100,6 +117,7 @@ class SoakDurationGate:
             raise NoDataError(f"no {starts_sel} at {stamp(at)}: the release candidate is not "
                               f"running or not scraped{last}")
         started = {_instance(s.labels): s.values[-1] for s in current.series}
+        _check_start_times(started, starts_sel, Evidence(queries=queries))
         youngest_instance, youngest = max(started.items(), key=lambda kv: kv[1])
         if youngest - at > CLOCK_SKEW_S:  # a negative soak is impossible, not a short one
             raise CollectorError(

@@ -8,12 +8,8 @@ rather than ``pyplot``: no global state, safe next to the gate threads.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import warnings
-from pathlib import Path
 
-from gacheck.errors import OutputError
 from gacheck.trends import GateSeries
 from gacheck.units import Unit, format_value
 
@@ -81,22 +77,3 @@ def render_chart(series: GateSeries) -> bytes:
         # No "Software" metadata: the same data gives the same bytes, so re-runs commit nothing.
         figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
-
-
-def write_chart(series: GateSeries, path: Path) -> None:
-    """Render and write atomically (a reader never sees half a PNG)."""
-    data = render_chart(series)
-    temp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except OSError as exc:
-        if temp:
-            Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write chart {path}: {exc.strerror or exc}") from None

@@ -49,6 +49,12 @@ def _finding(f: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:g} minute" + ("" if value == 1 else "s")
+
+
 def _header(diff: AuditDiff) -> list[str]:
     old, new = diff.old, diff.new
     lines = [
@@ -75,6 +81,8 @@ def _body(diff: AuditDiff) -> list[str]:
         lines += [f"{label}: {_finding(f)}" for f in found[:_FINDINGS_SHOWN]]
         if len(found) > _FINDINGS_SHOWN:
             lines.append(f"... {len(found) - _FINDINGS_SHOWN} more {label}s")
+    lines += [f"changed finding: {c['gate']} {c['finding']}: firing {_minutes(c['old'])} -> "
+              f"{_minutes(c['new'])}" for c in diff.changed_findings[:_FINDINGS_SHOWN]]
     return lines or ["no gate changed"]
 
 
@@ -109,6 +117,7 @@ def render_json(diff: AuditDiff) -> str:
         "removed_gates": diff.removed,
         "new_findings": diff.new_findings,
         "resolved_findings": diff.resolved_findings,
+        "changed_findings": diff.changed_findings,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -166,8 +166,10 @@ def append_step_summary(
                 f"gacheck: the step summary is full ({used} bytes); not appending the report\n"
             )
             return None
+        from gacheck.secrets import current
+
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(fit_summary(markdown, budget, full_report))
+            handle.write(current().redact(fit_summary(markdown, budget, full_report)))
     except OSError as exc:
         raise OutputError(
             f"cannot append to GITHUB_STEP_SUMMARY {target}: {exc.strerror or exc}"
@@ -179,3 +181,22 @@ def render_github(audit: Audit, full_report: str | None = None, file_prefix: str
     """What goes to stdout in ``--format github``: the annotations, one per line."""
     lines: Iterable[str] = annotation_lines(audit, full_report, file_prefix)
     return "".join(line + "\n" for line in lines)
+
+
+def append_step_outputs(audit: Audit, audit_json: Path | None,
+                        output_path: str | None = None) -> Path | None:
+    """``verdict``, ``score`` and ``audit`` (the JSON audit's path) as step outputs, appended to
+    ``$GITHUB_OUTPUT``; None when there is no such file. Every value is one line of gacheck's
+    own making, so the plain ``name=value`` form cannot be confused by it."""
+    target = output_path or os.environ.get("GITHUB_OUTPUT")
+    if not target:
+        return None
+    lines = [f"verdict={audit.verdict.value}", f"score={audit.score:g}",
+             f"audit={'' if audit_json is None else ' '.join(str(audit_json).split())}"]
+    try:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write("".join(line + "\n" for line in lines))
+    except OSError as exc:
+        raise OutputError(f"cannot append to GITHUB_OUTPUT {target}: {exc.strerror or exc}"
+                          ) from None
+    return Path(target)

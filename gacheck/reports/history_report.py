@@ -10,7 +10,7 @@ from typing import Any
 from gacheck.history_table import HistoryReport
 from gacheck.reports.markdown import md
 from gacheck.trends import signed
-from gacheck.units import Unit, format_value
+from gacheck.units import Unit, format_value, plural
 
 
 def _unit(name: str) -> Unit:
@@ -53,8 +53,8 @@ def render_text(report: HistoryReport) -> str:
     if not report.days:
         return "no audits found\n"
     out = [
-        f"{len(report.days)} days, {report.days[0]} .. {report.days[-1]}; "
-        f"passing streak: {report.streak} day(s)\n\n"
+        f"{plural(len(report.days), 'day')}, {report.days[0]} .. {report.days[-1]}; "
+        f"passing streak: {plural(report.streak, 'day')}\n\n"
     ]
     rows = [["date", "verdict", "gate", "status", "value"]]
     for r in report.rows:
@@ -96,7 +96,8 @@ def render_markdown(report: HistoryReport) -> str:
     lines = [
         f"# GA readiness history: {report.days[0]} .. {report.days[-1]}",
         "",
-        f"Passing streak: **{report.streak} day(s)** (latest consecutive days with verdict pass).",
+        f"Passing streak: **{plural(report.streak, 'day')}** "
+        "(latest consecutive days with verdict pass).",
         "",
         "| " + " | ".join(_TREND_HEAD) + " |",
         "|---|---|---|---|---|",

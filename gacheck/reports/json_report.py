@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from gacheck.models import Audit
@@ -10,7 +11,19 @@ from gacheck.models import Audit
 
 def render_json(audit: Audit) -> str:
     """Key order as in the models, two-space indent, UTF-8 kept, one trailing newline."""
-    return json.dumps(audit.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    document = _finite(audit.model_dump(mode="json"))
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _finite(data: Any) -> Any:
+    """NaN and infinities as null: bare ``NaN`` is not JSON, and no reader would accept it."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_finite(item) for item in data]
+    return data
 
 
 def audit_schema() -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Everything that comes from outside (alert names, file paths, messages, labels) goes through
 ``md`` (inline text and table cells) or ``fence`` (code blocks), so it can neither break the
-table nor inject markup or HTML.
+table nor inject markup or HTML; ``md`` escapes only what would change the rendering, so the
+raw Markdown (in a diff, a terminal) stays readable. Timestamps are shown to the second.
 """
 
 from __future__ import annotations
@@ -25,15 +26,41 @@ STATUS_MARK = {
     Status.SKIPPED: "⏭️ skipped",
     Status.WAIVED: "🏳️ waived",
 }
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# What can change the rendering of one line of GitHub-flavoured Markdown, wherever it stands:
+# code spans, emphasis and strike-through, links and images, table cells, HTML, and escapes.
+_ALWAYS = re.compile(r"([\\`*~\[\]|])")
+# "_" emphasises only at a word boundary: snake_case_names stay readable.
+_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# Characters that start a block (heading, quote, list, rule) when they open the line or follow a
+# list marker the template wrote: "- # x" is a heading inside a list item.
+_LEADING = re.compile(r"^(#{1,6}(?=\s|$)|>|[-+](?=[\s\-+]|$))")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")  # "1. x" is a list; the escape goes on "."
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_FRACTION = re.compile(r"(T\d\d:\d\d:\d\d)\.\d+(?=Z|[+-]\d\d:\d\d)")
+
+
+def instant(value: Any) -> str:
+    """An RFC 3339 timestamp to the second: ``2026-11-26T03:22:44.890000Z`` -> ``...:44Z``."""
+    return _FRACTION.sub(r"\1", "" if value is None else str(value))
 
 
 def md(value: Any) -> str:
-    """Inline-safe text: one line, HTML entities for ``<>&``, Markdown punctuation escaped."""
-    text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """One line of text that renders as itself, inline or in a table cell.
+
+    Only what would change the rendering is escaped (the escaping tests feed hostile text):
+    line breaks are joined, ``<`` and entity-like ``&`` become HTML entities, backticks,
+    ``*``, ``~``, brackets, pipes and backslashes, ``_`` at a word boundary, and what would
+    open a block at the start (``# ``, ``>``, ``- ``, ``+ ``, ``1. ``) get a backslash. Dots,
+    dashes inside words, parentheses and braces stay as they are, so raw Markdown stays
+    readable.
+    """
+    text = instant(value)
     text = " ".join(text.split())
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
+    text = _ALWAYS.sub(r"\\\1", text)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    text = _LEADING.sub(r"\\\1", text)
+    return _ORDERED.sub(r"\1\\\2", text)
 
 
 def fence(value: Any, lang: str = "") -> str:
@@ -81,7 +108,8 @@ def _environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md, fence=fence, code=code, shell=shlex.join, rerun=rerun)
+    env.filters.update(md=md, fence=fence, code=code, shell=shlex.join, rerun=rerun,
+                       instant=instant)
     env.globals.update(
         mark=STATUS_MARK,
         shown_value=shown_value,

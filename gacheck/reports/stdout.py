@@ -13,7 +13,7 @@ from gacheck.outputs import Written, summary_markdown
 
 def print_outcome(fmt: str, audit: Audit, ctx: Context, written: Written, quiet: bool) -> None:
     """The report in ``fmt`` on stdout; in ``github`` also the annotations and step summary."""
-    from gacheck.reports.text import render_text, use_colour
+    from gacheck.reports.text import render_text, use_colour, verdict_line
 
     full_report = None
     if written.markdown is not None:
@@ -26,7 +26,7 @@ def print_outcome(fmt: str, audit: Audit, ctx: Context, written: Written, quiet:
     elif fmt == "markdown":
         sys.stdout.write(summary_markdown(audit, ctx))
     elif quiet:
-        sys.stdout.write(f"verdict: {audit.verdict.value}  score {audit.score:g}/100\n")
+        sys.stdout.write(verdict_line(audit, fmt == "text" and use_colour(sys.stdout)) + "\n")
     else:
         sys.stdout.write(render_text(audit, colour=fmt == "text" and use_colour(sys.stdout)))
     if fmt == "github":
@@ -35,6 +35,10 @@ def print_outcome(fmt: str, audit: Audit, ctx: Context, written: Written, quiet:
         prefix = workspace_prefix(ctx.repo, os.environ.get("GITHUB_WORKSPACE"))
         sys.stdout.write(render_github(audit, full_report, prefix))
         append_step_summary(summary_markdown(audit, ctx), full_report)
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # any format: the step's outputs
+        from gacheck.reports.github import append_step_outputs
+
+        append_step_outputs(audit, written.json)
     if written.files and not quiet:
         where = sys.stdout if fmt in ("text", "github") else sys.stderr
         main = [str(p) for p in (written.json, written.markdown) if p is not None]

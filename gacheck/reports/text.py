@@ -33,6 +33,11 @@ def _paint(word: str, colour: bool) -> str:
     return f"\033[{code}m{label}\033[0m" if colour and code else label
 
 
+def verdict_line(audit: Audit, colour: bool = False) -> str:
+    """``verdict: FAIL  score 50/100``: the same words in the report and with ``--quiet``."""
+    return f"verdict: {_paint(audit.verdict.value, colour).rstrip()}  score {audit.score:g}/100"
+
+
 def render_text(audit: Audit, colour: bool = False) -> str:
     width = max((len(g.id) for g in audit.gates), default=4)
     lines = []
@@ -42,9 +47,8 @@ def render_text(audit: Audit, colour: bool = False) -> str:
             message = message[:157] + "..."
         blocking = "" if g.blocking else " (non-blocking)"
         lines.append(f"{_paint(g.status.value, colour)} {g.id.ljust(width)}  {message}{blocking}")
-    verdict = _paint(audit.verdict.value, colour).rstrip()
     lines.append("")
-    lines.append(f"verdict: {verdict}  score {audit.score:g}/100")
+    lines.append(verdict_line(audit, colour))
     lines.extend(f"  - {note}" for note in audit.notes)
     if audit.report_only:
         lines.append("  (report only: the exit code is 0 whatever the verdict)")

@@ -23,7 +23,7 @@ from pydantic import BeforeValidator, Field
 
 from gacheck.collectors.prometheus import Series, client
 from gacheck.collectors.prometheus_window import RangeWindow, range_window
-from gacheck.config import Duration, GateSpec
+from gacheck.config import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.gates.interface import Measurement, Params
 from gacheck.integrity import first_negative
@@ -41,8 +41,8 @@ INFINITE_STAND_IN = 1e15
 
 
 class SustainedParams(Params):
-    window: Duration | None = Field(default=None, description="default: settings.window")
-    step: Duration | None = Field(default=None, description="default: settings.step")
+    window: PositiveDuration | None = Field(default=None, description="default: settings.window")
+    step: PositiveDuration | None = Field(default=None, description="default: settings.step")
     max_breach: Duration = Field(default=900.0, description="longest tolerated breach")
     max_breach_ratio: Ratio = Field(default=0.01, ge=0, lt=1)
     min_coverage: Ratio = Field(default=0.9, ge=0, le=1)

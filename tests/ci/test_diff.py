@@ -86,3 +86,47 @@ def test_unreadable_inputs_are_clear_errors(project, run_cli, tmp_path) -> None:
     result = run_cli("diff", str(broken), str(broken))
     assert result.code == 2 and "OLD: " in result.err and "not a readable audit" in result.err
     assert run_cli("diff", str(tmp_path / "nope.json"), str(broken)).code == 2
+
+
+def _alerts_audit(rows: list[dict]) -> dict:
+    return {"evaluated_at": "2026-11-25T12:00:00Z", "verdict": "fail", "score": 0,
+            "config_sha256": "a", "gates": [{
+                "id": "critical_alerts", "kind": "alerts", "title": "Alerts", "status": "fail",
+                "value": float(len(rows)), "unit": "count", "threshold": {"max": 0},
+                "evidence": {"details": {"alerts": rows}, "findings": [
+                    {"message": f"{r['alertname']} fired {r['minutes_firing']:.1f} min "
+                                f"between {r['first']} and {r['last']}", "code": r["alertname"]}
+                    for r in rows]}}]}
+
+
+def _alert(name: str, minutes: float, last: str, **labels: str) -> dict:
+    return {"alertname": name, "labels": {"alertname": name, "severity": "critical", **labels},
+            "first": "2026-11-24T10:00:00Z", "last": last, "minutes_firing": minutes,
+            "allowed": False, "reason": None}
+
+
+def test_an_alert_that_keeps_firing_is_changed_not_resolved_and_new() -> None:
+    from gacheck.audit_diff import diff_audits
+    from gacheck.reports.diff_report import render_text
+
+    old = _alerts_audit([_alert("FacadeDown", 12, "2026-11-24T10:11:00Z", instance="a"),
+                         _alert("DiskFull", 5, "2026-11-24T11:00:00Z")])
+    new = _alerts_audit([_alert("FacadeDown", 30, "2026-11-25T10:29:00Z", instance="a"),
+                         _alert("FacadeDown", 1, "2026-11-25T10:00:00Z", instance="b")])
+    diff = diff_audits(old, new)
+    assert [f["message"] for f in diff.new_findings] == ['FacadeDown {instance="b", severity="critical"}']
+    assert [f["message"] for f in diff.resolved_findings] == ['DiskFull {severity="critical"}']
+    assert diff.changed_findings == [{"gate": "critical_alerts",
+                                      "finding": 'FacadeDown {instance="a", severity="critical"}',
+                                      "old": 12.0, "new": 30.0}]
+    text = render_text(diff)
+    assert ('changed finding: critical_alerts FacadeDown {instance="a", severity="critical"}: '
+            "firing 12 minutes -> 30 minutes") in text
+
+
+def test_the_same_alert_firing_as_long_is_no_change() -> None:
+    from gacheck.audit_diff import diff_audits
+
+    rows = [_alert("FacadeDown", 12, "2026-11-24T10:11:00Z")]
+    diff = diff_audits(_alerts_audit(rows), _alerts_audit(rows))
+    assert not (diff.new_findings or diff.resolved_findings or diff.changed_findings)

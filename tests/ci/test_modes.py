@@ -49,7 +49,7 @@ def test_wait_until_re_evaluates_until_the_verdict_passes(project, evaluate_in) 
     assert audit["attempts"][2]["failing_gates"] == []
     times = [a["time"] for a in audit["attempts"]]
     assert times == sorted(times) and times[-1] == audit["evaluated_at"]
-    assert "ready after 3 attempt(s)" in audit["notes"]
+    assert "ready after 3 attempts" in audit["notes"]
     markdown = (project / "docs/audits/ga/latest.md").read_text()
     assert "## Attempts" in markdown
     assert "| 1 |" in markdown and "| soak |" in markdown and "| 3 |" in markdown

@@ -37,8 +37,8 @@ def test_the_report_has_a_trends_table_over_earlier_audits(project, evaluate_in)
     _three_days(project, evaluate_in, "--no-charts")
     markdown = (project / "docs/audits/ga/2026-11-25/ga-readiness.md").read_text()
     assert "| Gate | Last 14 audits | Last | Change |" in markdown
-    assert "| Lint budget | █▄▁ | 90 | \\-20 |" in markdown
-    assert "| p95 latency | ▁▃█ | 12ms | \\+6ms |" in markdown
+    assert "| Lint budget | █▄▁ | 90 | -20 |" in markdown
+    assert "| p95 latency | ▁▃█ | 12ms | +6ms |" in markdown
     first = (project / "docs/audits/ga/2026-11-23/ga-readiness.md").read_text()
     assert "## Trends" not in first  # one audit is not a trend
 

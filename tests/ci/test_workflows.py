@@ -1,5 +1,6 @@
 """The sample workflows in docs/examples are valid YAML, have what a workflow needs, and every
-gacheck command line in them is accepted by gacheck's own argument parser."""
+gacheck command line they make (through the repository's action.yml) is accepted by gacheck's
+own argument parser."""
 
 from __future__ import annotations
 
@@ -31,11 +32,22 @@ def _steps(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _gacheck_commands(document: dict[str, Any]) -> list[list[str]]:
+    """The command line each use of the action runs (as its shell step builds it)."""
     commands = []
     for step in _steps(document):
-        for line in str(step.get("run", "")).splitlines():
-            if line.strip().startswith("gacheck "):
-                commands.append(shlex.split(line, comments=True))
+        if step.get("uses") != "./.gacheck":
+            continue
+        given = step.get("with", {})
+        argv = ["gacheck", "evaluate", "--config", given.get("config", "config/gates.toml"),
+                "--repo", given.get("repo", "."), "--format", given.get("format", "github")]
+        for name in ("at", "junit"):
+            if given.get(name):
+                argv += [f"--{name}", str(given[name])]
+        for name in ("commit", "report-only"):
+            if str(given.get(name, "false")) == "true":
+                argv.append(f"--{name}")
+        argv += shlex.split(str(given.get("args", "")))
+        commands.append(argv)
     return commands
 
 
@@ -49,7 +61,7 @@ def test_the_workflow_has_the_keys_github_needs(name: str) -> None:
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step  # exactly one of them
             if "uses" in step:
-                assert re.match(r"^[\w.-]+/[\w.-]+@\S+$", step["uses"]), step["uses"]
+                assert re.match(r"^([\w.-]+/[\w.-]+@\S+|\./\S+)$", step["uses"]), step["uses"]
 
 
 @pytest.mark.parametrize("name", ["release-gate.yml", "daily-audit.yml"])
@@ -72,6 +84,9 @@ def test_the_release_gate_is_strict_on_release_branches_and_tags() -> None:
     assert document["permissions"] == {"contents": "read"}
     checkout = next(s for s in _steps(document) if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
+    gacheck = next(s for s in _steps(document) if s.get("uses", "").startswith("actions/checkout")
+                   and s["with"].get("path") == ".gacheck")
+    assert gacheck["with"]["persist-credentials"] is False
 
 
 def test_the_daily_job_is_scheduled_and_commits_the_audit() -> None:

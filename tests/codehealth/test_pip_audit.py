@@ -199,8 +199,8 @@ def test_markdown_table_is_ready_for_an_issue(repo, run_cli, write_config) -> No
                    "--format", "markdown", "--at", AT)
     text = done.out
     assert "| Package | Installed | Vulnerability | Aliases | Fixed in |" in text
-    assert "| jinja2 | 2\\.10 | PYSEC\\-2019\\-217 | CVE\\-2019\\-10906, GHSA\\-462w\\-v97r\\-4m45 " \
-           "| 2\\.10\\.1 |" in text
+    assert "| jinja2 | 2.10 | PYSEC-2019-217 | CVE-2019-10906, GHSA-462w-v97r-4m45 " \
+           "| 2.10.1 |" in text
     assert all("<b>" not in line for line in outside_fences(text))  # raw HTML only in code
     assert "security: bump jinja2 to 2.10.1 (PYSEC-2019-217)" in text
 

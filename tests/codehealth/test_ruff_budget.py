@@ -160,7 +160,7 @@ def test_markdown_shows_rules_paths_findings_and_command(make_repo, run_cli, wri
     text = done.out
     assert "6 diagnostics, 3 fixable with `ruff check --fix`, 2 more with `--unsafe-fixes`" in text
     assert "| F401 | 3 |\n| E402 | 1 |" in text  # most frequent rule first
-    assert "| hot/api\\.py | 5 |\n| hot/core | 1 |" in text
-    assert "| hot/core/db\\.py:1 | F401 | \\`json\\` imported but unused |" in text
+    assert "| hot/api.py | 5 |\n| hot/core | 1 |" in text
+    assert "| hot/core/db.py:1 | F401 | \\`json\\` imported but unused |" in text
     assert "Trend: first run" in text
     assert "--output-format=json --no-cache" in text

@@ -231,7 +231,7 @@ def test_markdown_table_excerpts_and_curl(run_gate, repo, facade, monkeypatch) -
     text = render_markdown(audit_of(result))
 
     assert "| Check | Request | Status | Latency | Required headers | Result |" in text
-    assert f"| health | GET http://127\\.0\\.0\\.1:{facade.url.rsplit(':', 1)[1]}/health | 200 |" in text
+    assert f"| health | GET http://127.0.0.1:{facade.url.rsplit(':', 1)[1]}/health | 200 |" in text
     assert "❌ stream ended without data: \\[DONE\\] |" in text
     assert "Body excerpts of failed checks:" in text
     body = json.dumps({"model": MODEL, "input": "gacheck smoke test"})

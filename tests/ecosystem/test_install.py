@@ -1,0 +1,98 @@
+"""A new user's start: build the wheel, install it into a fresh venv, and from a directory
+outside any clone run ``gacheck init``, ``gacheck demo`` and ``gacheck evaluate``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from eco_venv import make_venv, offline_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(source_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out),
+                           str(source_copy)], capture_output=True, text=True, timeout=600,
+                          env=offline_env())
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    (built,) = out.glob("gacheck-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``gacheck`` script of a fresh venv with the wheel installed."""
+    python = make_venv(tmp_path_factory.mktemp("venv") / "v")
+    done = subprocess.run([str(python), "-m", "pip", "install", str(wheel)],
+                          capture_output=True, text=True, timeout=600, env=offline_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    return python.parent / "gacheck"
+
+
+def test_the_wheel_ships_the_profiles_workflow_templates_and_metrics_files(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("gacheck/profiles/lukhas.toml", "gacheck/profiles/minimal.toml",
+                   "gacheck/profiles/workflows/release-gate.yml",
+                   "gacheck/reports/templates/audit.md.j2", "gacheck/schema/audit.schema.json",
+                   "gacheck/metrics/alerts.yml", "gacheck/metrics/grafana-dashboard.json"):
+        assert needed in names, needed
+
+
+def _run(gacheck: Path, cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(gacheck), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=offline_env(NO_COLOR="1"))
+
+
+def test_it_is_the_installed_copy_that_runs(installed: Path, tmp_path: Path) -> None:
+    python = installed.parent / "python"
+    done = subprocess.run([str(python), "-c", "import gacheck; print(gacheck.__file__)"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=offline_env())
+    assert done.stdout.startswith(str(installed.parents[1])), done.stdout
+
+
+def test_init_then_validate_then_evaluate_outside_any_clone(installed: Path,
+                                                            tmp_path: Path) -> None:
+    repo = tmp_path / "service"
+    repo.mkdir()
+    done = _run(installed, repo, "init", "--profile", "minimal", "--ci", "github")
+    assert done.returncode == 0, done.stderr
+    assert (repo / "config/gates.toml").is_file()
+    assert (repo / ".github/workflows/ga-readiness.yml").is_file()
+    again = _run(installed, repo, "init")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert _run(installed, repo, "validate").returncode == 0
+    # No Prometheus answers on this port: the verdict is incomplete (exit 3), never a pass,
+    # and the audit is written under the repository.
+    evaluated = _run(installed, repo, "evaluate", "--prometheus-url", "http://127.0.0.1:9",
+                     "--at", "2026-11-25T12:00:00Z")
+    assert evaluated.returncode == 3, evaluated.stdout + evaluated.stderr
+    assert "Traceback" not in evaluated.stderr
+    audit = json.loads((repo / "docs/audits/ga/2026-11-25/ga-readiness.json").read_text())
+    assert audit["verdict"] == "incomplete"
+    history = _run(installed, repo, "history")
+    assert history.returncode == 0, history.stderr
+
+
+def test_history_without_a_config_says_how_to_name_the_audits(installed: Path,
+                                                             tmp_path: Path) -> None:
+    done = _run(installed, tmp_path, "history")
+    assert done.returncode == 2
+    assert "--dir" in done.stderr and "--config" in done.stderr
+
+
+@pytest.mark.prometheus
+def test_demo_runs_from_any_directory_with_the_shipped_profile(installed: Path,
+                                                               tmp_path: Path) -> None:
+    done = _run(installed, tmp_path, "demo", timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "using the LUKHAS profile shipped with gacheck" in done.stderr
+    assert "verdict: WARN" in done.stdout
+    assert list((tmp_path / "demo-output").glob("*/ga-readiness*.json"))
