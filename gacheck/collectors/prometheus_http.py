@@ -80,9 +80,8 @@ class ConnectionSettings:
         rules = urlsplit(prom.rules_url.strip()) if prom.rules_url else None
         if rules is not None and (rules.scheme not in ("http", "https") or not rules.hostname):
             raise CollectorError("[prometheus].rules_url must look like http://vmalert:8880")
-        if rules is not None and rules.password:
-            ctx.secrets.add(unquote(rules.password))
-            ctx.secrets.add(rules.password)
+        if rules is not None:
+            ctx.secrets.add_url(prom.rules_url)  # credentials written into it are secrets too
         return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
                    verify=verify, max_points=prom.max_points, headers=headers, auth=auth,
                    query_params=params,
