@@ -25,6 +25,14 @@ from pydantic import (
 from gacheck.config_toml import key_path, printable, read_toml
 from gacheck.errors import ConfigError
 from gacheck.models import Threshold
+from gacheck.templates import (
+    ForEach,
+    Member,
+    check_template,
+    expand,
+    substitute,
+    template_of,
+)
 from gacheck.units import Unit, parse_duration, parse_positive_duration, parse_quantity, parse_size
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
@@ -91,6 +99,13 @@ class PrometheusSettings(Strict):
     cache_margin: Duration = Field(
         default=360.0, ge=0, description="only instants this long before --at are cached: the "
         "5m lookback delta plus scrape and rule intervals")
+    partial_response: bool = Field(
+        default=False, description="sent as partial_response= to Thanos; false: a missing store "
+        "is an error, not a warning")
+    tenant: str | None = Field(default=None, min_length=1,
+                               description="sent as the X-Scope-OrgID header (Mimir, Cortex)")
+    rules_url: str | None = Field(
+        default=None, description="where /api/v1/rules is when the query API has none (vmalert)")
     # Monitoring blind time (gacheck.sli.blind): what shows Prometheus was scraping, and, where
     # Prometheus monitors itself, evaluating rules. "" leaves a signal out.
     scrape_signal: str = Field(default="up", description="selector scraped all along")
@@ -129,6 +144,7 @@ class RawGate(BaseModel):
     timeout: PositiveDuration | None = None
     unit: Unit | None = None
     threshold: RawThreshold | None = None
+    for_each: ForEach | None = None
 
 
 class Waiver(Strict):
@@ -159,6 +175,13 @@ class GateSpec(Strict):
     unit: Unit
     threshold: Threshold
     params: Any
+    member: Member | None = None
+    """Set on a gate expanded from a ``for_each`` template."""
+    for_each: ForEach | None = None
+    """Set on a template still to expand at the evaluation instant (``query`` values)."""
+    template_params: dict[str, Any] | None = None
+    expansion_problem: tuple[str, str] | None = None
+    """(``no_data`` or ``error``, why) when a ``for_each`` query gave no gate to evaluate."""
 
 
 class Config(Strict):
@@ -256,10 +279,19 @@ def _load_config(path: str | Path) -> Config:
             raise ConfigError(
                 f'{where}.kind: unknown gate kind "{printable(gate.kind[:60])}" (known: {known})'
             )
-        try:
-            params = kind.params.model_validate(gate.model_extra or {})
-        except ValidationError as exc:
-            raise ConfigError(format_validation_error(shown, exc, ("gates", index))) from None
+        raw_params = dict(gate.model_extra or {})
+        if gate.for_each is not None:
+            check_template(where, gate.for_each, raw_params)
+
+        def validated(params: dict[str, Any], value: str = "", index: int = index,
+                      kind: Any = kind) -> Any:
+            try:
+                return kind.params.model_validate(params)
+            except ValidationError as exc:
+                at = ("gates", index) + ((f"for_each={value}",) if value else ())
+                raise ConfigError(format_validation_error(shown, exc, at)) from None
+
+        params = validated(substitute(raw_params, "x") if gate.for_each else raw_params)
         unit = kind.unit or gate.unit or Unit.NUMBER
         if kind.unit is not None and gate.unit is not None and gate.unit is not kind.unit:
             raise ConfigError(f"{where}.unit: kind {gate.kind} measures {kind.unit.value}")
@@ -273,7 +305,7 @@ def _load_config(path: str | Path) -> Config:
         else:
             threshold_raw = gate.threshold or RawThreshold(**kind.default_threshold)
             threshold = _parse_threshold(threshold_raw, unit, where)
-        gates.append(
+        spec = (
             GateSpec(
                 id=gate.id,
                 kind=gate.kind,
@@ -284,10 +316,16 @@ def _load_config(path: str | Path) -> Config:
                 unit=unit,
                 threshold=threshold,
                 params=params,
+                for_each=gate.for_each,
+                template_params=raw_params if gate.for_each else None,
             )
         )
+        if gate.for_each is not None and gate.for_each.values is not None:
+            gates += expand(spec, gate.for_each.values, validated)
+        else:
+            gates.append(spec)
     for index, waiver in enumerate(raw.waivers):
-        if waiver.gate not in seen:
+        if template_of(waiver.gate) not in seen:  # a template's id waives all its gates
             raise ConfigError(f"{shown}: waivers[{index}].gate: no gate has id {waiver.gate!r}")
     return Config(
         path=shown,

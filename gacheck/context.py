@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,12 @@ class Context:
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _key_locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
+    gate: Any = None
+    """The gate being measured (a ``GateSpec``), in the context a kind is given."""
+
+    def for_gate(self, gate: Any) -> Context:
+        """This evaluation, seen from one gate: the same shared objects, and the gate."""
+        return dataclasses.replace(self, gate=gate)
 
     def __post_init__(self) -> None:
         # Credentials in URLs and configured header values are secrets before any gate runs.

@@ -38,8 +38,12 @@ CLEANUP_GRACE_S = 15.0
 
 def measure(gate: GateSpec, ctx: Context) -> Measurement:
     """Run one gate's kind, mapping its expected errors to statuses."""
+    if gate.expansion_problem is not None or gate.for_each is not None:
+        status, reason = gate.expansion_problem or (
+            "error", "for_each: the template was not expanded before the evaluation")
+        return Measurement(value=None, message=reason, status=Status(status))
     try:
-        return KINDS[gate.kind].evaluate(gate, ctx)
+        return KINDS[gate.kind].evaluate(gate, ctx.for_gate(gate))
     except GateError as exc:
         status = Status.NO_DATA if isinstance(exc, NoDataError) else Status.ERROR
         evidence = exc.evidence if isinstance(exc.evidence, Evidence) else Evidence()

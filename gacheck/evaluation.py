@@ -12,6 +12,7 @@ from gacheck.engine import run_gates
 from gacheck.errors import UsageError
 from gacheck.history import SKIPPED_NOTE, history_before
 from gacheck.models import Audit, RepositoryRecord, SelectionRecord
+from gacheck.templates import expand_at, template_of
 from gacheck.verdict import decide, score
 from gacheck.waivers import apply_waivers
 
@@ -25,12 +26,20 @@ class Selection:
     partial: bool = False
 
     def choose(self, gate_ids: Sequence[str]) -> set[str]:
-        unknown = sorted((set(self.only) | set(self.skip)) - set(gate_ids))
+        """The ids chosen; a template's id (``pdp_p95_latency``) names all its gates."""
+        named = {n: {g for g in gate_ids if n in (g, template_of(g))}
+                 for n in (*self.only, *self.skip)}
+        unknown = sorted(n for n, ids in named.items() if not ids)
         if unknown:
             known = ", ".join(gate_ids)
             raise UsageError(f"no gate has id {', '.join(unknown)} (gates: {known})")
-        chosen = set(self.only) if self.only else set(gate_ids)
-        return chosen - set(self.skip)
+        chosen = set().union(*(named[n] for n in self.only)) if self.only else set(gate_ids)
+        return chosen - set().union(*(named[n] for n in self.skip))
+
+    def wants(self, template: str) -> bool:
+        """Whether a ``for_each`` template may be chosen (expanding it asks Prometheus)."""
+        named = {template_of(n) for n in self.only}
+        return (not self.only or template in named) and template not in self.skip
 
 
 def evaluate(
@@ -39,6 +48,7 @@ def evaluate(
     command: Sequence[str] = (),
     report_only: bool = False,
 ) -> Audit:
+    ctx = expand_at(ctx, selection.wants)
     config = ctx.config
     chosen = selection.choose([g.id for g in config.gates])
     record = _selection_record(ctx, selection, chosen)

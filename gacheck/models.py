@@ -88,6 +88,9 @@ class QueryRecord(Frozen):
     warnings: list[str] = Field(default_factory=list)
     chunks: list[ChunkRecord] = Field(
         default_factory=list, description="pieces of a range query, in time order")
+    selected: dict[str, str] | None = Field(
+        default=None, description="a fused query shared by a for_each template: this gate's "
+        "series are those with these labels, and series/samples count them only")
 
 
 class CommandRecord(Frozen):

@@ -7,6 +7,7 @@ from datetime import date
 
 from gacheck.config import Waiver
 from gacheck.models import GateResult, Status, WaiverRecord
+from gacheck.templates import template_of
 
 _NOT_WAIVABLE = frozenset({Status.SKIPPED})
 
@@ -33,7 +34,7 @@ def apply_waivers(
     ]
     waived: list[GateResult] = []
     for result in results:
-        waiver = active.get(result.id)
+        waiver = active.get(result.id) or active.get(template_of(result.id))
         if waiver is None or result.status in _NOT_WAIVABLE:
             waived.append(result)
             continue

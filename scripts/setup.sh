@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what gacheck's demo and tests need on a fresh Debian machine:
-# Debian packages (prometheus, promtool, the Pushgateway, git, shellcheck) and a virtual
-# environment with gacheck in it.
+# Debian packages (prometheus, promtool, victoria-metrics, the Pushgateway, git, shellcheck)
+# and a virtual environment with gacheck in it.
 # Safe to run again: it does only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,8 @@ missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v git >/dev/null || missing+=(git)
+command -v victoria-metrics >/dev/null || missing+=(victoria-metrics)  # the backend tests
+command -v vmalert >/dev/null || missing+=(victoria-metrics)           # (it ships vmalert)
 command -v openssl >/dev/null || missing+=(openssl)  # self-signed certs for the TLS tests
 command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)  # metrics tests
 command -v shellcheck >/dev/null || missing+=(shellcheck)  # actionlint checks run: steps with it

@@ -125,7 +125,8 @@ class PrometheusClient:
         self._api, self._session = build_api(settings, self._remember)
         self.cache = cache
         self.cache_margin_s = cache_margin_s
-        self.scope = CacheScope(self.url, identity_of(settings.headers, settings.auth))
+        self.scope = CacheScope(self.url, identity_of(settings.headers, settings.auth,
+                                                     settings.query_params))
         # Every range piece of the evaluation waits here: [prometheus] max_concurrency.
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
 
@@ -211,9 +212,11 @@ class PrometheusClient:
                 f"{self.url} did not answer like Prometheus (unexpected response body)")
             raise CollectorError(f"{reason} (query: {short(promql)})") from None
 
-    def get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """``data`` of another API endpoint (``/api/v1/rules``), with the same auth and TLS."""
-        url = self.settings.url.rstrip("/") + path
+    def get(self, path: str, params: dict[str, str] | None = None, *,
+            base: str | None = None) -> Any:
+        """``data`` of another API endpoint (``/api/v1/rules``), with the same auth and TLS;
+        ``base``: another server's URL (vmalert's) instead of the query API's."""
+        url = (base or self.settings.url).rstrip("/") + path
 
         def call() -> Any:
             response = self._session.get(
@@ -278,6 +281,11 @@ def client(ctx: Context) -> PrometheusClient:
     failure = ctx.shared("prometheus:probe", lambda: prometheus.probe(ctx.at))
     if failure is not None:
         raise CollectorError(_strip_query(failure))
+    member = getattr(ctx.gate, "member", None)
+    if member is not None and member.fuse:  # a for_each gate: one query for its template
+        from gacheck.collectors.prometheus_fused import FusedClient
+
+        return FusedClient(prometheus, ctx, member)  # type: ignore[return-value]
     return prometheus
 
 

@@ -44,8 +44,11 @@ class CacheScope:
     """SHA-256 of the headers and basic-auth pair sent (tenant, token), never the values."""
 
 
-def identity_of(headers: dict[str, str], auth: tuple[str, str] | None) -> str:
-    text = repr((sorted(headers.items()), auth))
+def identity_of(headers: dict[str, str], auth: tuple[str, str] | None,
+                params: dict[str, str] | None = None) -> str:
+    """Who asks and how: headers (tenant included), auth, and query parameters sent with
+    every request (Thanos' ``partial_response`` changes what an answer may leave out)."""
+    text = repr((sorted(headers.items()), auth, sorted((params or {}).items())))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

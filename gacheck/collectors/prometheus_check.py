@@ -31,9 +31,16 @@ class QueryCheck:
 
 def check_queries(ctx: Context) -> list[QueryCheck]:
     from gacheck.gates import KINDS
+    from gacheck.templates import expand_at
 
+    ctx = expand_at(ctx)  # for_each templates whose values come from a query
     checks: list[QueryCheck] = []
     for gate in ctx.config.gates:
+        if gate.expansion_problem is not None:
+            status, reason = gate.expansion_problem
+            checks.append(QueryCheck(gate.id, gate.for_each.values_query(),
+                                     "empty" if status == "no_data" else "error", reason))
+            continue
         if gate.kind == "alerts":
             checks += _alerts_checks(ctx, gate)
             continue

@@ -24,6 +24,7 @@ READ_CHUNK = 1024 * 1024
 RETRY_STATUSES = (500, 502, 503, 504)
 BACKOFF_FACTOR = 0.25  # urllib3 waits 0, 0.5 s, 1 s, ... between retries
 CONNECT_TIMEOUT = 5.0
+TENANT_HEADER = "X-Scope-OrgID"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class ConnectionSettings:
     auth: tuple[str, str] | None = field(default=None, repr=False)
     max_concurrency: int = 4
     chunk: float = 6 * 3600.0
+    query_params: dict[str, str] = field(default_factory=dict)
+    """Sent with every request: ``partial_response`` (Thanos; Prometheus ignores it)."""
+    rules_url: str | None = None
 
     @property
     def request_timeout(self) -> tuple[float, float]:
@@ -59,6 +63,11 @@ class ConnectionSettings:
             )
         ctx.secrets.add_url(url)  # credentials written into the URL are secrets too
         headers = dict(prom.headers)
+        if prom.tenant is not None:  # Mimir/Cortex tenant; an explicit header is not overruled
+            if headers.get(TENANT_HEADER, prom.tenant) != prom.tenant:
+                raise CollectorError(f"[prometheus].tenant {prom.tenant!r} contradicts "
+                                     f"headers.{TENANT_HEADER}; give one of them")
+            headers[TENANT_HEADER] = prom.tenant
         token = _required_env(ctx, prom.bearer_token_env, "bearer_token_env")
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -74,10 +83,17 @@ class ConnectionSettings:
             if not bundle.is_file():
                 raise CollectorError(f"[prometheus].ca_bundle: file not found: {prom.ca_bundle}")
             verify = str(bundle)
+        params = {"partial_response": "true" if prom.partial_response else "false"}
+        rules = urlsplit(prom.rules_url.strip()) if prom.rules_url else None
+        if rules is not None and (rules.scheme not in ("http", "https") or not rules.hostname):
+            raise CollectorError("[prometheus].rules_url must look like http://vmalert:8880")
+        if rules is not None:
+            ctx.secrets.add_url(prom.rules_url)  # credentials written into it are secrets too
         return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
                    verify=verify, max_points=prom.max_points, headers=headers, auth=auth,
                    max_body=prom.max_body, max_concurrency=prom.max_concurrency,
-                   chunk=prom.chunk)
+                   chunk=prom.chunk, query_params=params,
+                   rules_url=prom.rules_url.strip().rstrip("/") if prom.rules_url else None)
 
 
 def _required_env(ctx: Context, name: str | None, key: str, secret: bool = True) -> str | None:
@@ -242,6 +258,7 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
 
         warnings.filterwarnings("ignore", category=InsecureRequestWarning)
     session.trust_env = False  # loopback only: no proxy from the environment
+    session.params = dict(settings.query_params)  # merged into every request's own params
     session.hooks["response"].append(on_response)
     retry = Retry(
         total=settings.retries, connect=settings.retries, read=0, status=settings.retries,

@@ -48,7 +48,12 @@ class AlertingRule:
 
 
 def alerting_rules(prom: PrometheusClient) -> list[AlertingRule]:
-    data = prom.get("/api/v1/rules", {"type": "alert"})
+    return parse_rules(prom.get("/api/v1/rules", {"type": "alert"}))
+
+
+def parse_rules(data: Any) -> list[AlertingRule]:
+    """The alerting rules of a ``/api/v1/rules`` answer (Prometheus' or vmalert's)."""
+    data = data if isinstance(data, dict) else {}
     rules = []
     for group in data.get("groups", []) or []:
         for rule in group.get("rules", []) or []:

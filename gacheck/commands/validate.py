@@ -33,9 +33,12 @@ def run(args: argparse.Namespace) -> int:
     out.write(f"{config.path}: {plural(len(config.gates), 'gate')}, sha256 {config.sha256[:12]}\n")
     for g in config.gates:
         blocking = "blocking" if g.blocking else "non-blocking"
+        title = g.title
+        if g.for_each is not None:  # expanded at the evaluation instant
+            title += f" [one gate per {g.for_each.label} in {g.for_each.query} at --at]"
         out.write(
             f"  {g.id.ljust(width)}  {g.kind.ljust(kind_width)}  "
-            f"{g.threshold.describe().ljust(14)}  {blocking}  {g.title}\n"
+            f"{g.threshold.describe().ljust(14)}  {blocking}  {title}\n"
         )
     for w in config.waivers:
         out.write(f"  waiver: {w.gate} until {w.expires.isoformat()} ({w.owner}): {w.reason}\n")

@@ -23,8 +23,9 @@ from pydantic import Field, field_validator
 
 from gacheck.collectors.prometheus import client
 from gacheck.collectors.prometheus_coverage import Signals, monitoring_coverage
-from gacheck.collectors.prometheus_rules import AlertingRule, alerting_rules
+from gacheck.collectors.prometheus_rules import AlertingRule, parse_rules
 from gacheck.collectors.prometheus_window import range_window
+from gacheck.collectors.rules_api import list_rules
 from gacheck.config import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.errors import CollectorError
@@ -132,11 +133,15 @@ class AlertsGate:
     def _rule_verdicts(prom: Any, params: AlertsParams, ctx: Context, details: dict[str, Any],
                        notes: list[str]) -> list[tuple[Status, str]]:
         try:
+            answer = list_rules(prom)  # the query API's, else [prometheus] rules_url's
             rules: list[AlertingRule] | None = [
-                r for r in alerting_rules(prom) if r.severity in params.severities]
+                r for r in parse_rules(answer.data) if r.severity in params.severities]
         except CollectorError as exc:
             details["rules_loaded"] = None
             return [(Status.WARN, f"could not list the alerting rules: {exc}")]
+        details["rules_source"] = answer.source
+        if answer.note:
+            notes.append(answer.note)
         details["rules_loaded"] = sorted({r.name for r in rules})
         details["rule_health"] = [r.details() for r in rules if r.broken]
         # No clock reading goes into the details: the same inputs give the same audit bytes.
@@ -144,8 +149,11 @@ class AlertsGate:
             notes.append("rule health is as of now (/api/v1/rules knows only the present), "
                          f"not as of --at {stamp(ctx.at.timestamp())}")
         if not rules:
+            where = "Prometheus" if answer.source == prom.url else answer.source
+            hint = ("" if prom.settings.rules_url else " (VictoriaMetrics: set [prometheus] "
+                    "rules_url to vmalert)")
             return [(Status.WARN, f"no alerting rule with severity {'/'.join(params.severities)}"
-                     " is loaded in Prometheus: nothing could have fired")]
+                     f" is loaded in {where}{hint}: nothing could have fired")]
         broken = [r for r in rules if r.broken]
         if broken:
             shown = "; ".join(r.problem() for r in broken[:3])

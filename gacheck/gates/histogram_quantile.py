@@ -86,6 +86,14 @@ def quantile_query(params: HistogramQuantileParams) -> str:
     return f"{quantile} * {enough} / {enough}"
 
 
+def presence_query(params: HistogramQuantileParams) -> str | None:
+    """Present wherever the histogram was scraped, 0 when idle (``gacheck.sli.idle_fill``)."""
+    if params.metric is None:
+        return None
+    total = with_matchers(f"{params.metric}_bucket", _and(params.matchers, 'le="+Inf"'))
+    return summed(f"increase({total}[{duration(params.rate_window)}])", params.by)
+
+
 def _and(matchers: str, extra: str) -> str:
     inner = matchers.strip().strip("{}").strip()
     return f"{inner}, {extra}" if inner else extra
@@ -158,7 +166,7 @@ class HistogramQuantileGate:
                     f"{duration(params.rate_window)}; see min_events")
         return evaluate_sustained(gate, ctx, quantile_query(params), before=before,
                                   notes=notes, details=details, idle_means=idle,
-                                  alongside=lookup)
+                                  alongside=lookup, presence=presence_query(params))
 
     def _buckets(self, gate: GateSpec, params: HistogramQuantileParams,
                  ctx: Context) -> Alongside:

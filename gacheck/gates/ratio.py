@@ -76,8 +76,10 @@ class RatioGate:
             matched.append(bool(check.series))
             return Alongside(records=[check.record])
 
+        presence = summed(f"rate({params.denominator}[{duration(params.rate_window)}])",
+                          params.by)
         outcome = evaluate_sustained(gate, ctx, ratio_query(params),
-                                     alongside=beside(numerator_check))
+                                     alongside=beside(numerator_check), presence=presence)
         if matched[0] or outcome.status in (Status.NO_DATA, Status.ERROR, Status.FAIL):
             return outcome
         note = (f"the numerator {params.numerator} matched no series in the window: its rate is "

@@ -76,6 +76,10 @@ def _counter(increments: np.ndarray, segment: np.ndarray, offset: float) -> np.n
 
 def generate(plan: Plan, end: datetime) -> list[Family]:
     """Every family the plan writes, ending exactly at ``end`` (whole seconds)."""
+    if plan.services:
+        from gacheck.promlab.services import generate_services
+
+        return generate_services(plan, end, generate)
     grid = _Grid(plan, int(end.timestamp()))
     rng = np.random.default_rng(plan.seed)
     families = [_up(plan, grid), _process_start(plan, grid)]

@@ -166,6 +166,8 @@ class Plan:
     instance: str = "lukhas-facade-0:8000"
     labels: tuple[tuple[str, str], ...] = ()  # on the façade's own series, e.g. a version
     serving_in_gaps: bool = False  # the façade kept counting while Prometheus was down
+    # (name, traffic) per service: each gets the façade's series with a service label
+    services: tuple[tuple[str, Traffic], ...] = ()
 
     @property
     def first_started(self) -> timedelta:

@@ -30,6 +30,7 @@ from gacheck.integrity import first_negative
 from gacheck.models import Evidence, QueryRecord, Status
 from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.sli.breach import Grid, on_grid
+from gacheck.sli.idle_fill import fill_idle
 from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
 from gacheck.sli.sustained_text import describe, fail_message, plain, series_details, stamp
 from gacheck.units import format_duration, parse_ratio
@@ -112,9 +113,12 @@ def evaluate_sustained(
     idle_means: str = "no traffic",
     resolver: Resolver | None = None,
     alongside: Callable[[], Alongside] | None = None,
+    presence: str | None = None,
 ) -> Measurement:
     """``alongside``: a pre-check started with ``beside`` before this call; its records, notes
-    and details come first in the evidence, as if it had run before the range query."""
+    and details come first in the evidence, as if it had run before the range query.
+    ``presence``: PromQL present wherever the SLI's series were scraped (0 when idle),
+    asked only of a backend that drops NaN (``gacheck.sli.idle_fill``)."""
     params: SustainedParams = gate.params
     settings = ctx.config.settings
     prom = client(ctx)
@@ -127,6 +131,9 @@ def evaluate_sustained(
         notes = [*(notes or []), *found.notes]
         details = {**(details or {}), **found.details}
         resolver = found.resolver or resolver
+    idle = fill_idle(ctx, prom, result, presence, window) if presence else None
+    if idle is not None:  # a backend that drops NaN (VictoriaMetrics): idle is not a gap
+        result = idle.result
     upper = gate.threshold.max is not None
     limit = gate.threshold.max if upper else gate.threshold.min
     assert limit is not None
@@ -139,7 +146,9 @@ def evaluate_sustained(
             "step": format_duration(window.step_s),
             "max_breach_ratio": params.max_breach_ratio, "min_coverage": params.min_coverage,
             "min_active": params.min_active}
-    after: list[QueryRecord] = []
+    after: list[QueryRecord] = [idle.record] if idle else []
+    if idle is not None:
+        notes.append(idle.note)
     blind = record_blind_time(ctx, window, info, notes)
 
     def evidence(extra: dict[str, Any]) -> Evidence:
