@@ -207,9 +207,9 @@ def run(args: argparse.Namespace) -> int:
         root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
     # Imported once the gates ran: the report modules are not needed before the first gate.
+    from gacheck.history import SKIPPED_NOTE
     from gacheck.outputs import Written, write_audit
     from gacheck.reports.stdout import print_outcome
-    from gacheck.history import SKIPPED_NOTE
 
     for note in audit.notes:  # each unusable earlier audit, once
         if note.startswith(SKIPPED_NOTE):
