@@ -207,9 +207,9 @@ class PrometheusClient:
             return decode_matrix(body, span)
         except (CollectorError, ValueError) as failed:
             # Worded as for every other answer: "status": "error" on HTTP 200 is refused.
-            reason = refused_status(_Answered(body)) or (
+            reason = _refused_status(body) or (
                 str(failed) if isinstance(failed, CollectorError) else
-                f"{self.url} did not answer like Prometheus (unexpected response body)")
+                f"{self.url} did not answer like Prometheus ({_unlike(failed)})")
             raise CollectorError(f"{reason} (query: {short(promql)})") from None
 
     def get(self, path: str, params: dict[str, str] | None = None, *,
@@ -317,3 +317,20 @@ def utc(ts: float) -> datetime:
 
 def window_start(at: datetime, window_s: float) -> datetime:
     return at - timedelta(seconds=window_s)
+
+
+def _refused_status(body: bytes) -> str | None:
+    try:
+        return refused_status(_Answered(body))
+    except (ValueError, RecursionError):  # not JSON, or deeper than a decoder goes
+        return None
+
+
+def _unlike(failed: Exception) -> str:
+    """Why a range body is not a Prometheus matrix, in the words the instant path uses."""
+    text = str(failed)
+    if "nested too deeply" in text:
+        return "a body nested too deeply to read"
+    if "not a Prometheus matrix" in text:
+        return "unexpected response body"
+    return "a result of the wrong shape"

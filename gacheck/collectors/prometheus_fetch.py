@@ -51,9 +51,11 @@ def decode_matrix(body: bytes, span: Span) -> Block:
 
     try:
         answer = DECODER.decode(body)
+    except RecursionError:  # [[[[...: deeper than the decoder goes
+        raise NotPrometheus("nested too deeply to read") from None
     except msgspec.DecodeError:
         _refused(body)
-        raise NotPrometheus("not a Prometheus matrix") from None
+        raise NotPrometheus(_why_not(body)) from None
     if answer.status != "success" or answer.data.resultType != "matrix":
         _refused(body)
         raise NotPrometheus("not a matrix")
@@ -76,13 +78,27 @@ def decode_matrix(body: bytes, span: Span) -> Block:
     return Block(span, series, tuple(answer.warnings), len(body))
 
 
+def _why_not(body: bytes) -> str:
+    """JSON with a ``data`` member has the wrong shape; anything else is not Prometheus'."""
+    import msgspec
+
+    try:
+        answer = msgspec.json.decode(body)
+    except RecursionError:
+        return "nested too deeply to read"
+    except msgspec.DecodeError:
+        return "not a Prometheus matrix"
+    return "wrong shape" if isinstance(answer, dict) and "data" in answer else (
+        "not a Prometheus matrix")
+
+
 def _refused(body: bytes) -> None:
     """Raise Prometheus' own error when the body is one (``status: error``)."""
     import msgspec
 
     try:
         answer = msgspec.json.decode(body)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # [[[[...: deeper than the decoder goes
         return
     if isinstance(answer, dict) and answer.get("status") == "error":
         kind = answer.get("errorType") or "error"

@@ -54,9 +54,10 @@ selector = '{{job="lukhas-facade", service="{{{{value}}}}"}}'
 """
 
 
-def run(tmp_path: Path, url: str, at, text: str, selection: Selection | None = None):
+def run(tmp_path: Path, url: str, at, text: str, selection: Selection | None = None,
+        prometheus_toml: str = ""):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    ctx = context(tmp_path, url, at, text)
+    ctx = context(tmp_path, url, at, text, prometheus_toml)
     return evaluate(ctx, selection or Selection())
 
 
@@ -72,11 +73,14 @@ def comparable(result) -> dict:
 def test_fused_and_unfused_give_the_same_gates_with_one_request_per_query(promlab, tmp_path):
     lab = promlab("services")
     with RecordingProxy(lab.url) as proxy:
-        fused = run(tmp_path / "fused", proxy.url, lab.end, templates(f"values = {VALUES}"))
+        # one piece per range query (chunking is tested on its own): requests count queries
+        whole = 'chunk = "3d"\n'
+        fused = run(tmp_path / "fused", proxy.url, lab.end, templates(f"values = {VALUES}"),
+                    prometheus_toml=whole)
         fused_requests = len(proxy.queries())
         proxy.clear()
         unfused = run(tmp_path / "unfused", proxy.url, lab.end,
-                      templates(f"values = {VALUES}", fuse=False))
+                      templates(f"values = {VALUES}", fuse=False), prometheus_toml=whole)
         unfused_requests = len(proxy.queries())
 
     ids = [g.id for g in fused.gates]
