@@ -10,7 +10,8 @@ count (each with its reason).
   than ``max_blind`` makes the gate ``no_data``, naming the stretches;
 - a loaded rule of the counted severities whose evaluation fails, or that was never evaluated,
   makes it ``error``, naming the rule and Prometheus' ``lastError``;
-- no loaded rule of those severities at all: nothing could have fired, and the gate warns.
+- no loaded rule of those severities at all: nothing could have fired, so "no alert" is
+  ``no_data``; rules that cannot be listed are an ``error`` (``check_rules = false`` opts out).
 An alert that did fire is a failure whatever else is known.
 """
 
@@ -138,7 +139,7 @@ class AlertsGate:
                 r for r in parse_rules(answer.data) if r.severity in params.severities]
         except CollectorError as exc:
             details["rules_loaded"] = None
-            return [(Status.WARN, f"could not list the alerting rules: {exc}")]
+            return [(Status.ERROR, f"could not list the alerting rules: {exc}")]
         details["rules_source"] = answer.source
         if answer.note:
             notes.append(answer.note)
@@ -152,7 +153,7 @@ class AlertsGate:
             where = "Prometheus" if answer.source == prom.url else answer.source
             hint = ("" if prom.settings.rules_url else " (VictoriaMetrics: set [prometheus] "
                     "rules_url to vmalert)")
-            return [(Status.WARN, f"no alerting rule with severity {'/'.join(params.severities)}"
+            return [(Status.NO_DATA, f"no alerting rule with severity {'/'.join(params.severities)}"
                      f" is loaded in {where}{hint}: nothing could have fired")]
         broken = [r for r in rules if r.broken]
         if broken:

@@ -160,9 +160,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario(
         "no_alert_rules",
         "Healthy data, but Prometheus has no alerting rule loaded: no critical alert could "
-        "have fired, so the alerts gate warns instead of passing.",
+        "have fired, so the alerts gate is no_data, never a pass.",
         replace(_HEALTHY, seed=20),
-        {**_ALL_PASS, ALERTS: "warn"},
+        {**_ALL_PASS, ALERTS: "no_data"},
         {},
         rules=False,
     ),

@@ -64,10 +64,10 @@ def test_allowed_alerts_are_listed_with_their_reason_and_do_not_count(promlab, t
     assert row["allowed"] and row["reason"] == "load test on day 2"
 
 
-def test_without_alerting_rules_nothing_could_fire_so_it_warns(promlab, tmp_path):
+def test_without_alerting_rules_nothing_could_fire_so_there_is_no_data(promlab, tmp_path):
     lab = promlab("no_alert_rules")
     res = result(default_context(tmp_path, lab.url, lab.end), "critical_alerts")
-    assert res.status.value == "warn" and res.value == 0
+    assert res.status.value == "no_data" and res.value is None
     assert res.evidence.details["rules_loaded"] == []
     assert "nothing could have fired" in res.message
 

@@ -166,13 +166,13 @@ WATCHED = matrix(["1"] * (48 * 60 + 1), {"signal": "scrapes"})
 ONE_PIECE = 'chunk = "3d"\n'  # the 48h coverage query as one request: one canned answer
 
 
-def test_alerts_gate_warns_when_the_rules_cannot_be_listed(tmp_path):
+def test_alerts_gate_is_an_error_when_the_rules_cannot_be_listed(tmp_path):
     hidden = Answer(404, "404 page not found", content_type="text/plain")
     with CannedPrometheus([OK_PROBE, NO_ALERTS, WATCHED, hidden]) as server:
         gate = result(context(tmp_path, server.url, AT, ALERTS_GATE, ONE_PIECE))
         paths = [s.path for s in server.seen]
     assert paths == ["/api/v1/query", "/api/v1/query", "/api/v1/query_range", "/api/v1/rules"]
-    assert gate.status.value == "warn" and gate.value == 0
+    assert gate.status.value == "error" and gate.value is None
     assert "could not list the alerting rules" in gate.message and "HTTP 404" in gate.message
 
 
