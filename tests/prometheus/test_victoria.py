@@ -87,7 +87,7 @@ def test_alert_rules_come_from_vmalert_and_the_gate_says_so(victorialab, tmp_pat
     assert "CriticalGuardianDenialRate" in with_rules.evidence.details["rules_loaded"]
     # Without rules_url VictoriaMetrics' own /api/v1/rules is empty: the gate cannot pass.
     without = result(default_ctx(tmp_path, vm.url, vm.end, None), "critical_alerts")
-    assert without.status is Status.WARN
+    assert without.status is Status.NO_DATA
     assert "set [prometheus] rules_url to vmalert" in without.message
 
 
