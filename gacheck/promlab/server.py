@@ -86,14 +86,7 @@ class PrometheusServer:
         process, self._process = self._process, None
         if process is None:
             return
-        _RUNNING.discard(process)
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_process(process)
         self.port = None
 
     def _flags(self) -> list[str]:
@@ -195,6 +188,18 @@ class PrometheusServer:
 
 class _PortTaken(Exception):
     pass
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a lab server started here (kill it after 10 s) and forget it."""
+    _RUNNING.discard(process)
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def _free_port() -> int:

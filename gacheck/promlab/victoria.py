@@ -26,7 +26,13 @@ from pathlib import Path
 from gacheck.promlab.generate import Family, generate
 from gacheck.promlab.rules import alerting_rules_yaml
 from gacheck.promlab.scenarios import Scenario
-from gacheck.promlab.server import _RUNNING, _can_tie_to_parent, _die_with_parent, _free_port
+from gacheck.promlab.server import (
+    _RUNNING,
+    _can_tie_to_parent,
+    _die_with_parent,
+    _free_port,
+    stop_process,
+)
 from gacheck.promlab.tsdb import PromlabError
 
 INSTALL_HINT = "install the Debian package: apt-get install victoria-metrics (it has vmalert)"
@@ -82,14 +88,7 @@ class _Server:
         process, self._process = self._process, None
         if process is None:
             return
-        _RUNNING.discard(process)
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_process(process)
 
     def _wait_ready(self) -> bool:
         import httpx
