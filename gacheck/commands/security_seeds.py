@@ -19,7 +19,7 @@ NAME = "security-seeds"
 HELP = "turn a pip-audit JSON report into one issue seed per vulnerability (Track E)"
 
 _REQUIREMENT_FILES = ("requirements*.txt", "constraints*.txt")
-_MAX_REQUIREMENTS_CHARS = 1_000_000
+_MAX_REQUIREMENTS_BYTES = 1_000_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,11 +66,13 @@ def _constraints(args: argparse.Namespace, repo: Path) -> tuple[list[object], li
         files = [Path(name) for name in args.requirements]
     else:
         files = sorted({p for pattern in _REQUIREMENT_FILES for p in repo.glob(pattern)})
+    from gacheck.safe_files import read_text_confined
+
     texts = []
     for path in files:
-        try:
-            with path.open(encoding="utf-8") as handle:  # requirement files are small
-                texts.append((path.name, handle.read(_MAX_REQUIREMENTS_CHARS)))
+        try:  # a regular file of bounded size: a FIFO or device linked in never blocks
+            texts.append((path.name, read_text_confined(path, path.resolve().parent,
+                                                        _MAX_REQUIREMENTS_BYTES)))
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"{path}: cannot read: {exc}") from None
     return read_constraints(texts), [f.name for f in files]

@@ -134,3 +134,11 @@ def test_the_lowest_fix_above_the_installed_version() -> None:
     assert lowest_fix("1.23", ["2.0.2", "1.24.2", "1.0"]) == "1.24.2"
     assert lowest_fix("1.23", []) is None
     assert lowest_fix("1.23", ["1.0"]) is None  # nothing newer fixes it
+
+
+def test_a_fifo_as_requirements_file_is_refused_not_waited_on(repo: Path, run_cli) -> None:
+    fifo = repo / "requirements-fifo.txt"
+    os.mkfifo(fifo)
+    done = run_cli("security-seeds", "--repo", str(repo), "--config", str(repo / "gates.toml"),
+                   "--requirements", str(fifo))
+    assert done.code == 2 and "not a regular file" in done.err
