@@ -89,6 +89,9 @@ class PrometheusSettings(Strict):
     max_body: ByteSize = Field(
         default=256 * 1024**2, description="largest answer read, after decompression"
     )
+    max_series: int = Field(
+        default=10_000, ge=1, le=1_000_000, description="series in one answer, at most: more "
+        "is an error (aggregate the query)")
     max_concurrency: int = Field(
         default=4, ge=1, le=64, description="range-query requests in flight at once, "
         "for the whole evaluation")

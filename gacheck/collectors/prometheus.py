@@ -204,7 +204,7 @@ class PrometheusClient:
     def decode_body(self, body: bytes, span: Span, promql: str) -> Block:
         """A range body as arrays; Prometheus' own error, or ours, in words."""
         try:
-            return decode_matrix(body, span)
+            return decode_matrix(body, span, self.settings.max_series)
         except (CollectorError, ValueError) as failed:
             # Worded as for every other answer: "status": "error" on HTTP 200 is refused.
             reason = _refused_status(body) or (

@@ -8,6 +8,7 @@ URLs with credentials or request headers.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from gacheck.collectors.read_budget import ReadBudget
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 
@@ -38,6 +40,8 @@ class ConnectionSettings:
     max_body: int = 256 * 1024 * 1024
     """Bytes of an answer read at most, counted after decompression (a gzip bomb stops here)."""
     auth: tuple[str, str] | None = field(default=None, repr=False)
+    max_series: int = 10_000
+    """Series in one range answer at most; more is an error before any is converted."""
     max_concurrency: int = 4
     chunk: float = 6 * 3600.0
     query_params: dict[str, str] = field(default_factory=dict)
@@ -91,7 +95,8 @@ class ConnectionSettings:
             ctx.secrets.add_url(prom.rules_url)  # credentials written into it are secrets too
         return cls(url=url.rstrip("/"), timeout=prom.timeout, retries=prom.retries,
                    verify=verify, max_points=prom.max_points, headers=headers, auth=auth,
-                   max_body=prom.max_body, max_concurrency=prom.max_concurrency,
+                   max_body=prom.max_body, max_series=prom.max_series,
+                   max_concurrency=prom.max_concurrency,
                    chunk=prom.chunk, query_params=params,
                    rules_url=prom.rules_url.strip().rstrip("/") if prom.rules_url else None)
 
@@ -110,6 +115,46 @@ class BodyTooLarge(CollectorError):
     """An answer bigger than ``[prometheus].max_body`` once decompressed; not read further."""
 
 
+class TooManySeries(BodyTooLarge):
+    """An answer with more series than ``[prometheus].max_series``."""
+
+    def __init__(self, count: int | None, limit: int) -> None:
+        found = (f"{count:,} series, more than [prometheus].max_series ({limit:,})"
+                 if count is not None else
+                 f"more than {limit:,} series ([prometheus].max_series)")
+        super().__init__(f"the answer has {found}: aggregate the query (sum by ...) or raise "
+                         "max_series")
+
+
+class SeriesCounter:
+    """An upper bound of the series in an answer, counted in its bytes as they arrive, so a
+    flood of series stops after ``max_series`` of them instead of being read and decoded
+    whole. Each series has one ``"metric"`` key and one ``"value"``/``"values"`` key; inside
+    a JSON string a quote is escaped, so each count is at least the number of series (a
+    label named or valued like them adds to one count, hence the smaller of the two)."""
+
+    KEYS = (b'"metric"', b'"value')
+    KEEP = max(len(k) for k in KEYS) - 1
+    """Bytes of the previous piece kept, so that a key split between two pieces is counted."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.counts = [0] * len(self.KEYS)
+        self.tail = b""
+
+    def feed(self, piece: bytes) -> None:
+        head, tail = piece[:self.KEEP], self.tail
+        joint = tail + head
+        for index, key in enumerate(self.KEYS):
+            # keys wholly in the tail were counted before, keys wholly in the head are in the
+            # piece's own count: what the joint adds is the keys that straddle the two
+            straddling = joint.count(key) - tail.count(key) - head.count(key)
+            self.counts[index] += piece.count(key) + straddling
+        self.tail = (tail + piece[-self.KEEP:])[-self.KEEP:]
+        if min(self.counts) > self.limit:
+            raise TooManySeries(None, self.limit)
+
+
 def size_text(size: int) -> str:
     for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
         if size >= factor:
@@ -117,16 +162,23 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def read_capped(response: Any, limit: int, seconds: float) -> None:
+def read_capped(response: Any, limit: int, seconds: float,
+                max_series: int | None = None, budget: ReadBudget | None = None) -> None:
     """Read a streamed ``requests`` response into ``response.content``: at most ``limit``
     bytes after decompression, within ``seconds`` in all (a trickle does not reset it).
-    Beyond either, the response is emptied and closed, and ``BodyTooLarge`` or requests'
-    ``ReadTimeout`` raised; a body that breaks off is requests' ``ChunkedEncodingError``."""
+    Beyond either, or beyond ``max_series`` series, the response is emptied and closed, and
+    ``BodyTooLarge`` (``TooManySeries``) or requests' ``ReadTimeout`` raised; a body that
+    breaks off is requests' ``ChunkedEncodingError``. With a ``budget``, answers read at the
+    same time share it (``gacheck.collectors.read_budget``)."""
     import requests
     import urllib3.exceptions as u3
 
-    chunks: list[bytes] = []
+    # BytesIO, not a list joined at the end: getvalue() hands over its buffer without a copy,
+    # so a 200 MB answer is 200 MB in memory, not 400 MB for the moment of the join
+    chunks = io.BytesIO()
     received = 0
+    series = SeriesCounter(max_series) if max_series is not None else None
+    ticket = budget.start() if budget is not None else None
     deadline = time.monotonic() + seconds
     try:
         while True:
@@ -136,12 +188,18 @@ def read_capped(response: Any, limit: int, seconds: float) -> None:
             if not chunk:
                 break
             received += len(chunk)
+            if ticket is not None and budget is not None and not budget.take(
+                    ticket, len(chunk), deadline):
+                raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
             if received > limit:
                 raise BodyTooLarge(
                     f"body too large: more than {size_text(limit)} after decompression "
                     "([prometheus].max_body)"
                 )
-            chunks.append(chunk)
+            if series is not None:
+                series.feed(chunk)
+            chunks.write(chunk)
+            del chunk
             if time.monotonic() > deadline:
                 raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
     except requests.exceptions.RequestException:  # ours, above (an OSError too)
@@ -159,9 +217,12 @@ def read_capped(response: Any, limit: int, seconds: float) -> None:
     except BaseException:
         _discard(response, chunks)
         raise
-    response._content = b"".join(chunks)
+    finally:
+        if ticket is not None and budget is not None:
+            budget.end(ticket)
+    response._content = chunks.getvalue()
     response._content_consumed = True
-    chunks.clear()
+    chunks.close()
     # json.loads reads bytes itself: no decoded copy of a large body as requests' .json() makes
     response.json = lambda **_: _envelope(response)
 
@@ -222,23 +283,26 @@ def _envelope(response: Any) -> Any:
     return body
 
 
-def _discard(response: Any, chunks: list[bytes]) -> None:
-    chunks.clear()
+def _discard(response: Any, chunks: io.BytesIO) -> None:
+    chunks.close()
     response._content, response._content_consumed = b"", True
     response.close()
 
 
-def _capped_session(limit: int, seconds: float) -> Any:
+def _capped_session(limit: int, seconds: float, max_series: int | None = None) -> Any:
     """A ``requests.Session`` that streams every answer and reads at most ``limit`` bytes
-    within ``seconds``."""
+    within ``seconds``, and answers of at most ``max_series`` series; its answers being read
+    together share one ``ReadBudget``."""
     import requests
+
+    budget = ReadBudget(limit)
 
     class CappedSession(requests.Session):
         def send(self, request: Any, **kwargs: Any) -> Any:
             streamed = kwargs.get("stream", False)
             response = super().send(request, **{**kwargs, "stream": True})
             if not streamed:
-                read_capped(response, limit, seconds)
+                read_capped(response, limit, seconds, max_series, budget)
             return response
 
     return CappedSession()
@@ -249,7 +313,8 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
     from prometheus_api_client import PrometheusConnect
     from urllib3.util.retry import Retry
 
-    session = _capped_session(settings.max_body, settings.request_timeout[1])
+    session = _capped_session(settings.max_body, settings.request_timeout[1],
+                              settings.max_series)
     session.verify = settings.verify
     if settings.verify is False:  # the user opted out in the config; no warning per request
         import warnings

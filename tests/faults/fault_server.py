@@ -38,6 +38,14 @@ class Fault:
     status: int = 200
     content_type: str = "application/json"
     huge_bytes: int = 200 * 1024 * 1024
+    huge_series: int | None = None
+    """``huge`` with this many series, each one sample per step asked: the body's size then
+    follows from the range asked (a few series over many points). ``None``: series are
+    added until the body has ``huge_bytes``, whatever was asked (a flood of series)."""
+    huge_query: str | None = None
+    """``huge`` only for range queries containing this text (the gate's own), the healthy
+    answer for the rest (as Prometheus gives one series for gacheck's ``count(...)``
+    coverage query); ``None``: every request."""
     probe_too: bool = False
     hang_s: float = 60.0
     requests: list[str] = field(default_factory=list)
@@ -72,8 +80,9 @@ def vector(params: dict[str, str], value: str) -> dict:
         {"metric": {}, "value": [at, value]}]}}
 
 
-def huge_matrix(params: dict[str, str], size: int) -> Iterator[bytes]:
-    """A valid range answer of about ``size`` bytes: many series, one sample per step each."""
+def huge_matrix(params: dict[str, str], size: int, series: int | None = None) -> Iterator[bytes]:
+    """A valid range answer: ``series`` series, or as many as make about ``size`` bytes, each
+    with one sample per step asked (at most 11,000)."""
     start, step = float(params.get("start", 0)), float(params.get("step", 60) or 60)
     end = float(params.get("end", start))
     count = max(1, min(int((end - start) // step) + 1, 11_000))
@@ -82,7 +91,7 @@ def huge_matrix(params: dict[str, str], size: int) -> Iterator[bytes]:
                         for i in range(count)).encode() for shift in range(7)]
     yield b'{"status":"success","data":{"resultType":"matrix","result":['
     sent, index = 0, 0
-    while sent < size:
+    while index < series if series is not None else sent < size:
         item = (b'{"metric":{"instance":"i%d"},"values":[' % index + samples[index % 7]
                 + b"]}")
         chunk = (b"," if index else b"") + item
@@ -186,13 +195,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif name == "gzip_bomb":
             self._send(200, self.bomb, headers={"Content-Encoding": "gzip"})
+        elif name == "huge" and fault.huge_query is not None and (
+                fault.huge_query not in params.get("query", "")):
+            self._send(200, text)
         elif name == "huge":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             try:
-                for chunk in huge_matrix(params, fault.huge_bytes):
+                for chunk in huge_matrix(params, fault.huge_bytes, fault.huge_series):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.write(b"0\r\n\r\n")
             except OSError:
