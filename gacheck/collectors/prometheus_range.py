@@ -30,9 +30,6 @@ from gacheck.collectors.prometheus_chunks import (
 from gacheck.collectors.prometheus_fetch import Block, Key
 from gacheck.models import ChunkRecord
 
-POINTS_PER_REQUEST = 250_000
-"""Series x instants one request may bring after the first piece (about 9 MiB of JSON)."""
-
 
 @dataclass(frozen=True)
 class Task:
@@ -88,30 +85,21 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
 
 
 def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: int) -> Merged:
-    """The first piece is ``chunk`` long; the rest are as long as ``POINTS_PER_REQUEST``
-    allows for the series count it showed (at most ``max_points``): a query of a few series
-    takes a few requests, one of a thousand series stays small per request."""
-    head = pieces(window, step_ms, per_piece)[0]
+    """Pieces of ``chunk`` from the window's start, all asked at once (at most
+    ``max_concurrency`` of the evaluation in flight): no piece waits for another's answer.
+    (Sizing later pieces from the first one's series count cost a round trip per query.)"""
+    spans = pieces(window, step_ms, per_piece)
     grid = _OnGrid(window, step_ms)
-    first = client.decode_body(client.fetch_body(promql, head, step_ms), head, promql)
-    count = len(first.series)
-    grid.add(first)
-    if head.last_ms == window.last_ms:
-        return _merge([(first, "prometheus")], [Task(head)], grid)
-    fits = POINTS_PER_REQUEST // max(1, count)
-    grown = max(1, min(client.settings.max_points, fits))
-    rest = pieces(Span(head.last_ms + step_ms, window.last_ms), step_ms, grown)
-    blocks: list[Any] = [first, *([None] * len(rest))]
+    blocks: list[Any] = [None] * len(spans)
 
     def fetch(index: int) -> bytes:
-        return client.fetch_body(promql, rest[index - 1], step_ms)  # type: ignore[no-any-return]
+        return client.fetch_body(promql, spans[index], step_ms)  # type: ignore[no-any-return]
 
     def finish(index: int, body: bytes) -> None:
-        blocks[index] = grid.add(client.decode_body(body, rest[index - 1], promql))
+        blocks[index] = grid.add(client.decode_body(body, spans[index], promql))
 
-    _concurrently(fetch, finish, list(range(1, len(blocks))), client.settings.max_concurrency)
-    return _merge([(b, "prometheus") for b in blocks], [Task(head), *(Task(s) for s in rest)],
-                  grid)
+    _concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency)
+    return _merge([(b, "prometheus") for b in blocks], [Task(s) for s in spans], grid)
 
 
 @dataclass

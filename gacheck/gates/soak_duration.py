@@ -82,15 +82,17 @@ def scrape_coverage(start: float, step: float, count: int, series: Series) -> fl
     Instant 0 looks at the step *before* the start, so it never counts; neither do the instants
     before the first scrape of the new process: a healthy target reads 100%.
     """
-    healthy: dict[int, bool] = {}
-    for ts, value in zip(series.timestamps, series.values, strict=True):
-        index = round((ts - start) / step)
-        if 1 <= index < count:
-            healthy[index] = value == 1.0
-    if not healthy:
+    import numpy as np
+
+    times = np.asarray(series.timestamps, dtype=np.float64)
+    index = np.rint((times - start) / step).astype(np.int64)
+    inside = (index >= 1) & (index < count)
+    if not inside.any():
         return 0.0
-    first = min(healthy)
-    return sum(healthy.values()) / (count - first)
+    # one verdict per instant, the last sample's (as Prometheus gives one per instant anyway)
+    instants, last = np.unique(index[inside][::-1], return_index=True)
+    healthy = (np.asarray(series.values, dtype=np.float64)[inside][::-1] == 1.0)[last]
+    return float(healthy.sum()) / (count - int(instants[0]))
 
 
 class SoakDurationGate:
