@@ -202,28 +202,27 @@ threshold = {{ max = 1e12 }}
 
 
 class Counter:
-    """Bytes of every response body the evaluation's clients received."""
+    """Bytes of every Prometheus answer body the evaluation read (after decompression)."""
 
     def __init__(self) -> None:
-        from gacheck.collectors import prometheus
-
-        self.total = self.ranges = 0
-        self._original = prometheus.PrometheusClient._remember
-        counter = self
-
         import threading
 
-        lock = threading.Lock()
+        from gacheck.collectors import prometheus_http
 
-        def remember(client, response, *args, **kwargs):  # type: ignore[no-untyped-def]
-            size = len(response.content)
-            with lock:  # hooks run on the range workers' threads too
+        self.total = self.ranges = 0
+        original = prometheus_http.read_capped
+        lock = threading.Lock()
+        counter = self
+
+        def read_capped(response, *args, **kwargs):  # type: ignore[no-untyped-def]
+            original(response, *args, **kwargs)
+            size = len(response._content)
+            with lock:  # the range workers read on their own threads
                 counter.total += size
                 if "/query_range" in response.url:
                     counter.ranges += size
-            return counter._original(client, response, *args, **kwargs)
 
-        prometheus.PrometheusClient._remember = remember  # type: ignore[method-assign]
+        prometheus_http.read_capped = read_capped
 
 
 def rounds(work: Path, url: str, end) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gacheck.collectors.prometheus_cache import CacheScope, ChunkCache, identity_of
 from gacheck.collectors.prometheus_chunks import Span
-from gacheck.collectors.prometheus_fetch import Block, decode_matrix, fetch_range
+from gacheck.collectors.prometheus_fetch import (
+    Block,
+    decode_matrix,
+    fetch_range,
+    fetch_samples,
+)
 from gacheck.collectors.prometheus_http import (
     ConnectionSettings,
     PackedSamples,
@@ -187,15 +192,43 @@ class PrometheusClient:
         )
         return QueryResult(series, record, merged.warnings)
 
+    def samples(self, selector: str, at: datetime, lookback_s: float) -> QueryResult:
+        """Every stored sample of ``selector`` in the ``lookback_s`` before ``at`` (``at``
+        included): the instant query ``selector[lookback]``, recorded as such. With a cache,
+        fetched in chunks and the closed ones kept (``prometheus_samples``)."""
+        from gacheck.sli.promql import duration
+
+        promql = f"{selector}[{duration(lookback_s)}]"
+        if self.cache is None or self.scope is None:
+            return self.instant(promql, at)
+        from gacheck.collectors.prometheus_samples import run_samples
+
+        merged = run_samples(self, selector, at - timedelta(seconds=lookback_s), at,
+                             self.cache, self.scope, self.cache_margin_s)
+        series = [Series(labels, times, values) for labels, times, values in merged.series]
+        record = QueryRecord(
+            promql=promql, kind="instant", time=at, series=len(series),
+            samples=sum(len(s.values) for s in series), warnings=merged.warnings,
+            chunks=merged.chunks,
+        )
+        return QueryResult(series, record, merged.warnings)
+
     def fetch_body(self, promql: str, span: Span, step_ms: int) -> bytes:
         """One range request's body (``gacheck.collectors.prometheus_fetch``), errors in
         words; at most ``max_concurrency`` of the evaluation at a time."""
+        return self._fetch(promql, lambda: fetch_range(self, promql, span, step_ms))
+
+    def fetch_samples_body(self, selector: str, span: Span) -> bytes:
+        """One piece of raw samples (``prometheus_samples``), errors in words."""
+        return self._fetch(selector, lambda: fetch_samples(self, selector, span))
+
+    def _fetch(self, promql: str, request: Any) -> bytes:
         with self._slots:
             response = None
             try:
-                body, response = fetch_range(self, promql, span, step_ms)
+                body, response = request()
                 if body is not None:
-                    return body
+                    return body  # type: ignore[no-any-return]
                 raise _HttpStatus()
             except Exception as exc:  # requests, urllib3 and the like
                 reason = explain(exc, response, self.url, self.settings.timeout)

@@ -128,3 +128,21 @@ def fetch_range(client: Any, promql: str, span: Span, step_ms: int) -> tuple[byt
     if response.status_code != 200:
         return None, response  # explain() words it from the response itself
     return response.content, response
+
+
+def fetch_samples(client: Any, selector: str, span: Span) -> tuple[bytes | None, Any]:
+    """The raw samples of ``selector`` from ``span.first_ms`` to ``span.last_ms``: an instant
+    query at the last millisecond over a range one millisecond longer (trimmed by the caller,
+    so that the left end is the same whether the server includes it or not)."""
+    settings = client.settings
+    params = {
+        "query": f"{selector}[{span.last_ms - span.first_ms + 1}ms]",
+        "time": f"{span.last_ms / 1000:.3f}", "timeout": client.server_timeout(),
+    }
+    response = client.session.get(
+        settings.url + "/api/v1/query", params=params, headers=client.api_headers,
+        auth=settings.auth, timeout=settings.request_timeout,
+    )
+    if response.status_code != 200:
+        return None, response
+    return response.content, response

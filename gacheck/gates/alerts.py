@@ -33,7 +33,6 @@ from gacheck.errors import CollectorError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Finding, Status
 from gacheck.sli.alert_history import firing_spans
-from gacheck.sli.promql import duration
 from gacheck.sli.sustained import stamp
 from gacheck.units import Unit, format_duration, plural
 
@@ -81,7 +80,7 @@ class AlertsGate:
         params: AlertsParams = gate.params
         prom = client(ctx)
         window = params.window or ctx.config.settings.window
-        result = prom.instant(f"{alerts_selector(params)}[{duration(window)}]", ctx.at)
+        result = prom.samples(alerts_selector(params), ctx.at, window)
         allowed = {a.alert: a.reason for a in params.allow}
         spans = firing_spans(result.series)
         rows, findings = [], []

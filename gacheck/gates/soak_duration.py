@@ -20,7 +20,7 @@ from gacheck.context import Context
 from gacheck.errors import CollectorError, GateError, NoDataError
 from gacheck.gates.interface import Measurement, Params
 from gacheck.models import Evidence, Status
-from gacheck.sli.promql import duration, step_range, with_matchers
+from gacheck.sli.promql import step_range, with_matchers
 from gacheck.sli.sustained import Ratio, stamp
 from gacheck.units import Unit, format_duration
 
@@ -109,7 +109,7 @@ class SoakDurationGate:
         step = params.step or ctx.config.settings.step
         at = ctx.at.timestamp()
         current = prom.instant(starts_sel, ctx.at)
-        recent = prom.instant(f"{starts_sel}[{duration(lookback)}]", ctx.at)
+        recent = prom.samples(starts_sel, ctx.at, lookback)
         queries = [current.record, recent.record]
         restart_list = starts_in_window(recent.series, at - lookback, at)
         if not current.series:
