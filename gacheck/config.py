@@ -99,6 +99,8 @@ class PrometheusSettings(Strict):
                             "in pieces of this long (whole steps, at most max_points)")
     cache: bool = Field(default=True, description="keep closed chunks on disk (CLI only)")
     cache_dir: str | None = Field(default=None, description="default: the user's cache dir")
+    cache_keep: Duration = Field(
+        default=7 * 86400.0, gt=0, description="cache entries unused this long are deleted")
     cache_margin: Duration = Field(
         default=360.0, ge=0, description="only instants this long before --at are cached: the "
         "5m lookback delta plus scrape and rule intervals")

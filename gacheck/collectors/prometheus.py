@@ -308,6 +308,8 @@ def client(ctx: Context) -> PrometheusClient:
     """The evaluation's client, after the one probe; raises the probe's reason otherwise."""
     settings = ctx.shared("prometheus:settings", lambda: ConnectionSettings.from_context(ctx))
     cache = ChunkCache(ctx.overrides.cache_dir) if ctx.overrides.cache_dir else None
+    if cache is not None:  # once per evaluation, on a thread of its own: it is only disk work
+        ctx.shared("prometheus:evict", lambda: _evict_beside(cache, ctx.config.prometheus))
     margin = ctx.config.prometheus.cache_margin
     prometheus = ctx.shared("prometheus:client",
                             lambda: PrometheusClient(settings, cache, margin))
@@ -320,6 +322,13 @@ def client(ctx: Context) -> PrometheusClient:
 
         return FusedClient(prometheus, ctx, member)  # type: ignore[return-value]
     return prometheus
+
+
+def _evict_beside(cache: ChunkCache, prom: Any) -> threading.Thread:
+    thread = threading.Thread(target=cache.evict, args=(prom.cache_keep,), daemon=True,
+                              name="gacheck-cache-evict")
+    thread.start()
+    return thread
 
 
 def _strip_query(message: str) -> str:

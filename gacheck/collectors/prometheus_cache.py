@@ -14,11 +14,13 @@ half of one, and two evaluations writing the same entry each leave a whole one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import struct
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ from gacheck.collectors.prometheus_fetch import Block, Key
 log = logging.getLogger(__name__)
 
 MAGIC = b"GACHECK-CHUNK-1\n"
+STALE_TEMP_S = 3600.0
+"""A temporary entry file this old belongs to a writer that was killed."""
 MAX_ENTRY_BYTES = 256 * 2**20
 MAX_HEADER_BYTES = 64 * 2**20
 _LENGTH = struct.Struct("<Q")
@@ -80,11 +84,43 @@ class ChunkCache:
                         path.name, exc.strerror or type(exc).__name__)
             return None
         try:
-            return decode_entry(raw, key, chunk, step_ms)
+            block = decode_entry(raw, key, chunk, step_ms)
         except (ValueError, KeyError, TypeError, struct.error) as exc:
             log.warning("ignoring corrupt cache entry %s (%s); fetching the chunk again",
                         path.name, exc)
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used: ``evict`` keeps it
+        return block
+
+    def evict(self, keep_s: float, now: float | None = None) -> int:
+        """Delete entries not used for ``keep_s`` (chunks that left every window), and
+        temporary files of writers killed more than an hour ago; the number deleted. A
+        failure to delete is left for the next evaluation."""
+        now = time.time() if now is None else now
+        deleted = 0
+        root = self.directory / "prometheus"
+        try:
+            folders = [f for f in os.scandir(root) if f.is_dir(follow_symlinks=False)]
+        except OSError:
+            return 0
+        for folder in folders:
+            try:
+                entries = list(os.scandir(folder.path))
+            except OSError:
+                continue
+            for entry in entries:
+                limit = keep_s if entry.name.endswith(".chunk") else (
+                    STALE_TEMP_S if entry.name.startswith(".tmp-") else None)
+                try:
+                    if limit is None or not entry.is_file(follow_symlinks=False) or (
+                            now - entry.stat(follow_symlinks=False).st_mtime < limit):
+                        continue
+                    os.unlink(entry.path)
+                    deleted += 1
+                except OSError:
+                    continue
+        return deleted
 
     def write(self, key: str, block: Block) -> None:
         """Store ``block`` (a prefix of a chunk) atomically; a failure only costs a refetch."""

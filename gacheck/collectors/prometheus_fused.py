@@ -119,6 +119,14 @@ class FusedClient:
         return split(self._once(key, lambda: self._prometheus.range(
             fused.promql, start, end, step_s)), fused, self._member)
 
+    def samples(self, selector: str, at: datetime, lookback_s: float) -> Any:
+        fused = fuse(selector, self._member)
+        if fused is None:
+            return self._prometheus.samples(selector, at, lookback_s)
+        key = f"fused:samples:{at.timestamp()}:{lookback_s}:{fused.promql}"
+        return split(self._once(key, lambda: self._prometheus.samples(
+            fused.promql, at, lookback_s)), fused, self._member)
+
     def _once(self, key: str, fetch: Any) -> Any:
         """One request per fused query and evaluation; its failure is every gate's failure."""
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,8 +224,12 @@ def read_capped(response: Any, limit: int, seconds: float,
     response._content = chunks.getvalue()
     response._content_consumed = True
     chunks.close()
-    # msgspec reads the bytes: no decoded text copy of a large body as requests' .json() makes
-    response.json = lambda **_: _envelope(response)
+    # msgspec reads the bytes: no decoded text copy of a large body as requests' .json() makes.
+    # A weak reference: the response holding a closure over itself was a cycle, which kept
+    # every body (7 MB a piece) until the garbage collector ran, 196 MiB for a week of 1,000
+    # series.
+    own = weakref.ref(response)
+    response.json = lambda **_: _envelope(own())
 
 
 @dataclass(frozen=True, slots=True)

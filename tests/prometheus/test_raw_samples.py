@@ -88,3 +88,25 @@ def test_the_next_round_asks_only_for_the_new_minutes(promlab, tmp_path):
     # the stored prefix reaches 6 minutes (the margin) before the first round's instant
     assert len(asked) == 1 and float(asked[0]) <= 11.0, asked
     assert as_points(result) == one_instant_query(lab.url, selector, lab.end)
+
+
+def test_entries_unused_for_cache_keep_are_deleted_and_used_ones_kept(promlab, tmp_path):
+    import os
+    import time
+
+    lab = promlab("restart")
+    cache = ChunkCache(tmp_path / "cache")
+    prom = client(lab.url, cache, 6 * 3600.0)
+    prom.samples(CASES[0][1], lab.end, LOOKBACK)
+    entries = sorted((tmp_path / "cache").rglob("*.chunk"))
+    assert len(entries) >= 8
+    old, kept = entries[0], entries[1:]
+    month_ago = time.time() - 30 * 86400
+    os.utime(old, (month_ago, month_ago))
+    killed = old.parent / ".tmp-killed"
+    killed.write_bytes(b"half")
+    os.utime(killed, (month_ago, month_ago))
+
+    assert cache.evict(keep_s=7 * 86400) == 2
+    assert not old.exists() and not killed.exists()
+    assert all(path.exists() for path in kept)  # control: used this week
