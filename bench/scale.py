@@ -107,8 +107,17 @@ with httpx.Client(timeout=300, trust_env=False) as client:
         r.raise_for_status(); r.json()
 subprocess.run(ruff, capture_output=True)
 """
-RSS_GATE = """
-import resource, sys
+PEAK = """
+def peak_kib():
+    # VmHWM: this process's own peak. ru_maxrss is not: Linux carries it over fork and exec,
+    # so a child of this benchmark (which holds the generated history) reported 146 MiB for
+    # an evaluation that peaked at 80.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+"""
+RSS_GATE = PEAK + """
+import sys
 from pathlib import Path
 from datetime import datetime
 from gacheck.config import load_config
@@ -119,16 +128,16 @@ ctx = Context(at=datetime.fromisoformat(sys.argv[3]), config=config, repo=Path(s
               audit_dir=Path(sys.argv[1]).parent, overrides=Overrides(prometheus_url=sys.argv[2]))
 result = measure(config.gates[0], ctx)
 assert result.evidence.details.get("series_count"), result.message
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, result.evidence.details["series_count"])
+print(peak_kib(), result.evidence.details["series_count"])
 """
-RSS_RAW = """
-import resource, sys, httpx
+RSS_RAW = PEAK + """
+import sys, httpx
 from datetime import datetime
 end = datetime.fromisoformat(sys.argv[3]).timestamp()
 r = httpx.get(sys.argv[2] + "/api/v1/query_range", params={"query": sys.argv[1],
     "start": end - 7 * 86400, "end": end, "step": 60}, timeout=300, trust_env=False)
 data = r.json()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(data["data"]["result"]))
+print(peak_kib(), len(data["data"]["result"]))
 """
 
 

@@ -4,15 +4,24 @@ read what one evaluation cost."""
 
 from __future__ import annotations
 
-import resource
 import sys
 
 from gacheck import cli
+
+
+def peak_kib() -> int:
+    """This process's own peak (VmHWM). Not ``ru_maxrss``: Linux carries that over fork and
+    exec, so a child of a large test process would report its parent's size."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
 
 if __name__ == "__main__":
     try:
         code = cli.main(sys.argv[1:])
     finally:
-        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"peak_rss_mb={peak_kb / 1024:.0f}", file=sys.stderr, flush=True)
+        print(f"peak_rss_mb={peak_kib() / 1024:.0f}", file=sys.stderr, flush=True)
     raise SystemExit(code)
