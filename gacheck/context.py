@@ -54,7 +54,7 @@ class Context:
 
     def __post_init__(self) -> None:
         # Credentials in URLs and configured header values are secrets before any gate runs.
-        self.secrets.add_from_config(self.config)
+        self.secrets.add_config_once(self.config)
         self.secrets.add_url(self.overrides.prometheus_url)
         self.secrets.add_url(self.overrides.facade_url)
 

@@ -320,3 +320,34 @@ def test_a_secret_that_is_also_a_word_of_the_audit_never_breaks_it(
     audit = json.loads(result.out)
     assert audit["gates"][0]["status"] == "fail"
     assert "xxstatus" not in result.out + (tmp_path / "audits/latest.json").read_text()
+
+
+def test_a_gates_context_does_not_read_the_config_again(tmp_path: Path, monkeypatch) -> None:
+    """1,000 gates: each gate's context is a copy of the evaluation's; reading the whole
+    config for each was a million walks. The secrets in it are still registered once."""
+    from datetime import UTC, datetime
+
+    from gacheck.config import load_config
+    from gacheck.context import Context
+
+    blocks = "".join(f'[[gates]]\nid = "g{i}"\nkind = "ruff_budget"\ntitle = "t"\n'
+                     'threshold = { max = 1 }\n' for i in range(200))
+    config = tmp_path / "gates.toml"
+    config.write_text('[prometheus]\nurl = "http://user:s3cret-pass@prom:9090"\n' + blocks,
+                      encoding="utf-8")
+    walks = 0
+    original = registry.Secrets.add_from_config
+
+    def counting(self, data):
+        nonlocal walks
+        walks += 1
+        return original(self, data)
+
+    monkeypatch.setattr(registry.Secrets, "add_from_config", counting)
+    ctx = Context(at=datetime(2026, 11, 20, tzinfo=UTC), config=load_config(config),
+                  repo=tmp_path, audit_dir=tmp_path / "a")
+    first = walks
+    for gate in ctx.config.gates:
+        ctx.for_gate(gate)
+    assert walks == first  # no walk per gate
+    assert ctx.secrets.redact("pw=s3cret-pass") == "pw=***"
