@@ -214,10 +214,3 @@ def decode_entry(raw: bytes, key: str, chunk: Chunk, step_ms: int) -> Block:
     if offset != len(raw):
         raise ValueError("trailing bytes")
     return Block(Span(first, last), series, cached=True)
-
-
-def default_cache_dir() -> Path:
-    """The user's cache directory (``$XDG_CACHE_HOME/gacheck`` on Linux)."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("gacheck", appauthor=False))

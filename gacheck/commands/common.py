@@ -51,7 +51,7 @@ def cache_dir(args: argparse.Namespace, config: Any, repo: Path) -> Path | None:
     if config.prometheus.cache_dir:
         configured = Path(config.prometheus.cache_dir).expanduser()
         return configured if configured.is_absolute() else repo / configured
-    from gacheck.collectors.prometheus_cache import default_cache_dir
+    from gacheck.user_cache import default_cache_dir
 
     return default_cache_dir()
 

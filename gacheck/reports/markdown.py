@@ -12,7 +12,6 @@ import json
 import re
 import shlex
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from gacheck.models import Audit, GateResult, Status
@@ -103,7 +102,8 @@ def _bytecode_cache() -> Any:
     checks each entry against its template's source and writes entries atomically; an entry it
     cannot read (corrupt, truncated) is compiled again, never an error."""
     import jinja2
-    from platformdirs import user_cache_dir
+
+    from gacheck.user_cache import default_cache_dir
 
     class Forgiving(jinja2.FileSystemBytecodeCache):
         def load_bytecode(self, bucket: Any) -> None:
@@ -112,7 +112,7 @@ def _bytecode_cache() -> Any:
             except Exception:  # pickle and marshal errors of a damaged entry
                 bucket.reset()
 
-    directory = Path(user_cache_dir("gacheck", appauthor=False)) / "templates"
+    directory = default_cache_dir() / "templates"
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
