@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gacheck.collectors.answer_limits import TooManySeries
 from gacheck.collectors.prometheus_chunks import Span
-from gacheck.collectors.prometheus_http import TooManySeries
 from gacheck.errors import CollectorError
 
 Key = tuple[tuple[str, str], ...]
