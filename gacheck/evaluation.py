@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from gacheck import __version__
+from gacheck.beside import beside
 from gacheck.context import Context
 from gacheck.engine import run_gates
 from gacheck.errors import UsageError
@@ -55,9 +54,9 @@ def evaluate(
     chosen = selection.choose([g.id for g in config.gates])
     record = _selection_record(ctx, selection, chosen)
     # The commit is read beside the gates (a git subprocess), not before the first one starts.
-    probe = _Beside(lambda: _repository(ctx, chosen))
+    probe = beside(lambda: _repository(ctx, chosen), name="gacheck-repository")
     measured = run_gates(ctx, chosen)
-    repository, repository_note = probe.result()
+    repository, repository_note = probe()
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
     method = config.settings.score
     verdict, reasons = decide(results, config.settings.min_score, partial=selection.partial,
@@ -87,29 +86,6 @@ def evaluate(
     )
     # One place for the whole document (command line, notes, every gate) before any report.
     return ctx.secrets.redact_model(audit)
-
-
-class _Beside:
-    """``work()`` on a thread of its own; ``result()`` waits for it and re-raises its error."""
-
-    def __init__(self, work: Callable[[], Any]) -> None:
-        self._outcome: list[Any] = []
-
-        def run() -> None:
-            try:
-                self._outcome.append((True, work()))
-            except BaseException as exc:  # handed to the caller of result()
-                self._outcome.append((False, exc))
-
-        self._thread = threading.Thread(target=run, name="gacheck-repository", daemon=True)
-        self._thread.start()
-
-    def result(self) -> Any:
-        self._thread.join()
-        ok, value = self._outcome[0]
-        if not ok:
-            raise value
-        return value
 
 
 def _relative(text: str, ctx: Context) -> str:

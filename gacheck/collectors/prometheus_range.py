@@ -60,7 +60,7 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
     tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
     closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
     grid = _OnGrid(window, step_ms)
-    plans = [_plan(cache, scope, promql, step_ms, task, closed) for task in tasks]
+    plans = [plan_chunk(cache, scope, promql, step_ms, task, closed) for task in tasks]
     for plan in plans:
         if plan.block is not None:
             grid.add(plan.block)
@@ -75,12 +75,12 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
         plan = plans[index]
         assert plan.fetch is not None
         fetched = client.decode_body(body, plan.fetch, promql)
-        done = _completed(cache, plan, fetched, closed)
+        done = complete_chunk(cache, plan, fetched, closed)
         assert done.block is not None
         grid.add(done.block)
         plans[index] = done
 
-    _concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    concurrently(fetch, finish, wanted, client.settings.max_concurrency)
     return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks, grid)
 
 
@@ -98,7 +98,7 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
     def finish(index: int, body: bytes) -> None:
         blocks[index] = grid.add(client.decode_body(body, spans[index], promql))
 
-    _concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency)
+    concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency)
     return _merge([(b, "prometheus") for b in blocks], [Task(s) for s in spans], grid)
 
 
@@ -114,7 +114,7 @@ class _Plan:
     source: str = "cache"
 
 
-def _plan(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, task: Task,
+def plan_chunk(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, task: Task,
           closed: int) -> _Plan:
     chunk = task.chunk
     assert chunk is not None
@@ -122,7 +122,7 @@ def _plan(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, task:
     stored = cache.read(key, chunk, step_ms)
     covered = stored.span.last_ms if stored is not None else None
     if stored is not None and covered is not None and covered >= task.span.last_ms:
-        return _Plan(task, key, None, None, _trim(stored, task.span), "cache")
+        return _Plan(task, key, None, None, trim(stored, task.span), "cache")
     if covered is not None:
         fetch_from = covered + step_ms
     elif chunk.start_ms <= closed:
@@ -132,21 +132,21 @@ def _plan(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, task:
     return _Plan(task, key, stored, Span(fetch_from, task.span.last_ms))
 
 
-def _completed(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) -> _Plan:
+def complete_chunk(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) -> _Plan:
     chunk, stored = plan.task.chunk, plan.stored
     assert chunk is not None
     covered = stored.span.last_ms if stored is not None else None
     whole = _join(stored, fetched) if stored is not None else fetched
     keep = min(closed, plan.task.span.last_ms)
     if not fetched.warnings and keep >= chunk.start_ms and (covered is None or keep > covered):
-        cache.write(plan.key, _trim(whole, Span(chunk.start_ms, keep)))
+        cache.write(plan.key, trim(whole, Span(chunk.start_ms, keep)))
     source = "cache+prometheus" if stored is not None else "prometheus"
-    block = Block(whole.span, _trim(whole, plan.task.span).series, fetched.warnings,
+    block = Block(whole.span, trim(whole, plan.task.span).series, fetched.warnings,
                   fetched.received)
     return _Plan(plan.task, plan.key, None, None, block, source)
 
 
-def _trim(block: Block, span: Span) -> Block:
+def trim(block: Block, span: Span) -> Block:
     """The block's samples within ``span``: views (no copy) where the instants are in order,
     as Prometheus sends them; a mask otherwise."""
     import numpy as np
@@ -182,7 +182,7 @@ def _join(head: Block, tail: Block) -> Block:
                  tail.received)
 
 
-def _concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> None:
+def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> None:
     """``fetch(i)`` (the network) on at most ``limit`` daemon threads; ``finish(i, body)``
     (decoding, the cache) on the calling thread as bodies arrive. Decoding on one thread keeps
     the arrays in one allocator arena, where the merge reuses the pieces' memory; the bounded
@@ -277,12 +277,17 @@ def _merge(done: list[tuple[Block, str]], tasks: list[Task], grid: _OnGrid) -> M
     for (block, source), task in zip(done, tasks, strict=True):
         warnings += [w for w in block.warnings if w not in warnings]
         received += block.received
-        records.append(ChunkRecord(start=_when(task.span.first_ms), end=_when(task.span.last_ms),
-                                   source=source))
+        records.append(chunk_record(task.span, source))
     return Merged(grid.series(), warnings, records, received)
 
 
-def _when(ms: int) -> datetime:
+def chunk_record(span: Span, source: str) -> ChunkRecord:
+    """The evidence of one piece: its first and last instants, and where it came from."""
+    return ChunkRecord(start=instant_of(span.first_ms), end=instant_of(span.last_ms),
+                       source=source)
+
+
+def instant_of(ms: int) -> datetime:
     from datetime import UTC
 
     return datetime.fromtimestamp(ms / 1000, UTC)

@@ -24,13 +24,12 @@ from gacheck.collectors.prometheus_fetch import Block, Key
 from gacheck.collectors.prometheus_range import (
     Merged,
     Task,
-    _completed,
-    _concurrently,
-    _plan,
-    _trim,
-    _when,
+    chunk_record,
+    complete_chunk,
+    concurrently,
+    plan_chunk,
+    trim,
 )
-from gacheck.models import ChunkRecord
 
 RAW = 1
 """The grid of raw samples: every millisecond (a "step" of 1 ms for the chunk arithmetic)."""
@@ -48,7 +47,7 @@ def run_samples(client: Any, selector: str, start: datetime, end: datetime,
     tasks = [Task(c.needed, c) for c in chunks(window, RAW, per_chunk)]
     closed = last_closed(window.last_ms, to_ms(margin_s), RAW)
     key_query = cache_query(selector)
-    plans = [_plan(cache, scope, key_query, RAW, task, closed) for task in tasks]
+    plans = [plan_chunk(cache, scope, key_query, RAW, task, closed) for task in tasks]
     blocks: list[Block | None] = [plan.block for plan in plans]
     wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
 
@@ -60,12 +59,12 @@ def run_samples(client: Any, selector: str, start: datetime, end: datetime,
     def finish(index: int, body: bytes) -> None:
         plan = plans[index]
         assert plan.fetch is not None
-        fetched = _trim(client.decode_body(body, plan.fetch, selector), plan.fetch)
-        done = _completed(cache, plan, fetched, closed)
+        fetched = trim(client.decode_body(body, plan.fetch, selector), plan.fetch)
+        done = complete_chunk(cache, plan, fetched, closed)
         blocks[index] = done.block
         plans[index] = done
 
-    _concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    concurrently(fetch, finish, wanted, client.settings.max_concurrency)
     return _joined(blocks, [plan.source for plan in plans], tasks)
 
 
@@ -87,6 +86,5 @@ def _joined(blocks: list[Block | None], sources: list[str], tasks: list[Task]) -
         times = np.concatenate([t for t, _ in parts[key]]) / 1000.0
         values = np.concatenate([v for _, v in parts[key]])
         series.append((dict(key), times, values))
-    records = [ChunkRecord(start=_when(t.span.first_ms), end=_when(t.span.last_ms), source=s)
-               for t, s in zip(tasks, sources, strict=True)]
+    records = [chunk_record(t.span, s) for t, s in zip(tasks, sources, strict=True)]
     return Merged(series, warnings, records, received)

@@ -79,27 +79,10 @@ class Alongside:
 
 
 def beside(work: Callable[[], Alongside]) -> Callable[[], Alongside]:
-    """Start ``work`` on a thread now; the returned call waits for it (re-raising its error)."""
-    import threading
+    """Start a pre-check now, beside the main range query; the returned call waits for it."""
+    from gacheck.beside import beside as on_a_thread
 
-    done: list[Any] = []
-
-    def run() -> None:
-        try:
-            done.append(work())
-        except BaseException as exc:  # handed to the gate's own thread
-            done.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True, name="gacheck-precheck")
-    thread.start()
-
-    def wait() -> Alongside:
-        thread.join()
-        if isinstance(done[0], BaseException):
-            raise done[0]
-        return done[0]  # type: ignore[no-any-return]
-
-    return wait
+    return on_a_thread(work, name="gacheck-precheck")
 
 
 def evaluate_sustained(
