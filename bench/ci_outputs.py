@@ -16,14 +16,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gacheck.config import Settings
-from gacheck.history import load_history
-from gacheck.history_table import build_report
-from gacheck.models import Audit, Evidence, Finding, GateResult, Status, Threshold, Verdict
+from gacheck.config.model import Settings
+from gacheck.core.models import Audit, Evidence, Finding, GateResult, Status, Threshold, Verdict
+from gacheck.core.units import Unit
+from gacheck.history.series import gate_series
+from gacheck.history.store import load_history
+from gacheck.history.table import build_report
 from gacheck.reports.github import annotation_lines
 from gacheck.reports.junit import render_junit
-from gacheck.trends import gate_series
-from gacheck.units import Unit
 
 GATES = 9
 DAYS = 365

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import httpx
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.engine import measure
 from gacheck.promlab.lab import running_scenario
 from gacheck.promlab.model import Plan, Traffic, Window
 from gacheck.promlab.relative import FAST_P95, noisy
 from gacheck.promlab.scenarios import Scenario
+from gacheck.run.engine import measure
 
 RUNS = 10
 BUDGET = 1.2

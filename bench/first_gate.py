@@ -32,7 +32,7 @@ threshold = { max = 5 }
 CHILD = """
 import os, sys, time
 from gacheck import cli
-import gacheck.engine as engine
+import gacheck.run.engine as engine
 original = engine.measure
 def first(gate, ctx):
     sys.stderr.write(f"FIRST {time.time() - float(os.environ['BENCH_T0']):.4f}\\n")
@@ -56,9 +56,9 @@ def first_gate_after(argv: list[str], cwd: Path) -> float:
 
 def audit_write_time(work: Path) -> tuple[float, int]:
     from gacheck.commands.common import build_context
-    from gacheck.evaluation import evaluate
-    from gacheck.outputs import write_audit
-    from gacheck.timeparse import now
+    from gacheck.core.timeparse import now
+    from gacheck.output.writer import write_audit
+    from gacheck.run.evaluation import evaluate
 
     class Args:
         config = str(work / "gates.toml")

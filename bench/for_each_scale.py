@@ -35,15 +35,15 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gacheck.config import load_config  # noqa: E402
+from gacheck.config.model import load_config  # noqa: E402
 from gacheck.context import Context, Overrides  # noqa: E402
-from gacheck.evaluation import evaluate  # noqa: E402
-from gacheck.models import Status  # noqa: E402
+from gacheck.core.models import Status  # noqa: E402
 from gacheck.promlab.generate import generate  # noqa: E402
 from gacheck.promlab.model import SLOW, Plan, Traffic  # noqa: E402
 from gacheck.promlab.server import PrometheusServer  # noqa: E402
 from gacheck.promlab.tsdb import build_tsdb, write_openmetrics  # noqa: E402
 from gacheck.promlab.victoria import _Server, import_families  # noqa: E402
+from gacheck.run.evaluation import evaluate  # noqa: E402
 from tests.prometheus.recording_proxy import RecordingProxy  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))

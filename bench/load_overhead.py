@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from gacheck.collectors.load import Route, run_load
-from gacheck.collectors.stream_timing import percentile
+from gacheck.collectors.service.load import Route, run_load
+from gacheck.collectors.service.stream_timing import percentile
 
 LATENCY = 0.005
 SEQUENTIAL = 300

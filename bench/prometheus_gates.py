@@ -26,14 +26,14 @@ from pathlib import Path
 
 import httpx
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.engine import measure
 from gacheck.promlab.generate import generate
 from gacheck.promlab.rules import alerting_rules_yaml
 from gacheck.promlab.scenarios import get
 from gacheck.promlab.server import PrometheusServer
 from gacheck.promlab.tsdb import build_tsdb, write_openmetrics
+from gacheck.run.engine import measure
 
 RUNS = 5
 BUDGET = 1.2

@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gacheck.collectors import ruff
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context
-from gacheck.engine import measure
+from gacheck.run.engine import measure
 
 FILES = 2000
 RUNS = 15

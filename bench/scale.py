@@ -33,14 +33,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gacheck.config import load_config  # noqa: E402
+from gacheck.config.model import load_config  # noqa: E402
 from gacheck.context import Context, Overrides  # noqa: E402
-from gacheck.evaluation import evaluate  # noqa: E402
 from gacheck.promlab.generate import generate  # noqa: E402
 from gacheck.promlab.rules import alerting_rules_yaml  # noqa: E402
 from gacheck.promlab.scenarios import get  # noqa: E402
 from gacheck.promlab.server import PrometheusServer  # noqa: E402
 from gacheck.promlab.tsdb import build_tsdb, write_openmetrics  # noqa: E402
+from gacheck.run.evaluation import evaluate  # noqa: E402
 
 RUNS = 5
 BY_ROUTE = "sum by (outcome, scope, route) (rate(lukhas_guardian_decision_total[5m]))"
@@ -120,9 +120,9 @@ RSS_GATE = PEAK + """
 import sys
 from pathlib import Path
 from datetime import datetime
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.engine import measure
+from gacheck.run.engine import measure
 config = load_config(sys.argv[1])
 ctx = Context(at=datetime.fromisoformat(sys.argv[3]), config=config, repo=Path(sys.argv[1]).parent,
               audit_dir=Path(sys.argv[1]).parent, overrides=Overrides(prometheus_url=sys.argv[2]))
@@ -216,7 +216,7 @@ class Counter:
     def __init__(self) -> None:
         import threading
 
-        from gacheck.collectors import prometheus_http
+        from gacheck.collectors.prometheus import http as prometheus_http
 
         self.total = self.ranges = 0
         original = prometheus_http.read_capped

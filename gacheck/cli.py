@@ -23,8 +23,8 @@ from gacheck.commands import (
     security_seeds,
     validate,
 )
-from gacheck.errors import GacheckError
-from gacheck.exitcodes import ExitCode
+from gacheck.core.errors import GacheckError
+from gacheck.core.exitcodes import ExitCode
 
 COMMANDS: tuple[ModuleType, ...] = (
     evaluate, validate, schema, history, diff, demo, security_seeds, init, imports,
@@ -79,7 +79,7 @@ def _configure_logging(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from gacheck.secrets import session
+    from gacheck.core.secrets import session
 
     # Everything the command prints, logs or raises goes through one redacting stdout/stderr.
     with session():

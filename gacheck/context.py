@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gacheck.config import Config
-from gacheck.deadline import Deadline
-from gacheck.secrets import Secrets
+from gacheck.config.model import Config
+from gacheck.core.deadline import Deadline
+from gacheck.core.secrets import Secrets
 
 T = TypeVar("T")
 

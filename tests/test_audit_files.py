@@ -162,7 +162,7 @@ def test_commands_run_in_the_repository_are_recorded_relative_to_it(write_config
 
 
 def test_earlier_audits_are_read_once_per_evaluation(write_config, run_cli, tmp_path, monkeypatch) -> None:
-    from gacheck import history
+    from gacheck.history import store as history
 
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     config = write_config(CONFIG)

@@ -83,7 +83,7 @@ def assert_whole_set(directory: Path, day: str) -> dict:
 def test_a_write_that_fails_midway_leaves_the_previous_set_untouched_and_no_stray(
     tmp_path, run_cli, monkeypatch
 ) -> None:
-    from gacheck.reports import audit_set
+    from gacheck.output import audit_set
 
     out = tmp_path / "audits"
     config = project(tmp_path / "repo", out)
@@ -173,7 +173,7 @@ def test_twenty_concurrent_runs_into_one_directory_leave_one_whole_set(tmp_path)
 
 KILLER = """
 import os, signal, sys
-from gacheck.reports import audit_set
+from gacheck.output import audit_set
 
 phase, count = os.environ["KILL_AT"].split(":")
 seen = []

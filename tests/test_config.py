@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config import load_config
-from gacheck.errors import ConfigError
+from gacheck.config.model import load_config
+from gacheck.core.errors import ConfigError
 
 GOOD = """
 [settings]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.models import GateResult, Status, Threshold
+from gacheck.core.models import GateResult, Status, Threshold
+from gacheck.core.units import Unit
+from gacheck.core.verdict import decide, score
 from gacheck.reports.json_report import render_json
-from gacheck.units import Unit
-from gacheck.verdict import decide, score
 
 GATE = """
 [[gates]]
@@ -140,7 +140,7 @@ def test_the_score_is_never_nan_and_min_score_is_never_bypassed() -> None:
 def test_the_audit_json_never_holds_bare_nan(tmp_path) -> None:
     from datetime import UTC, datetime
 
-    from gacheck.models import Audit, Evidence, Verdict
+    from gacheck.core.models import Audit, Evidence, Verdict
 
     gate = _result("a", Status.PASS, 1).model_copy(
         update={"evidence": Evidence(details={"ratio": math.nan, "peak": math.inf})})
@@ -157,7 +157,7 @@ def test_the_audit_json_never_holds_bare_nan(tmp_path) -> None:
 
 def test_an_example_from_the_docs_still_loads(write_config) -> None:
     """Control: every shipped config still loads under the new bounds."""
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
 
     root = Path(__file__).resolve().parents[1]
     for path in [root / "config" / "gates.toml", *sorted((root / "config").glob("*.toml"))]:

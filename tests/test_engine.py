@@ -9,9 +9,9 @@ from typing import ClassVar
 import pytest
 
 from gacheck import gates as gate_registry
+from gacheck.core.models import Evidence
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence
-from gacheck.units import Unit
 
 
 def audit_of(run_cli, config: Path, *extra: str) -> dict:
@@ -230,8 +230,8 @@ class _FailsWithEvidence:
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}
 
     def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
-        from gacheck.errors import CollectorError
-        from gacheck.models import CommandRecord
+        from gacheck.core.errors import CollectorError
+        from gacheck.core.models import CommandRecord
 
         record = CommandRecord(argv=["ruff", "check"], exit_code=2, output_tail=["bad config"])
         raise CollectorError("ruff exited with status 2", evidence=Evidence(commands=[record]))

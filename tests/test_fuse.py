@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gacheck.collectors.prometheus_fused import fuse
-from gacheck.templates import Member, substitute
+from gacheck.collectors.prometheus.fused import fuse
+from gacheck.config.for_each import Member, substitute
 
 MEMBER = Member(template="t", label="service", value="ledger", values=("guardian", "ledger"))
 
@@ -46,7 +46,7 @@ def test_values_are_escaped_for_promql_strings_and_regular_expressions():
 
 
 def test_large_templates_are_fused_in_batches():
-    from gacheck.collectors.prometheus_fused import FUSED_BATCH, batch_of
+    from gacheck.collectors.prometheus.fused import FUSED_BATCH, batch_of
 
     values = tuple(f"s{n:03d}" for n in range(2 * FUSED_BATCH + 3))
     member = Member(template="t", label="service", value=values[FUSED_BATCH + 1], values=values)

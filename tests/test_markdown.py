@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gacheck.models import (
+from gacheck.core.models import (
     Audit,
     CommandRecord,
     Evidence,
@@ -17,8 +17,8 @@ from gacheck.models import (
     Threshold,
     Verdict,
 )
+from gacheck.core.units import Unit
 from gacheck.reports.markdown import code, fence, md, render_markdown
-from gacheck.units import Unit
 
 HOSTILE = "evil | </td><script>alert(1)</script>\n## injected [link](http://x) `tick` *b*"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from gacheck.collectors.read_budget import ReadBudget
+from gacheck.collectors.prometheus.read_budget import ReadBudget
 
 MIB = 2**20
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.gates import KINDS
 from gacheck.gates.interface import Params
 

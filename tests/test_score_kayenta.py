@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gacheck.models import GateResult, Status, Threshold, Verdict
-from gacheck.units import Unit
-from gacheck.verdict import decide, score
+from gacheck.core.models import GateResult, Status, Threshold, Verdict
+from gacheck.core.units import Unit
+from gacheck.core.verdict import decide, score
 
 
 def gate(gate_id: str, status: Status, blocking: bool = True, weight: float = 1.0) -> GateResult:
@@ -53,8 +53,8 @@ def test_kayenta_forces_zero_when_half_the_gates_have_no_data() -> None:
 
 
 def test_the_setting_is_read_from_the_config(tmp_path) -> None:
-    from gacheck.config import load_config
-    from gacheck.errors import ConfigError
+    from gacheck.config.model import load_config
+    from gacheck.core.errors import ConfigError
 
     path = tmp_path / "gates.toml"
     body = "[[gates]]\nid = 'a'\nkind = 'command'\ntitle = 'A'\ncommand = ['true']\n"

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from gacheck import secrets as registry
+from gacheck.core import secrets as registry
 
 sys.path.insert(0, str(Path(__file__).parent / "contract"))
 from facade_server import FacadeServer  # noqa: E402
@@ -228,7 +228,7 @@ def test_debug_logs_and_internal_error_tracebacks_are_redacted(
     from gacheck.commands import validate
 
     def explode(args):  # type: ignore[no-untyped-def]
-        from gacheck.secrets import current
+        from gacheck.core.secrets import current
 
         current().add("traceback-s3cret")
         raise RuntimeError("boom with traceback-s3cret and https://u:pw9@host")
@@ -327,7 +327,7 @@ def test_a_gates_context_does_not_read_the_config_again(tmp_path: Path, monkeypa
     config for each was a million walks. The secrets in it are still registered once."""
     from datetime import UTC, datetime
 
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
     from gacheck.context import Context
 
     blocks = "".join(f'[[gates]]\nid = "g{i}"\nkind = "ruff_budget"\ntitle = "t"\n'

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gacheck.collectors.answer_limits import SeriesCounter, TooManySeries
-from gacheck.collectors.prometheus_chunks import Span
-from gacheck.collectors.prometheus_fetch import decode_matrix
+from gacheck.collectors.prometheus.answer_limits import SeriesCounter, TooManySeries
+from gacheck.collectors.prometheus.chunks import Span
+from gacheck.collectors.prometheus.fetch import decode_matrix
 
 LABEL = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 

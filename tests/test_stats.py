@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 from gacheck.sli.comparison import Limits, judge_change, relative_change, two_line_sparkline
 from gacheck.sli.stats import mann_whitney
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gacheck.units import Unit, format_value, parse_duration, parse_quantity, parse_ratio
+from gacheck.core.units import Unit, format_value, parse_duration, parse_quantity, parse_ratio
 
 
 @pytest.mark.parametrize(

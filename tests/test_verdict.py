@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from gacheck.config import Waiver
-from gacheck.models import GateResult, Status, Threshold, Verdict
-from gacheck.units import Unit
-from gacheck.verdict import decide, judge, score
-from gacheck.waivers import apply_waivers
+from gacheck.config.model import Waiver
+from gacheck.core.models import GateResult, Status, Threshold, Verdict
+from gacheck.core.units import Unit
+from gacheck.core.verdict import decide, judge, score
+from gacheck.run.waivers import apply_waivers
 
 TODAY = date(2026, 11, 25)
 

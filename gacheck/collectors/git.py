@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gacheck.collectors import process
-from gacheck.errors import CollectorError, CommandError
-from gacheck.models import CommandRecord
+from gacheck.core.errors import CollectorError, CommandError
+from gacheck.core.models import CommandRecord
 
 _GIT = ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.quotePath=off"]
 _ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}

@@ -19,9 +19,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gacheck.collectors import process
-from gacheck.errors import CollectorError, FileRefusedError
-from gacheck.models import CommandRecord
-from gacheck.safe_files import MiB, read_text_confined
+from gacheck.core.errors import CollectorError, FileRefusedError
+from gacheck.core.models import CommandRecord
+from gacheck.core.safe_files import MiB, read_text_confined
 
 MAX_REPORT_BYTES = 16 * MiB
 """pip-audit's report of 5,000 dependencies with vulnerabilities is a few MB; parsing a bigger

@@ -1,8 +1,8 @@
 """The one way gacheck runs a subprocess: argv list, timeout, output captured, errors explained.
 
 Processes run in their own session so that a timeout kills the whole tree, not just the shell.
-When the calling thread works for a gate (``gacheck.deadline``), the timeout is shortened to the
-gate's time limit, and the tree is killed as soon as the engine gives up on the gate.
+When the calling thread works for a gate (``gacheck.core.deadline``), the timeout is shortened
+to the gate's time limit, and the tree is killed as soon as the engine gives up on the gate.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gacheck import deadline
-from gacheck.errors import CommandError
-from gacheck.models import CommandRecord
+from gacheck.core import deadline
+from gacheck.core.errors import CommandError
+from gacheck.core.models import CommandRecord
 
 _running: set[subprocess.Popen[str]] = set()
 _running_lock = threading.Lock()

@@ -18,8 +18,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from gacheck.collectors import process
-from gacheck.errors import CollectorError
-from gacheck.models import CommandRecord
+from gacheck.core.errors import CollectorError
+from gacheck.core.models import CommandRecord
 
 IO_ERROR = "E902"
 """ruff reports a file it cannot read as a diagnostic with this code; it is not a lint finding."""

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from gacheck.collectors import process
-from gacheck.errors import CollectorError
-from gacheck.models import CommandRecord
+from gacheck.core.errors import CollectorError
+from gacheck.core.models import CommandRecord
 
 NOQA = re.compile(rb"#\s*(?:(?:ruff|flake8)\s*:\s*)?noqa\b", re.IGNORECASE)
 CONFIG_NAMES = ("pyproject.toml", "ruff.toml", ".ruff.toml")

@@ -51,16 +51,16 @@ def cache_dir(args: argparse.Namespace, config: Any, repo: Path) -> Path | None:
     if config.prometheus.cache_dir:
         configured = Path(config.prometheus.cache_dir).expanduser()
         return configured if configured.is_absolute() else repo / configured
-    from gacheck.user_cache import default_cache_dir
+    from gacheck.core.user_cache import default_cache_dir
 
     return default_cache_dir()
 
 
 def build_context(args: argparse.Namespace, at: Any, output_dir: Path | None = None) -> Any:
     """Load the config named by ``args`` and make the evaluation context around ``at``."""
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
     from gacheck.context import Context, Overrides
-    from gacheck.secrets import current
+    from gacheck.core.secrets import current
 
     config = load_config(args.config)
     repo = Path(args.repo or config.settings.repo).expanduser().resolve()

@@ -47,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
 
     from gacheck.commands.common import build_context
     from gacheck.commands.evaluate import exit_code_for
-    from gacheck.config import load_config
-    from gacheck.errors import UsageError
-    from gacheck.evaluation import Selection, evaluate
-    from gacheck.outputs import write_audit
+    from gacheck.config.model import load_config
+    from gacheck.core.errors import UsageError
+    from gacheck.core.timeparse import now
+    from gacheck.output.writer import write_audit
     from gacheck.promlab.demo import (
         PROMETHEUS_KINDS,
         RELATIVE_GATES,
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.promlab.scenarios import get
     from gacheck.promlab.tsdb import require
     from gacheck.reports.text import render_text, use_colour
-    from gacheck.timeparse import now
+    from gacheck.run.evaluation import Selection, evaluate
 
     err = sys.stderr
     args.config = _config_path(args.config)
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 def _config_path(given: str | None) -> str:
     """The config to demo: the one named, else the repository's, else the shipped profile, so
     the demo runs from any directory."""
-    from gacheck.config import DEFAULT_CONFIG_PATH
+    from gacheck.config.model import DEFAULT_CONFIG_PATH
     from gacheck.profiles import packaged_config_path
 
     if given is not None:

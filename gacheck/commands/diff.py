@@ -26,10 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _find_by_date(args: argparse.Namespace, day: str) -> Path:
     """The last full, usable audit of ``day`` in the audit directory (partial runs are not the
     day's); unusable ones are named on stderr and passed over."""
-    from gacheck.errors import UsageError
-    from gacheck.history import SKIPPED_NOTE, UnusableAudit, dated_pattern, read_past_audit
-    from gacheck.models import SCHEMA_VERSION
-    from gacheck.reports.files import PARTIAL_MARK
+    from gacheck.core.errors import UsageError
+    from gacheck.core.models import SCHEMA_VERSION
+    from gacheck.history.store import SKIPPED_NOTE, UnusableAudit, dated_pattern, read_past_audit
+    from gacheck.output.files import PARTIAL_MARK
 
     directory, settings = audit_location(args)
     pattern = dated_pattern(settings.model_copy(
@@ -54,9 +54,9 @@ def _find_by_date(args: argparse.Namespace, day: str) -> Path:
 
 
 def _load(args: argparse.Namespace, which: str, text: str) -> dict[str, Any]:
-    from gacheck.errors import UsageError
-    from gacheck.history import UnusableAudit, read_past_audit
-    from gacheck.models import SCHEMA_VERSION
+    from gacheck.core.errors import UsageError
+    from gacheck.core.models import SCHEMA_VERSION
+    from gacheck.history.store import UnusableAudit, read_past_audit
 
     path = Path(text)
     if _DATE.match(text) and not path.is_file():
@@ -70,8 +70,8 @@ def _load(args: argparse.Namespace, which: str, text: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.audit_diff import diff_audits
-    from gacheck.exitcodes import ExitCode
+    from gacheck.core.exitcodes import ExitCode
+    from gacheck.history.diff import diff_audits
     from gacheck.reports.diff_report import RENDERERS
 
     diff = diff_audits(_load(args, "OLD", args.old), _load(args, "NEW", args.new))

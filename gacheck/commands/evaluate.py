@@ -19,8 +19,8 @@ from gacheck.commands.common import (
     build_context,
     id_list,
 )
-from gacheck.errors import UsageError
-from gacheck.exitcodes import ExitCode
+from gacheck.core.errors import UsageError
+from gacheck.core.exitcodes import ExitCode
 
 NAME = "evaluate"
 HELP = "evaluate every gate and write the dated audit"
@@ -51,7 +51,7 @@ def evaluation_argv(argv: list[str]) -> list[str]:
 
 def duration(text: str) -> float:
     """argparse type: ``"30s"``, ``"5m"``, ``"2h"``."""
-    from gacheck.units import parse_duration
+    from gacheck.core.units import parse_duration
 
     try:
         return parse_duration(text)
@@ -137,7 +137,7 @@ def _check_selection(args: argparse.Namespace, ctx: Any) -> None:
     """Waiting cannot bring back gates the selection left out: say so instead of waiting."""
     if args.wait_until is None or args.partial:
         return
-    from gacheck.evaluation import Selection
+    from gacheck.run.evaluation import Selection
 
     chosen = Selection(args.only, args.skip).choose([g.id for g in ctx.config.gates])
     left_out = [g.id for g in ctx.config.gates if g.blocking and g.id not in chosen]
@@ -150,7 +150,7 @@ def _check_selection(args: argparse.Namespace, ctx: Any) -> None:
 
 def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
     """The audit (after waiting, if asked) and the context of its instant."""
-    from gacheck.evaluation import Selection, evaluate
+    from gacheck.run.evaluation import Selection, evaluate
 
     selection = Selection(args.only, args.skip, partial=args.partial)
     command = ["gacheck", *evaluation_argv(args.argv)]
@@ -160,8 +160,8 @@ def _evaluate(args: argparse.Namespace, ctx: Any) -> tuple[Any, Any]:
 
     if args.wait_until is None:
         return run_once(ctx), ctx
-    from gacheck.timeparse import now
-    from gacheck.waiting import wait_for_ready
+    from gacheck.core.timeparse import now
+    from gacheck.run.waiting import wait_for_ready
 
     outcome = wait_for_ready(
         ctx,
@@ -192,7 +192,7 @@ def _publish_metrics(args: argparse.Namespace, audit: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.timeparse import now, parse_instant, refuse_future
+    from gacheck.core.timeparse import now, parse_instant, refuse_future
 
     _check_combinations(args)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -202,14 +202,14 @@ def run(args: argparse.Namespace) -> int:
     _check_selection(args, ctx)
     root = None
     if args.commit:  # before evaluating: a long wait must not end in "not a git repository"
-        from gacheck.publish import repository_root
+        from gacheck.output.git_commit import repository_root
 
         root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
     # Imported once the gates ran: the report modules are not needed before the first gate.
-    from gacheck.history import SKIPPED_NOTE
-    from gacheck.outputs import Written, write_audit
-    from gacheck.reports.stdout import print_outcome
+    from gacheck.history.store import SKIPPED_NOTE
+    from gacheck.output.console import print_outcome
+    from gacheck.output.writer import Written, write_audit
 
     for note in audit.notes:  # each unusable earlier audit, once
         if note.startswith(SKIPPED_NOTE):
@@ -217,8 +217,8 @@ def run(args: argparse.Namespace) -> int:
 
     written, outcome, refused = Written(), None, None
     if root is not None:
-        from gacheck.errors import OutputError
-        from gacheck.publish import audit_lock, commit_files, commit_message
+        from gacheck.core.errors import OutputError
+        from gacheck.output.git_commit import audit_lock, commit_files, commit_message
 
         with audit_lock(root):  # writing and committing as one step: runs take turns
             written = write_audit(audit, ctx, charts=not args.no_charts)

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _since(text: str | None):  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from gacheck.errors import UsageError
+    from gacheck.core.errors import UsageError
 
     if text is None:
         return None
@@ -35,10 +35,10 @@ def _since(text: str | None):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.errors import UsageError
-    from gacheck.history import load_history
-    from gacheck.history_table import build_report
-    from gacheck.models import SCHEMA_VERSION
+    from gacheck.core.errors import UsageError
+    from gacheck.core.models import SCHEMA_VERSION
+    from gacheck.history.store import load_history
+    from gacheck.history.table import build_report
     from gacheck.reports.history_report import RENDERERS
 
     since = _since(args.since)

@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.errors import UsageError
+    from gacheck.core.errors import UsageError
     from gacheck.importers import render_config
 
     if args.source_format == "keptn":
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.exists():
         raise UsageError(f"{target} already exists; gacheck import does not overwrite")
-    from gacheck.reports.files import write_atomic
+    from gacheck.output.files import write_atomic
 
     write_atomic(target, text)
     sys.stderr.write(f"gacheck: wrote {target}; check it with gacheck validate --config "

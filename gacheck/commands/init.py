@@ -26,9 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.errors import UsageError
+    from gacheck.core.errors import UsageError
+    from gacheck.output.files import write_atomic
     from gacheck.profiles import profile_text, workflow_text
-    from gacheck.reports.files import write_atomic
 
     repo = Path(args.repo).expanduser()
     if not repo.is_dir():

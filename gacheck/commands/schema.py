@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gacheck.exitcodes import ExitCode
+from gacheck.core.exitcodes import ExitCode
 
 NAME = "schema"
 HELP = "print the JSON Schema of the audit document"

@@ -12,8 +12,8 @@ import glob
 import sys
 from pathlib import Path
 
-from gacheck.errors import UsageError
-from gacheck.exitcodes import ExitCode
+from gacheck.core.errors import UsageError
+from gacheck.core.exitcodes import ExitCode
 
 NAME = "security-seeds"
 HELP = "turn a pip-audit JSON report into one issue seed per vulnerability (Track E)"
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _report_path(args: argparse.Namespace, repo: Path) -> Path:
     if args.report:
         return Path(args.report)
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
 
     config = load_config(args.config)
     patterns = [g.params.report for g in config.gates
@@ -66,7 +66,7 @@ def _constraints(args: argparse.Namespace, repo: Path) -> tuple[list[object], li
         files = [Path(name) for name in args.requirements]
     else:
         files = sorted({p for pattern in _REQUIREMENT_FILES for p in repo.glob(pattern)})
-    from gacheck.safe_files import read_text_confined
+    from gacheck.core.safe_files import read_text_confined
 
     texts = []
     for path in files:
@@ -87,8 +87,8 @@ def _link(path: Path, repo: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from gacheck.collectors.pip_audit import read_report
-    from gacheck.errors import CollectorError
-    from gacheck.reports.files import write_atomic
+    from gacheck.core.errors import CollectorError
+    from gacheck.output.files import write_atomic
     from gacheck.security import render
     from gacheck.security.seeds import seeds
 

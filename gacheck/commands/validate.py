@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gacheck.commands.common import add_config_options
-from gacheck.exitcodes import ExitCode
+from gacheck.core.exitcodes import ExitCode
 
 NAME = "validate"
 HELP = "check the configuration and list its gates"
@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.config import load_config
-    from gacheck.units import plural
+    from gacheck.config.model import load_config
+    from gacheck.core.units import plural
 
     config = load_config(args.config)
     width = max(len(g.id) for g in config.gates)
@@ -48,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_queries(args: argparse.Namespace) -> int:
-    from gacheck.collectors.prometheus_check import check_queries, unchecked_gates
     from gacheck.commands.common import build_context
-    from gacheck.timeparse import now, parse_instant, refuse_future
+    from gacheck.core.timeparse import now, parse_instant, refuse_future
+    from gacheck.run.check_queries import check_queries, unchecked_gates
 
     ctx = build_context(args, refuse_future(parse_instant(args.at)) if args.at else now())
     checks = check_queries(ctx)

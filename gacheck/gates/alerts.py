@@ -22,19 +22,19 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from gacheck.collectors.prometheus import client
-from gacheck.collectors.prometheus_coverage import Signals, monitoring_coverage
-from gacheck.collectors.prometheus_rules import AlertingRule, parse_rules
-from gacheck.collectors.prometheus_window import range_window
-from gacheck.collectors.rules_api import list_rules
-from gacheck.config import Duration, GateSpec, PositiveDuration
+from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.rules import AlertingRule, parse_rules
+from gacheck.collectors.prometheus.rules_api import list_rules
+from gacheck.collectors.prometheus.window import range_window
+from gacheck.config.model import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
-from gacheck.errors import CollectorError
+from gacheck.core.errors import CollectorError
+from gacheck.core.models import Evidence, Finding, Status
+from gacheck.core.units import Unit, format_duration, plural
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Finding, Status
 from gacheck.sli.alert_history import firing_spans
+from gacheck.sli.coverage import Signals, monitoring_coverage
 from gacheck.sli.sustained import stamp
-from gacheck.units import Unit, format_duration, plural
 
 PAST_AT_S = 60.0  # an --at this much before now is "in the past" for rule health
 

@@ -12,11 +12,11 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from gacheck.collectors import process
-from gacheck.config import GateSpec, PositiveDuration
+from gacheck.config.model import GateSpec, PositiveDuration
 from gacheck.context import Context
+from gacheck.core.models import Evidence
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence
-from gacheck.units import Unit
 
 
 class CommandParams(Params):

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from gacheck.config import GateSpec
+from gacheck.config.model import GateSpec
 from gacheck.context import Context
-from gacheck.errors import CollectorError
+from gacheck.core.errors import CollectorError
+from gacheck.core.models import Evidence, Finding, Status
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Finding, Status
-from gacheck.units import Unit
 
 if TYPE_CHECKING:  # collectors are imported when a gate runs, not when the config is read
     from gacheck.collectors.git import Commit, Git

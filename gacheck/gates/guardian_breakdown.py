@@ -13,12 +13,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from gacheck.config import Duration, GateSpec
+from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
-from gacheck.errors import NoDataError
+from gacheck.core.errors import NoDataError
+from gacheck.core.models import Evidence, Finding
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Finding
-from gacheck.units import Unit
 
 DENIED = "sum by (reason) (increase(lukhas_guardian_denied_total{selector}[{window}]))"
 DECISIONS = ("sum by (route, outcome) (increase(lukhas_guardian_decision_total{selector}"
@@ -46,8 +46,8 @@ class GuardianBreakdownGate:
     default_threshold: ClassVar[dict[str, Any]] = {"max": 0}
 
     def evaluate(self, gate: GateSpec, ctx: Context) -> Measurement:
-        from gacheck.collectors.prometheus import client
-        from gacheck.sli.promql import duration
+        from gacheck.collectors.prometheus.client import client
+        from gacheck.collectors.prometheus.promql import duration
 
         params: GuardianBreakdownParams = gate.params
         window = duration(params.window or ctx.config.settings.window)
@@ -76,7 +76,7 @@ class GuardianBreakdownGate:
         return _measurement(params, window, queries, reasons, decided, traffic)
 
     def queries_to_check(self, gate: GateSpec) -> list[str]:
-        from gacheck.sli.promql import duration
+        from gacheck.collectors.prometheus.promql import duration
 
         return list(_queries(gate.params, duration(gate.params.window or 3600.0)).values())
 

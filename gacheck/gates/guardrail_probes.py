@@ -19,13 +19,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from gacheck.config import GateSpec
+from gacheck.collectors.service.facade import Facade, FacadeParams, exclusive
+from gacheck.config.model import GateSpec
 from gacheck.context import Context
-from gacheck.errors import GateError
-from gacheck.gates.facade_client import Facade, FacadeParams, exclusive
+from gacheck.core.errors import GateError
+from gacheck.core.models import Evidence, Finding, Status
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Finding, Status
-from gacheck.units import Unit
 
 MAX_PROBE_FILE_BYTES = 1024 * 1024
 MAX_PROBES = 1000

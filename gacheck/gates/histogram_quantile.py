@@ -15,14 +15,15 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from gacheck.collectors.prometheus import client
-from gacheck.config import Duration, GateSpec
+from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.promql import check_labels, duration, summed, with_matchers
+from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
+from gacheck.core.models import QueryRecord
+from gacheck.core.units import Unit, format_duration
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import QueryRecord
 from gacheck.sli.bucket_resolution import resolver
 from gacheck.sli.buckets import bracket
-from gacheck.sli.promql import check_labels, duration, summed, with_matchers
 from gacheck.sli.sustained import (
     Alongside,
     Resolver,
@@ -30,7 +31,6 @@ from gacheck.sli.sustained import (
     beside,
     evaluate_sustained,
 )
-from gacheck.units import Unit, format_duration
 
 
 class HistogramQuantileParams(SustainedParams):

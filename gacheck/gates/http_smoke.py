@@ -13,13 +13,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from gacheck.collectors.http_smoke import Check, CheckResult, JsonAssertion, SmokeRunner
-from gacheck.config import Duration, GateSpec, PositiveDuration
+from gacheck.collectors.service.http_smoke import Check, CheckResult, JsonAssertion, SmokeRunner
+from gacheck.config.model import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
-from gacheck.errors import GateError
+from gacheck.core.errors import GateError
+from gacheck.core.models import Evidence, Finding, Status
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Finding, Status
-from gacheck.units import Unit
 
 MODEL_PLACEHOLDER = "{model}"
 _ASSERTIONS = ("equals", "exists", "non_empty_list")

@@ -12,10 +12,10 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from gacheck.config import GateSpec
+from gacheck.config.model import GateSpec
 from gacheck.context import Context
-from gacheck.models import Evidence, Status
-from gacheck.units import Unit
+from gacheck.core.models import Evidence, Status
+from gacheck.core.units import Unit
 
 
 class Params(BaseModel):

@@ -12,13 +12,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from gacheck.config import GateSpec
+from gacheck.config.model import GateSpec
 from gacheck.context import Context
-from gacheck.errors import GateError, NoDataError
+from gacheck.core.errors import GateError, NoDataError
+from gacheck.core.models import Evidence
+from gacheck.core.safe_files import MiB, read_text_confined, root_for
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence
-from gacheck.safe_files import MiB, read_text_confined, root_for
-from gacheck.units import Unit
 
 MAX_BYTES = 64 * MiB
 

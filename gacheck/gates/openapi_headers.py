@@ -16,15 +16,16 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field
 
-from gacheck.collectors import openapi, openapi_load
-from gacheck.collectors.openapi_policy import Exemption, Policy, Rule, normalize_code
-from gacheck.config import GateSpec
+from gacheck.collectors.openapi import header_guard as openapi
+from gacheck.collectors.openapi import load as openapi_load
+from gacheck.collectors.openapi.policy import Exemption, Policy, Rule, normalize_code
+from gacheck.config.model import GateSpec
 from gacheck.context import Context
-from gacheck.errors import GateError
+from gacheck.core.errors import GateError
+from gacheck.core.models import Evidence, Finding, Status
+from gacheck.core.safe_files import root_for
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Finding, Status
-from gacheck.safe_files import root_for
-from gacheck.units import Unit
 
 DEFAULT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]
 DEFAULT_SPECS = ["docs/openapi/**/*.json", "docs/openapi/**/*.yaml", "docs/openapi/**/*.yml"]

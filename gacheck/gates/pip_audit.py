@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from gacheck.config import Duration, GateSpec
+from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
-from gacheck.errors import CollectorError, NoDataError
+from gacheck.core.errors import CollectorError, NoDataError
+from gacheck.core.models import CommandRecord, Evidence, Finding, Status
+from gacheck.core.safe_files import root_for
+from gacheck.core.units import Unit
+from gacheck.core.verdict import judge
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import CommandRecord, Evidence, Finding, Status
-from gacheck.safe_files import root_for
-from gacheck.units import Unit
-from gacheck.verdict import judge
 
 if TYPE_CHECKING:  # the collector is imported when the gate runs, not when the config is read
     from gacheck.collectors.pip_audit import AuditReport

@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from gacheck.config import GateSpec
+from gacheck.config.model import GateSpec
 from gacheck.context import Context
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
 from gacheck.sli.sustained import SustainedParams, evaluate_sustained
-from gacheck.units import Unit
 
 
 class PromqlSustainedParams(SustainedParams):

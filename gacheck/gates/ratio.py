@@ -12,14 +12,14 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from gacheck.collectors.prometheus import client
-from gacheck.config import Duration, GateSpec
+from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.promql import check_labels, duration, summed
+from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
+from gacheck.core.models import Status
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Status
-from gacheck.sli.promql import check_labels, duration, summed
 from gacheck.sli.sustained import Alongside, SustainedParams, beside, evaluate_sustained
-from gacheck.units import Unit
 
 
 class RatioParams(SustainedParams):

@@ -13,16 +13,16 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from gacheck.collectors.prometheus import Series, client
-from gacheck.collectors.prometheus_window import range_window
-from gacheck.config import GateSpec, PositiveDuration
+from gacheck.collectors.prometheus.client import Series, client
+from gacheck.collectors.prometheus.promql import step_range, with_matchers
+from gacheck.collectors.prometheus.window import range_window
+from gacheck.config.model import GateSpec, PositiveDuration
 from gacheck.context import Context
-from gacheck.errors import CollectorError, GateError, NoDataError
+from gacheck.core.errors import CollectorError, GateError, NoDataError
+from gacheck.core.models import Evidence, Status
+from gacheck.core.units import Unit, format_duration
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Status
-from gacheck.sli.promql import step_range, with_matchers
 from gacheck.sli.sustained import Ratio, stamp
-from gacheck.units import Unit, format_duration
 
 CLOCK_SKEW_S = 60.0  # a start this little after --at is read as "just started"
 

@@ -15,12 +15,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from gacheck.config import Duration, GateSpec
+from gacheck.collectors.service.facade import Facade, FacadeParams, exclusive
+from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
-from gacheck.gates.facade_client import Facade, FacadeParams, exclusive
+from gacheck.core.models import Evidence, Finding, Status
+from gacheck.core.units import Unit, format_value
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import Evidence, Finding, Status
-from gacheck.units import Unit, format_value
 
 PROMPT = "Count from one to ten in words."
 
@@ -53,7 +53,7 @@ class StreamTimingGate:
 
     @staticmethod
     def _streams(facade: Facade, model: str, params: StreamTimingParams) -> list[Any]:
-        from gacheck.collectors.openai_calls import CallOutcome, stream
+        from gacheck.collectors.service.openai_calls import CallOutcome, stream
 
         outcomes: list[CallOutcome] = []
         messages = [{"role": "user", "content": params.prompt}]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gacheck.errors import UsageError
+from gacheck.core.errors import UsageError
 
 MAX_FILE_BYTES = 1024 * 1024  # an SLO file is a few kilobytes; anything bigger is not one
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gacheck.errors import UsageError
+from gacheck.core.errors import UsageError
 from gacheck.importers import Imported, ImportedGate, Skipped, gate_id, read_yaml_documents
 
 _CRITERION = re.compile(r"^\s*(<=|>=|<|>|=)\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gacheck.errors import UsageError
+from gacheck.core.errors import UsageError
 from gacheck.importers import Imported, ImportedGate, Skipped, gate_id, read_yaml_documents
 
 RATE_WINDOW = "5m"

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from gacheck.errors import OutputError
-from gacheck.models import Audit, Status, Verdict
+from gacheck.core.errors import OutputError
+from gacheck.core.models import Audit, Status, Verdict
 
 JOB = "gacheck"
 

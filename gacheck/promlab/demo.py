@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from gacheck.config import Config, GateSpec
+from gacheck.config.model import Config, GateSpec
 
 PROMETHEUS_KINDS = frozenset(
     {"soak_duration", "alerts", "promql_sustained", "ratio", "histogram_quantile", "compare",
@@ -47,7 +47,7 @@ def with_relative_gates(config: Config) -> tuple[Config, list[str]]:
     """The config plus the demo's compare and error_budget gates whose ids it lacks.
 
     Only the GA demo's history has the baseline week and the GA version they compare with."""
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
 
     if scenario_name(config) != DEMO_SCENARIO:
         return config, []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gacheck.models import CommandRecord
+from gacheck.core.models import CommandRecord
 from gacheck.promlab.compose import compose
 from gacheck.promlab.rules import alerting_rules_yaml
 from gacheck.promlab.scenarios import Scenario

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from gacheck.collectors.process import run
-from gacheck.errors import GacheckError
-from gacheck.models import CommandRecord
+from gacheck.core.errors import GacheckError
+from gacheck.core.models import CommandRecord
 from gacheck.promlab.generate import Family
 from gacheck.promlab.openmetrics import OpenMetricsWriter
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import warnings
 
-from gacheck.trends import GateSeries
-from gacheck.units import Unit, format_value
+from gacheck.core.units import Unit, format_value
+from gacheck.history.series import GateSeries
 
 WIDTH_PX, HEIGHT_PX, DPI = 800, 300, 100
 

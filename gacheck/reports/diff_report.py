@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gacheck.audit_diff import AuditDiff, GateChange
+from gacheck.core.units import Unit, format_value
+from gacheck.history.diff import AuditDiff, GateChange
 from gacheck.reports.markdown import md
-from gacheck.units import Unit, format_value
 
 _FINDINGS_SHOWN = 50
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from gacheck.errors import OutputError
-from gacheck.models import Audit, GateResult, Status
+from gacheck.core.errors import OutputError
+from gacheck.core.models import Audit, GateResult, Status
 
 ANNOTATIONS_PER_LEVEL = 10
 """Error and warning annotations GitHub keeps per step (each level counted separately)."""
@@ -166,7 +166,7 @@ def append_step_summary(
                 f"gacheck: the step summary is full ({used} bytes); not appending the report\n"
             )
             return None
-        from gacheck.secrets import current
+        from gacheck.core.secrets import current
 
         with path.open("a", encoding="utf-8") as handle:
             handle.write(current().redact(fit_summary(markdown, budget, full_report)))

@@ -7,10 +7,10 @@ import io
 import json
 from typing import Any
 
-from gacheck.history_table import HistoryReport
+from gacheck.core.units import Unit, format_value, plural
+from gacheck.history.series import signed
+from gacheck.history.table import HistoryReport
 from gacheck.reports.markdown import md
-from gacheck.trends import signed
-from gacheck.units import Unit, format_value, plural
 
 
 def _unit(name: str) -> Unit:

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from gacheck.models import Audit
+from gacheck.core.models import Audit
 
 
 def render_json(audit: Audit) -> str:

@@ -11,8 +11,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from gacheck.models import Audit, GateResult, Status
-from gacheck.units import format_value
+from gacheck.core.models import Audit, GateResult, Status
+from gacheck.core.units import format_value
 
 # Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -114,6 +114,6 @@ def render_junit(audit: Audit) -> str:
 
 
 def write_junit(audit: Audit, path: Path) -> None:
-    from gacheck.reports.files import write_atomic
+    from gacheck.output.files import write_atomic
 
     write_atomic(path, render_junit(audit))

@@ -14,8 +14,8 @@ import shlex
 from functools import cache
 from typing import Any
 
-from gacheck.models import Audit, GateResult, Status
-from gacheck.units import format_value
+from gacheck.core.models import Audit, GateResult, Status
+from gacheck.core.units import format_value
 
 STATUS_MARK = {
     Status.PASS: "✅ pass",
@@ -103,7 +103,7 @@ def _bytecode_cache() -> Any:
     cannot read (corrupt, truncated) is compiled again, never an error."""
     import jinja2
 
-    from gacheck.user_cache import default_cache_dir
+    from gacheck.core.user_cache import default_cache_dir
 
     class Forgiving(jinja2.FileSystemBytecodeCache):
         def load_bytecode(self, bucket: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from gacheck.models import Audit
+from gacheck.core.models import Audit
 
 _COLOURS = {
     "pass": "32",

@@ -5,7 +5,7 @@ While Prometheus is down nothing at all is stored (``up`` included), and while i
 evaluation stalls no alert can fire. An empty answer from such a stretch means "not seen",
 never "did not happen".
 
-The coverage query (``gacheck.collectors.prometheus_coverage``) gives, per *signal*, the grid
+The coverage query (``gacheck.sli.coverage``) gives, per *signal*, the grid
 instants at which it was present: ``scrapes`` (a scrape sample in the step before the instant)
 and, where Prometheus monitors itself, ``rule evaluations`` (a rule group evaluated recently).
 An instant is blind when the scrape signal is missing, or when the rule signal is missing
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gacheck.units import format_duration
+from gacheck.core.units import format_duration
 
 SCRAPES = "scrapes"
 RULES = "rule evaluations"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gacheck.collectors.prometheus_coverage import Signals, monitoring_coverage
-from gacheck.collectors.prometheus_window import RangeWindow
+from gacheck.collectors.prometheus.window import RangeWindow
 from gacheck.context import Context
-from gacheck.errors import CollectorError
-from gacheck.models import QueryRecord
+from gacheck.core.errors import CollectorError
+from gacheck.core.models import QueryRecord
+from gacheck.sli.coverage import Signals, monitoring_coverage
 
 
 def record_blind_time(ctx: Context, window: RangeWindow, details: dict[str, Any],

@@ -12,14 +12,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from gacheck.collectors.prometheus import Series, client
-from gacheck.collectors.prometheus_window import RangeWindow
+from gacheck.collectors.prometheus.client import Series, client
+from gacheck.collectors.prometheus.window import RangeWindow
 from gacheck.context import Context
+from gacheck.core.units import format_duration
 from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.buckets import ABOVE, BELOW, Bracket, sides
 from gacheck.sli.buckets import describe as describe_bracket
 from gacheck.sli.sustained import Resolution, Resolver, plain
-from gacheck.units import format_duration
 
 
 def resolver(ctx: Context, found: Bracket, labels: dict[float, str], upper: bool,

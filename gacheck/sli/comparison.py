@@ -13,9 +13,9 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gacheck.models import Status
+from gacheck.core.models import Status
+from gacheck.history.series import sparkline
 from gacheck.sli.stats import UTest, mann_whitney
-from gacheck.trends import sparkline
 
 SPARK_WIDTH = 48
 

@@ -18,9 +18,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from gacheck.collectors.prometheus import QueryResult, Series
-from gacheck.collectors.prometheus_window import RangeWindow
-from gacheck.models import QueryRecord
+from gacheck.collectors.prometheus.client import QueryResult, Series
+from gacheck.collectors.prometheus.window import RangeWindow
+from gacheck.core.models import QueryRecord
 
 NAN_PROBE = "vector(0) / 0"
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gacheck.core.units import format_duration
 from gacheck.sli.breach import Grid, Judgement, judge
-from gacheck.units import format_duration
 
 
 @dataclass(frozen=True)

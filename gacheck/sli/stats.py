@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gacheck.errors import CollectorError
+from gacheck.core.errors import CollectorError
 
 
 @dataclass(frozen=True)

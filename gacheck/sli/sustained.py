@@ -21,19 +21,19 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from gacheck.collectors.prometheus import Series, client
-from gacheck.collectors.prometheus_window import RangeWindow, range_window
-from gacheck.config import Duration, GateSpec, PositiveDuration
+from gacheck.collectors.prometheus.client import Series, client
+from gacheck.collectors.prometheus.window import RangeWindow, range_window
+from gacheck.config.model import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
+from gacheck.core.models import Evidence, QueryRecord, Status
+from gacheck.core.plausibility import first_negative
+from gacheck.core.units import format_duration, parse_ratio
 from gacheck.gates.interface import Measurement, Params
-from gacheck.integrity import first_negative
-from gacheck.models import Evidence, QueryRecord, Status
 from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.idle_fill import fill_idle
 from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
 from gacheck.sli.sustained_text import describe, fail_message, plain, series_details, stamp
-from gacheck.units import format_duration, parse_ratio
 
 Ratio = Annotated[float, BeforeValidator(parse_ratio)]
 SERIES_SHOWN = 50
@@ -80,7 +80,7 @@ class Alongside:
 
 def beside(work: Callable[[], Alongside]) -> Callable[[], Alongside]:
     """Start a pre-check now, beside the main range query; the returned call waits for it."""
-    from gacheck.beside import beside as on_a_thread
+    from gacheck.core.side_thread import beside as on_a_thread
 
     return on_a_thread(work, name="gacheck-precheck")
 

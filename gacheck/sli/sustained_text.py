@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gacheck.collectors.prometheus import Series, utc
-from gacheck.models import Status
+from gacheck.collectors.prometheus.client import Series, utc
+from gacheck.core.models import Status
+from gacheck.core.units import Unit, format_duration, format_value
 from gacheck.sli.breach import Judgement
 from gacheck.sli.series_evidence import SeriesEvidence
-from gacheck.units import Unit, format_duration, format_value
 
 
 def plain(value: float | None) -> float | str | None:

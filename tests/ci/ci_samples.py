@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gacheck.models import (
+from gacheck.core.models import (
     Audit,
     CommandRecord,
     Evidence,
@@ -15,7 +15,7 @@ from gacheck.models import (
     Threshold,
     Verdict,
 )
-from gacheck.units import Unit
+from gacheck.core.units import Unit
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

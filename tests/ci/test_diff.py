@@ -8,9 +8,9 @@ from pathlib import Path
 from ci_project import write_project_config, write_snapshot
 from ci_samples import gate, sample_audit
 
-from gacheck.audit_diff import diff_audits
-from gacheck.models import Evidence, Finding, Status, Threshold
-from gacheck.units import Unit
+from gacheck.core.models import Evidence, Finding, Status, Threshold
+from gacheck.core.units import Unit
+from gacheck.history.diff import diff_audits
 
 
 def _document(audit) -> dict:  # type: ignore[no-untyped-def]
@@ -106,7 +106,7 @@ def _alert(name: str, minutes: float, last: str, **labels: str) -> dict:
 
 
 def test_an_alert_that_keeps_firing_is_changed_not_resolved_and_new() -> None:
-    from gacheck.audit_diff import diff_audits
+    from gacheck.history.diff import diff_audits
     from gacheck.reports.diff_report import render_text
 
     old = _alerts_audit([_alert("FacadeDown", 12, "2026-11-24T10:11:00Z", instance="a"),
@@ -125,7 +125,7 @@ def test_an_alert_that_keeps_firing_is_changed_not_resolved_and_new() -> None:
 
 
 def test_the_same_alert_firing_as_long_is_no_change() -> None:
-    from gacheck.audit_diff import diff_audits
+    from gacheck.history.diff import diff_audits
 
     rows = [_alert("FacadeDown", 12, "2026-11-24T10:11:00Z")]
     diff = diff_audits(_alerts_audit(rows), _alerts_audit(rows))

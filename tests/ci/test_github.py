@@ -8,7 +8,7 @@ import pytest
 from ci_golden import assert_golden
 from ci_samples import gate, sample_audit
 
-from gacheck.models import Evidence, Finding, Status
+from gacheck.core.models import Evidence, Finding, Status
 from gacheck.reports import github
 from gacheck.reports.github import (
     annotation_lines,

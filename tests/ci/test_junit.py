@@ -10,7 +10,7 @@ import xmlschema
 from ci_golden import assert_golden
 from ci_samples import gate, sample_audit
 
-from gacheck.models import Evidence, Finding, Status
+from gacheck.core.models import Evidence, Finding, Status
 from gacheck.reports.junit import render_junit
 
 SCHEMA = Path(__file__).parents[1] / "data" / "jenkins-junit.xsd"

@@ -64,8 +64,8 @@ def test_history_and_trends_leave_partial_audits_out(project, evaluate_in, run_c
 
 
 def test_partial_audits_are_left_out_of_history_whatever_the_layout(tmp_path) -> None:
-    from gacheck.config import Settings
-    from gacheck.history import load_history
+    from gacheck.config.model import Settings
+    from gacheck.history.store import load_history
 
     settings = Settings(path_template="{date}/ga-{time}.{ext}")
     gates = [{"id": "budget", "status": "pass", "value": 90}]

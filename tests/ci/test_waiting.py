@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from ci_samples import sample_audit
 
-from gacheck import waiting
-from gacheck.models import Verdict
+from gacheck.core.models import Verdict
+from gacheck.run import waiting
 
 
 class FakeTime:

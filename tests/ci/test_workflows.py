@@ -102,7 +102,7 @@ def test_the_daily_job_is_scheduled_and_commits_the_audit() -> None:
 
 
 def test_the_ci_doc_explains_every_exit_code() -> None:
-    from gacheck.exitcodes import ExitCode
+    from gacheck.core.exitcodes import ExitCode
 
     text = DOC.read_text(encoding="utf-8")
     for code in ExitCode:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from freezegun import freeze_time
 
-import gacheck.evaluation  # noqa: F401  (before freeze_time patches datetime.date)
-import gacheck.outputs  # noqa: F401
+import gacheck.output.writer  # noqa: F401
+import gacheck.run.evaluation  # noqa: F401  (before freeze_time patches datetime.date)
 
 GATE = """\
 [[gates]]

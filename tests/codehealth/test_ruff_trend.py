@@ -8,10 +8,11 @@ from pathlib import Path
 
 from freezegun import freeze_time
 
+import gacheck.output.writer  # noqa: F401
+
 # imported before freeze_time patches datetime.date: pydantic models built under it would be
 # given freezegun's FakeDate (the file then failed when run on its own)
-import gacheck.evaluation  # noqa: F401
-import gacheck.outputs  # noqa: F401
+import gacheck.run.evaluation  # noqa: F401
 
 GATE = """\
 [[gates]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from gacheck.gates.value_trend import MIN_TREND_POINTS, trend_of
+from gacheck.history.value_trend import MIN_TREND_POINTS, trend_of
 
 DAY0 = datetime(2026, 11, 1, 6, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from test_openapi_specs import GATE
 
-from gacheck.models import GateResult, Status
+from gacheck.core.models import GateResult, Status
 
 HEADERS = {n: {"schema": {"type": "string"}} for n in
            ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]}
@@ -200,8 +200,8 @@ def test_fifos_and_devices_give_a_clear_error_without_blocking(
 
 def test_a_device_inside_the_root_is_refused_by_kind(tmp_path: Path) -> None:
     """With links resolved a device is outside any repository; read directly it is refused too."""
-    from gacheck.errors import FileRefusedError
-    from gacheck.safe_files import read_bytes_confined
+    from gacheck.core.errors import FileRefusedError
+    from gacheck.core.safe_files import read_bytes_confined
 
     with pytest.raises(FileRefusedError, match="is a character device, not a regular file"):
         read_bytes_confined("/dev/zero", "/dev", 1024)
@@ -216,7 +216,7 @@ def test_twenty_thousand_findings_get_their_lines_from_one_scan_of_the_spec(
 ) -> None:
     """Finding lines used to be searched from the top of the text for each finding (20,000
     violations: 22 s); the line index is now built once per document."""
-    from gacheck.collectors import openapi_load
+    from gacheck.collectors.openapi import load as openapi_load
 
     scans: list[int] = []
     original = openapi_load.json_lines

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from test_openapi_specs import GATE, messages
 
-from gacheck.collectors import openapi_load
-from gacheck.collectors.openapi_load import SpecLoadError
-from gacheck.models import Status
+from gacheck.collectors.openapi import load as openapi_load
+from gacheck.collectors.openapi.load import SpecLoadError
+from gacheck.core.models import Status
 from gacheck.reports.markdown import render_markdown
 
 HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]

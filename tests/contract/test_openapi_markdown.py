@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import add_specs
 from test_openapi_specs import GATE
 
-from gacheck.models import Audit, GateResult, Verdict
+from gacheck.core.models import Audit, GateResult, Verdict
 from gacheck.reports.markdown import render_markdown
 
 

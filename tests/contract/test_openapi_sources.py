@@ -12,10 +12,10 @@ import pytest
 from conftest import SPECS, add_specs
 from test_openapi_specs import GATE, messages
 
-from gacheck.collectors.openapi_policy import Exemption, Policy, Rule, code_matches, normalize_code
-from gacheck.collectors.openapi_refs import format_pointer, parse_pointer
-from gacheck.errors import ConfigError
-from gacheck.models import Status
+from gacheck.collectors.openapi.policy import Exemption, Policy, Rule, code_matches, normalize_code
+from gacheck.collectors.openapi.refs import format_pointer, parse_pointer
+from gacheck.core.errors import ConfigError
+from gacheck.core.models import Status
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import add_specs
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 
 GATE = """
 id = "openapi_headers"

@@ -10,8 +10,8 @@ import pytest
 from facade_server import MODEL, FacadeServer
 from test_openapi_markdown import audit_of
 
-from gacheck.errors import ConfigError
-from gacheck.models import Status
+from gacheck.core.errors import ConfigError
+from gacheck.core.models import Status
 from gacheck.reports.markdown import render_markdown
 
 GATE = """

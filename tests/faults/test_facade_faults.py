@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fault_server import Fault, FaultServer
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 
 SMOKE = """
 [[gates]]

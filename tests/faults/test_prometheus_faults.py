@@ -7,7 +7,7 @@ import pytest
 from fault_server import Fault, FaultServer
 from fault_setup import PROMETHEUS_GATE
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 
 EXPECTED = {
     "status_503": "answered HTTP 503 Service Unavailable",

@@ -6,10 +6,10 @@ import textwrap
 from datetime import datetime
 from pathlib import Path
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.engine import measure, to_result
-from gacheck.models import GateResult
+from gacheck.core.models import GateResult
+from gacheck.run.engine import measure, to_result
 
 
 def context(tmp_path: Path, url: str, at: datetime, gates_toml: str,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.evaluation import evaluate
-from gacheck.models import Audit, GateResult
+from gacheck.core.models import Audit, GateResult
 from gacheck.promlab.lab import Lab
+from gacheck.run.evaluation import evaluate
 
 P95 = ('histogram_quantile(0.95, sum by (le) '
        '(rate(lukhas_guardian_decision_duration_seconds_bucket{{{matchers}}}[5m])))')

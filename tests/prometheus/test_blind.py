@@ -171,7 +171,7 @@ def test_stretches_run_from_the_last_seen_step_and_skip_signals_absent_all_windo
 
 def test_sli_gates_record_blind_time_and_share_one_coverage_query_with_alerts(promlab,
                                                                                 tmp_path):
-    from gacheck.evaluation import Selection, evaluate
+    from gacheck.run.evaluation import Selection, evaluate
     from tests.prometheus.proxy import SpoilingProxy
 
     lab = promlab("scrape_gap")  # Prometheus scraped nothing for 12h

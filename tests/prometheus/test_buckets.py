@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gacheck.core.units import format_duration
 from gacheck.sli.breach import Grid
 from gacheck.sli.buckets import ABOVE, BELOW, UNKNOWN, Bracket, bracket, describe, sides
 from gacheck.sli.series_evidence import Limits, examine, shortfall
-from gacheck.units import format_duration
 
 EDGES = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, math.inf)
 

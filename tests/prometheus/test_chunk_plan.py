@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gacheck.collectors.prometheus_cache import CacheScope, ChunkCache, identity_of
-from gacheck.collectors.prometheus_chunks import Span, chunk_points, chunks, pieces
+from gacheck.collectors.prometheus.cache import CacheScope, ChunkCache, identity_of
+from gacheck.collectors.prometheus.chunks import Span, chunk_points, chunks, pieces
 
 STEPS = st.sampled_from([1000, 15000, 55000, 60000, 300000])
 

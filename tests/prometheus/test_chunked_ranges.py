@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gacheck.collectors.prometheus import PrometheusClient
-from gacheck.collectors.prometheus_cache import ChunkCache
-from gacheck.collectors.prometheus_http import ConnectionSettings
-from gacheck.collectors.prometheus_window import range_window
+from gacheck.collectors.prometheus.cache import ChunkCache
+from gacheck.collectors.prometheus.client import PrometheusClient
+from gacheck.collectors.prometheus.http import ConnectionSettings
+from gacheck.collectors.prometheus.window import range_window
 from tests.prometheus.helpers import default_prometheus_gates
 
 QUERIES = (

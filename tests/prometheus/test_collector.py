@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from gacheck.collectors import process
-from gacheck.collectors.prometheus import client, display_url
-from gacheck.collectors.prometheus_window import choose_step, points, range_window
-from gacheck.errors import CollectorError
+from gacheck.collectors.prometheus.client import client, display_url
+from gacheck.collectors.prometheus.window import choose_step, points, range_window
+from gacheck.core.errors import CollectorError
 from tests.prometheus.canned import Answer, CannedPrometheus, error, vector
 from tests.prometheus.helpers import context, result
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.errors import ConfigError
-from gacheck.evaluation import evaluate
-from gacheck.outputs import write_audit
+from gacheck.core.errors import ConfigError
+from gacheck.output.writer import write_audit
 from gacheck.promlab.relative import FAST_P95
+from gacheck.run.evaluation import evaluate
 from tests.prometheus.relative_helpers import DENIAL, P95, compare_toml, evaluate_toml, only_gate
 
 ALLOW = P95.format(matchers='outcome="allow"')

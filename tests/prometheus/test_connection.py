@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gacheck.evaluation import evaluate
-from gacheck.models import Verdict
+from gacheck.core.models import Verdict
+from gacheck.run.evaluation import evaluate
 from tests.prometheus.conftest import LAB_AUTH
 from tests.prometheus.helpers import default_context, default_prometheus_gates, result
 
@@ -39,7 +39,7 @@ def test_basic_auth_from_env_variables(promlab, tmp_path, monkeypatch):
         '[prometheus]\nbasic_auth_user_env = "LAB_PROM_USER"\n'
         'basic_auth_password_env = "LAB_PROM_PASSWORD"'))
     (tmp_path / "auth.toml").write_text(config, encoding="utf-8")
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
     from gacheck.context import Context, Overrides
 
     ctx = Context(at=lab.end, config=load_config(tmp_path / "auth.toml"), repo=tmp_path,

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.promlab.demo import skip_reasons
 
 ROOT = Path(__file__).resolve().parents[2]

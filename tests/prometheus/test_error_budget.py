@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.collectors.prometheus import PrometheusClient
-from gacheck.collectors.prometheus_http import ConnectionSettings
+from gacheck.collectors.prometheus.client import PrometheusClient
+from gacheck.collectors.prometheus.http import ConnectionSettings
 from tests.prometheus.relative_helpers import evaluate_toml, only_gate
 
 GOOD = 'lukhas_guardian_decision_duration_seconds_bucket{le="0.025"}'

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.errors import ConfigError
-from gacheck.evaluation import Selection, evaluate
-from gacheck.models import Status
+from gacheck.core.errors import ConfigError
+from gacheck.core.models import Status
 from gacheck.promlab.scenarios import BAD_SERVICE, SERVICES
+from gacheck.run.evaluation import Selection, evaluate
 from tests.prometheus.helpers import context
 from tests.prometheus.recording_proxy import RecordingProxy
 
@@ -196,7 +196,7 @@ def test_selection_names_a_template_or_one_of_its_gates():
 
 
 def test_check_queries_expands_query_templates_at_the_instant(promlab, tmp_path):
-    from gacheck.collectors.prometheus_check import check_queries
+    from gacheck.run.check_queries import check_queries
 
     lab = promlab("services")
     ctx = context(tmp_path, lab.url, lab.end, templates(f"query = {QUERY}"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gacheck.evaluation import evaluate
 from gacheck.reports.markdown import render_markdown
+from gacheck.run.evaluation import evaluate
 from tests.prometheus.helpers import default_context
 
 

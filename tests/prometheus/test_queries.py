@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from gacheck.collectors.prometheus import Series, parse_result
-from gacheck.errors import ConfigError
+from gacheck.collectors.prometheus.client import Series, parse_result
+from gacheck.collectors.prometheus.promql import duration
+from gacheck.core.errors import ConfigError
 from gacheck.gates.alerts import AlertsParams, alerts_selector
 from gacheck.gates.histogram_quantile import HistogramQuantileParams, bucket_note, quantile_query
 from gacheck.gates.ratio import RatioParams, ratio_query
 from gacheck.sli.alert_history import firing_spans
-from gacheck.sli.promql import duration
 
 EDGES = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, float("inf")]
 
@@ -61,7 +61,7 @@ def test_bucket_note_on_an_edge_inside_a_bucket_and_past_the_last():
 def test_alert_selector_and_config_errors_name_the_key(write_config):
     assert alerts_selector(AlertsParams(severities=["critical", "page"], matchers='env="prod"')) \
         == 'ALERTS{alertstate="firing", severity=~"critical|page", env="prod"}'
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
 
     path = write_config("""
         [[gates]]

@@ -12,9 +12,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from gacheck.collectors.prometheus import PrometheusClient
-from gacheck.collectors.prometheus_cache import ChunkCache
-from gacheck.collectors.prometheus_http import ConnectionSettings
+from gacheck.collectors.prometheus.cache import ChunkCache
+from gacheck.collectors.prometheus.client import PrometheusClient
+from gacheck.collectors.prometheus.http import ConnectionSettings
 
 CASES = (
     ("restart", 'process_start_time_seconds{job="lukhas-facade"}'),

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.evaluation import Selection, evaluate
-from gacheck.models import Audit
+from gacheck.core.models import Audit
 from gacheck.promlab.lab import Lab
 from gacheck.promlab.scenarios import SCENARIOS
+from gacheck.run.evaluation import Selection, evaluate
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "gates.toml"
 CHECKED = sorted(name for name in SCENARIOS if name != "bench_week")  # bench_week: bench/

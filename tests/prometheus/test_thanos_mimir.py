@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 from tests.prometheus.helpers import context, result
 from tests.prometheus.recording_proxy import RecordingProxy
 
@@ -76,7 +76,7 @@ def test_a_tenant_that_contradicts_the_header_is_an_error(promlab, tmp_path):
 def test_partial_response_must_be_a_boolean(tmp_path, value):
     from datetime import UTC, datetime
 
-    from gacheck.errors import ConfigError
+    from gacheck.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"prometheus\.partial_response"):
         context(tmp_path, "http://127.0.0.1:9", datetime.now(UTC), RATIO,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config import load_config
+from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
-from gacheck.models import Status
+from gacheck.core.models import Status
 from gacheck.promlab.scenarios import SERVICES, get
 from gacheck.promlab.victoria import VictoriaLab, running_victoria
 from tests.prometheus.helpers import default_prometheus_gates, result
@@ -92,7 +92,7 @@ def test_alert_rules_come_from_vmalert_and_the_gate_says_so(victorialab, tmp_pat
 
 
 def test_for_each_templates_agree_on_both_backends(promlab, victorialab, tmp_path):
-    from gacheck.evaluation import evaluate
+    from gacheck.run.evaluation import evaluate
     from tests.prometheus.helpers import context
     from tests.prometheus.test_for_each import QUERY, templates
 

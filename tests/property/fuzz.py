@@ -23,10 +23,10 @@ from urllib.parse import quote, unquote, urlsplit
 import tomli_w
 from hypothesis import strategies as st
 
-from gacheck.errors import ConfigError
+from gacheck.core.errors import ConfigError
+from gacheck.core.models import CommandRecord, Evidence, Finding
+from gacheck.core.units import Unit
 from gacheck.gates.interface import Measurement, Params
-from gacheck.models import CommandRecord, Evidence, Finding
-from gacheck.units import Unit
 
 
 class Broken(AssertionError):
@@ -177,7 +177,7 @@ def _loaded_is_usable(config: Any) -> None:
 
 def check_config_text(text: str, directory: Path) -> str:
     """``loaded`` or ``refused`` (one line per problem, each naming the file and a key path)."""
-    from gacheck.config import load_config
+    from gacheck.config.model import load_config
 
     path = directory / "gates.toml"
     path.write_bytes(text.encode("utf-8", errors="surrogatepass"))
@@ -281,7 +281,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 def check_history(texts: list[str]) -> str:
     """Earlier audits ``texts`` (days 2026-11-10, -11, ...) in place, then evaluate, history
     and diff: none fails for them; each unusable one is named once; the new set is whole."""
-    from gacheck.history import UnusableAudit, read_past_audit
+    from gacheck.history.store import UnusableAudit, read_past_audit
 
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 
 GATE = """
 id = "probes"

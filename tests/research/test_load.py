@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 
 GATE = """
 id = "load"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import TOKEN
 
-from gacheck.models import Status
+from gacheck.core.models import Status
 from gacheck.standin.facade import StandinFacade
 
 GATE = """
@@ -173,7 +173,7 @@ def test_a_body_declared_beyond_the_cap_is_refused_unread() -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from gacheck.collectors.openai_calls import CallOutcome, build_client, call
+    from gacheck.collectors.service.openai_calls import CallOutcome, build_client, call
 
     class Huge(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gacheck.collectors.openapi_load import Document
-from gacheck.collectors.openapi_validate import ResponseContract, ResponseRule
+from gacheck.collectors.openapi.load import Document
+from gacheck.collectors.openapi.validate import ResponseContract, ResponseRule
 
 TREE = {
     "openapi": "3.1.0",

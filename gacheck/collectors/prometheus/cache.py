@@ -1,0 +1,216 @@
+"""Closed chunks of range queries on disk, so the next evaluation asks only for new minutes.
+
+An entry holds one absolute chunk's series from the chunk's first instant up to ``covered``,
+an instant at least the safety margin before the evaluation that fetched it (later samples
+may still arrive). Its name is a SHA-256 of the backend URL (credentials left out), a hash of
+the identity sent (headers such as ``X-Scope-OrgID`` or ``Authorization``, basic auth), the
+query, the step and the chunk: no secret and no query text is readable from the file name.
+
+Entries are untrusted input like any server answer: size-capped, and validated (magic,
+header, key, checksum, instants on the chunk's grid, lengths) before use; one that fails is ignored
+and fetched again. Entries are written to a temporary file and renamed, so a reader never sees
+half of one, and two evaluations writing the same entry each leave a whole one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import struct
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gacheck.collectors.prometheus.chunks import Chunk, Span
+from gacheck.collectors.prometheus.fetch import Block, Key
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"GACHECK-CHUNK-1\n"
+STALE_TEMP_S = 3600.0
+"""A temporary entry file this old belongs to a writer that was killed."""
+MAX_ENTRY_BYTES = 256 * 2**20
+MAX_HEADER_BYTES = 64 * 2**20
+_LENGTH = struct.Struct("<Q")
+
+
+@dataclass(frozen=True)
+class CacheScope:
+    """What makes two queries' answers interchangeable, besides the query itself."""
+
+    url: str
+    """The backend URL without credentials."""
+    identity: str
+    """SHA-256 of the headers and basic-auth pair sent (tenant, token), never the values."""
+
+
+def identity_of(headers: dict[str, str], auth: tuple[str, str] | None,
+                params: dict[str, str] | None = None) -> str:
+    """Who asks and how: headers (tenant included), auth, and query parameters sent with
+    every request (Thanos' ``partial_response`` changes what an answer may leave out)."""
+    text = repr((sorted(headers.items()), auth, sorted((params or {}).items())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChunkCache:
+    directory: Path
+
+    def key(self, scope: CacheScope, promql: str, step_ms: int, chunk: Chunk) -> str:
+        length = chunk.last_ms - chunk.start_ms
+        text = repr(("v1", scope.url, scope.identity, promql, step_ms, length, chunk.index))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.directory / "prometheus" / key[:2] / f"{key}.chunk"
+
+    def read(self, key: str, chunk: Chunk, step_ms: int) -> Block | None:
+        """The stored prefix of ``chunk``, or ``None`` when absent, too big or invalid."""
+        path = self.path(key)
+        try:
+            with path.open("rb") as handle:
+                if os.fstat(handle.fileno()).st_size > MAX_ENTRY_BYTES:
+                    log.warning("cache entry %s is too large; fetching the chunk again", path.name)
+                    return None
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("cannot read cache entry %s (%s); fetching the chunk again",
+                        path.name, exc.strerror or type(exc).__name__)
+            return None
+        try:
+            block = decode_entry(raw, key, chunk, step_ms)
+        except (ValueError, KeyError, TypeError, struct.error) as exc:
+            log.warning("ignoring corrupt cache entry %s (%s); fetching the chunk again",
+                        path.name, exc)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used: ``evict`` keeps it
+        return block
+
+    def evict(self, keep_s: float, now: float | None = None) -> int:
+        """Delete entries not used for ``keep_s`` (chunks that left every window), and
+        temporary files of writers killed more than an hour ago; the number deleted. A
+        failure to delete is left for the next evaluation."""
+        now = time.time() if now is None else now
+        deleted = 0
+        root = self.directory / "prometheus"
+        try:
+            folders = [f for f in os.scandir(root) if f.is_dir(follow_symlinks=False)]
+        except OSError:
+            return 0
+        for folder in folders:
+            try:
+                entries = list(os.scandir(folder.path))
+            except OSError:
+                continue
+            for entry in entries:
+                limit = keep_s if entry.name.endswith(".chunk") else (
+                    STALE_TEMP_S if entry.name.startswith(".tmp-") else None)
+                try:
+                    if limit is None or not entry.is_file(follow_symlinks=False) or (
+                            now - entry.stat(follow_symlinks=False).st_mtime < limit):
+                        continue
+                    os.unlink(entry.path)
+                    deleted += 1
+                except OSError:
+                    continue
+        return deleted
+
+    def write(self, key: str, block: Block) -> None:
+        """Store ``block`` (a prefix of a chunk) atomically; a failure only costs a refetch."""
+        head, arrays = encode_entry(key, block)
+        if len(head) + sum(a.nbytes for a in arrays) > MAX_ENTRY_BYTES:
+            return
+        path = self.path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(head)
+                    for array in arrays:  # straight from the arrays: no copy of the chunk
+                        handle.write(memoryview(array).cast("B"))
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.warning("cannot write cache entry under %s (%s)", self.directory,
+                        exc.strerror or type(exc).__name__)
+
+
+def encode_entry(key: str, block: Block) -> tuple[bytes, list[Any]]:
+    """The entry's magic and header, and the arrays that follow it in the file (little-endian,
+    contiguous; views of the block's own arrays where they already are)."""
+    import numpy as np
+    import orjson
+
+    arrays = []
+    digest = hashlib.sha256()
+    for times, values in block.series.values():
+        for array in (np.ascontiguousarray(times, dtype="<i8"),
+                      np.ascontiguousarray(values, dtype="<f8")):
+            digest.update(memoryview(array).cast("B"))
+            arrays.append(array)
+    header = {
+        "key": key, "first_ms": block.span.first_ms, "last_ms": block.span.last_ms,
+        "series": [{"labels": dict(k), "n": int(len(t))} for k, (t, _) in block.series.items()],
+        "sha256": digest.hexdigest(),  # a flipped value is caught too
+    }
+    head = orjson.dumps(header)
+    return b"".join([MAGIC, _LENGTH.pack(len(head)), head]), arrays
+
+
+def decode_entry(raw: bytes, key: str, chunk: Chunk, step_ms: int) -> Block:
+    import numpy as np
+    import orjson
+
+    if not raw.startswith(MAGIC):
+        raise ValueError("bad magic")
+    offset = len(MAGIC)
+    (head_len,) = _LENGTH.unpack_from(raw, offset)
+    offset += _LENGTH.size
+    if head_len > min(MAX_HEADER_BYTES, len(raw) - offset):
+        raise ValueError("bad header length")
+    header = orjson.loads(raw[offset:offset + head_len])
+    offset += head_len
+    if not isinstance(header, dict) or header.get("key") != key:
+        raise ValueError("not this chunk's entry")
+    first, last = header["first_ms"], header["last_ms"]
+    if not (isinstance(first, int) and isinstance(last, int)):
+        raise TypeError("bad span")
+    if first != chunk.start_ms or not chunk.start_ms <= last <= chunk.last_ms:
+        raise ValueError("span outside the chunk")
+    entries = header["series"]
+    if not isinstance(entries, list):
+        raise TypeError("bad series list")
+    if header.get("sha256") != hashlib.sha256(memoryview(raw)[offset:]).hexdigest():
+        raise ValueError("checksum mismatch")
+    series: dict[Key, tuple[Any, Any]] = {}
+    for entry in entries:
+        labels, count = entry["labels"], entry["n"]
+        if not isinstance(labels, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+            raise TypeError("bad labels")
+        if not isinstance(count, int) or count < 0 or offset + 16 * count > len(raw):
+            raise ValueError("bad sample count")
+        times = np.frombuffer(raw, dtype="<i8", count=count, offset=offset).astype(np.int64)
+        offset += 8 * count
+        values = np.frombuffer(raw, dtype="<f8", count=count, offset=offset).astype(np.float64)
+        offset += 8 * count
+        if count and (times[0] < first or times[-1] > last or np.any(np.diff(times) <= 0)
+                      or np.any((times - first) % step_ms)):
+            raise ValueError("instants off the chunk's grid")
+        key_of = tuple(sorted(labels.items()))
+        if key_of in series:
+            raise ValueError("one label set twice")
+        series[key_of] = (times, values)
+    if offset != len(raw):
+        raise ValueError("trailing bytes")
+    return Block(Span(first, last), series, cached=True)

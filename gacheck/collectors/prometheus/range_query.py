@@ -1,0 +1,293 @@
+"""A range query as pieces: fetched with bounded concurrency, cached when closed, merged.
+
+``PrometheusClient.range`` delegates here. The window is cut into step-aligned pieces
+(``gacheck.collectors.prometheus.chunks``); at most ``[prometheus] max_concurrency`` requests
+of the whole evaluation are in flight at once, and each piece becomes numpy arrays as it
+arrives, so memory holds one decoded piece per request in flight, not the window's JSON.
+The merged series equal the one-shot query's: each instant is evaluated on its own, and the
+pieces' instants are exactly the window's, none twice.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gacheck.collectors.prometheus.cache import CacheScope, ChunkCache
+from gacheck.collectors.prometheus.chunks import (
+    Chunk,
+    Span,
+    aligned,
+    chunk_points,
+    chunks,
+    last_closed,
+    pieces,
+    to_ms,
+)
+from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.core.models import ChunkRecord
+
+
+@dataclass(frozen=True)
+class Task:
+    span: Span
+    """The window's instants this task delivers."""
+    chunk: Chunk | None = None
+    """The absolute chunk it belongs to, when the cache is on."""
+
+
+@dataclass(frozen=True)
+class Merged:
+    series: list[tuple[dict[str, str], Any, Any]]
+    """Label set, timestamps (float seconds) and values per series, in label order."""
+    warnings: list[str]
+    chunks: list[ChunkRecord]
+    received: int
+
+
+def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: float,
+              cache: ChunkCache | None, scope: CacheScope | None, margin_s: float) -> Merged:
+    step_ms = max(1, to_ms(step_s))
+    first = to_ms(start.timestamp())
+    last = first + (to_ms(end.timestamp()) - first) // step_ms * step_ms
+    window = Span(first, last)
+    per_piece = chunk_points(client.settings.chunk, step_ms, client.settings.max_points)
+    if cache is None or scope is None or not aligned(window, step_ms):
+        return _uncached(client, promql, window, step_ms, per_piece)
+    tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
+    closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
+    grid = _OnGrid(window, step_ms)
+    plans = [plan_chunk(cache, scope, promql, step_ms, task, closed) for task in tasks]
+    for plan in plans:
+        if plan.block is not None:
+            grid.add(plan.block)
+    wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
+
+    def fetch(index: int) -> bytes:
+        fetch_span = plans[index].fetch
+        assert fetch_span is not None
+        return client.fetch_body(promql, fetch_span, step_ms)  # type: ignore[no-any-return]
+
+    def finish(index: int, body: bytes) -> None:
+        plan = plans[index]
+        assert plan.fetch is not None
+        fetched = client.decode_body(body, plan.fetch, promql)
+        done = complete_chunk(cache, plan, fetched, closed)
+        assert done.block is not None
+        grid.add(done.block)
+        plans[index] = done
+
+    concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks, grid)
+
+
+def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: int) -> Merged:
+    """Pieces of ``chunk`` from the window's start, all asked at once (at most
+    ``max_concurrency`` of the evaluation in flight): no piece waits for another's answer.
+    (Sizing later pieces from the first one's series count cost a round trip per query.)"""
+    spans = pieces(window, step_ms, per_piece)
+    grid = _OnGrid(window, step_ms)
+    blocks: list[Any] = [None] * len(spans)
+
+    def fetch(index: int) -> bytes:
+        return client.fetch_body(promql, spans[index], step_ms)  # type: ignore[no-any-return]
+
+    def finish(index: int, body: bytes) -> None:
+        blocks[index] = grid.add(client.decode_body(body, spans[index], promql))
+
+    concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency)
+    return _merge([(b, "prometheus") for b in blocks], [Task(s) for s in spans], grid)
+
+
+@dataclass
+class _Plan:
+    """One chunk through the cache: what is stored, what to fetch, then the result."""
+
+    task: Task
+    key: str
+    stored: Block | None
+    fetch: Span | None
+    block: Block | None = None
+    source: str = "cache"
+
+
+def plan_chunk(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, task: Task,
+          closed: int) -> _Plan:
+    chunk = task.chunk
+    assert chunk is not None
+    key = cache.key(scope, promql, step_ms, chunk)
+    stored = cache.read(key, chunk, step_ms)
+    covered = stored.span.last_ms if stored is not None else None
+    if stored is not None and covered is not None and covered >= task.span.last_ms:
+        return _Plan(task, key, None, None, trim(stored, task.span), "cache")
+    if covered is not None:
+        fetch_from = covered + step_ms
+    elif chunk.start_ms <= closed:
+        fetch_from = chunk.start_ms  # the whole closed head, so the next window finds it
+    else:
+        fetch_from = task.span.first_ms
+    return _Plan(task, key, stored, Span(fetch_from, task.span.last_ms))
+
+
+def complete_chunk(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) -> _Plan:
+    chunk, stored = plan.task.chunk, plan.stored
+    assert chunk is not None
+    covered = stored.span.last_ms if stored is not None else None
+    whole = _join(stored, fetched) if stored is not None else fetched
+    keep = min(closed, plan.task.span.last_ms)
+    if not fetched.warnings and keep >= chunk.start_ms and (covered is None or keep > covered):
+        cache.write(plan.key, trim(whole, Span(chunk.start_ms, keep)))
+    source = "cache+prometheus" if stored is not None else "prometheus"
+    block = Block(whole.span, trim(whole, plan.task.span).series, fetched.warnings,
+                  fetched.received)
+    return _Plan(plan.task, plan.key, None, None, block, source)
+
+
+def trim(block: Block, span: Span) -> Block:
+    """The block's samples within ``span``: views (no copy) where the instants are in order,
+    as Prometheus sends them; a mask otherwise."""
+    import numpy as np
+
+    series = {}
+    for key, (times, values) in block.series.items():
+        if len(times) and times[0] >= span.first_ms and times[-1] <= span.last_ms:
+            series[key] = (times, values)
+            continue
+        if bool(np.all(times[1:] > times[:-1])):
+            begin = int(np.searchsorted(times, span.first_ms, side="left"))
+            end = int(np.searchsorted(times, span.last_ms, side="right"))
+            if end > begin:
+                series[key] = (times[begin:end], values[begin:end])
+            continue
+        inside = (times >= span.first_ms) & (times <= span.last_ms)
+        if inside.any():
+            series[key] = (times[inside], values[inside])
+    return Block(span, series, block.warnings, block.received, block.cached)
+
+
+def _join(head: Block, tail: Block) -> Block:
+    import numpy as np
+
+    series: dict[Key, tuple[Any, Any]] = dict(head.series)
+    for key, (times, values) in tail.series.items():
+        if key in series:
+            old_t, old_v = series[key]
+            series[key] = (np.concatenate([old_t, times]), np.concatenate([old_v, values]))
+        else:
+            series[key] = (times, values)
+    return Block(Span(head.span.first_ms, tail.span.last_ms), series, tail.warnings,
+                 tail.received)
+
+
+def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> None:
+    """``fetch(i)`` (the network) on at most ``limit`` daemon threads; ``finish(i, body)``
+    (decoding, the cache) on the calling thread as bodies arrive. Decoding on one thread keeps
+    the arrays in one allocator arena, where the merge reuses the pieces' memory; the bounded
+    queue keeps at most ``2 x limit`` bodies in memory. The first error (in time order) is
+    raised once every thread stopped."""
+    if not indexes:
+        return
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in indexes:
+        todo.put(index)
+    arrived: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=limit)
+    failed = threading.Event()
+    workers = min(limit, len(indexes))
+
+    def work() -> None:
+        while not failed.is_set():
+            try:
+                index = todo.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                arrived.put((index, fetch(index)))
+            except BaseException as exc:  # re-raised in the gate's thread below
+                failed.set()
+                arrived.put((index, exc))
+        arrived.put((-1, None))  # this worker is done
+
+    for _ in range(workers):
+        threading.Thread(target=work, daemon=True, name="gacheck-range").start()
+    errors: dict[int, BaseException] = {}
+    running = workers
+    while running:
+        index, outcome = arrived.get()
+        if index < 0:
+            running -= 1
+        elif isinstance(outcome, BaseException):
+            errors[index] = outcome
+        elif not errors:
+            try:
+                finish(index, outcome)
+            except BaseException as exc:
+                failed.set()
+                errors[index] = exc
+    if errors:
+        raise errors[min(errors)]
+
+
+class _OnGrid:
+    """The window's series as they arrive: one values buffer and one presence mask per series,
+    window-long, filled piece by piece; each piece's arrays are dropped once copied in, so the
+    merge never holds the window twice."""
+
+    def __init__(self, window: Span, step_ms: int) -> None:
+        self.window, self.step_ms = window, step_ms
+        self.count = window.points(step_ms)
+        self.buffers: dict[Key, tuple[Any, Any]] = {}
+
+    def add(self, block: Block) -> Block:
+        import numpy as np
+
+        for key, (times, values) in block.series.items():
+            index = (times - self.window.first_ms) // self.step_ms
+            inside = (index >= 0) & (index < self.count)
+            if key not in self.buffers:
+                self.buffers[key] = (np.full(self.count, np.nan), np.zeros(self.count, bool))
+            buffer, present = self.buffers[key]
+            buffer[index[inside]] = values[inside]
+            present[index[inside]] = True
+        block.series.clear()
+        return block
+
+    def series(self) -> list[tuple[dict[str, str], Any, Any]]:
+        import numpy as np
+
+        grid = (self.window.first_ms + np.arange(self.count, dtype=np.int64) * self.step_ms)
+        seconds = grid / 1000.0  # shared by every series present at every instant
+        out = []
+        for key in sorted(self.buffers):
+            buffer, present = self.buffers.pop(key)
+            if present.all():
+                out.append((dict(key), seconds, buffer))
+            else:
+                where = np.flatnonzero(present)
+                out.append((dict(key), seconds[where], buffer[where]))
+        return out
+
+
+def _merge(done: list[tuple[Block, str]], tasks: list[Task], grid: _OnGrid) -> Merged:
+    warnings: list[str] = []
+    records = []
+    received = 0
+    for (block, source), task in zip(done, tasks, strict=True):
+        warnings += [w for w in block.warnings if w not in warnings]
+        received += block.received
+        records.append(chunk_record(task.span, source))
+    return Merged(grid.series(), warnings, records, received)
+
+
+def chunk_record(span: Span, source: str) -> ChunkRecord:
+    """The evidence of one piece: its first and last instants, and where it came from."""
+    return ChunkRecord(start=instant_of(span.first_ms), end=instant_of(span.last_ms),
+                       source=source)
+
+
+def instant_of(ms: int) -> datetime:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(ms / 1000, UTC)

@@ -1,0 +1,90 @@
+"""Raw samples over a window (``selector[48h]`` at ``--at``) in cached pieces.
+
+``soak_duration`` (restarts: ``process_start_time_seconds[48h]``) and ``alerts``
+(``ALERTS[48h]``) read every stored sample of their window. Asked as one instant query, that is
+the largest answer of a ``--wait-until`` round, 5 minutes after the previous one with the same
+samples. Here the window is cut into the absolute chunks of the range cache (multiples of
+``[prometheus] chunk`` since the epoch, in milliseconds); each piece is an instant query at the
+piece's last millisecond whose range reaches one millisecond before its first, trimmed to the
+piece (Prometheus 2 includes a sample at a range's left end, Prometheus 3 does not: the
+trimmed pieces are the same on both). Closed chunks are stored as range chunks are
+(``prometheus_cache``); the next round asks only for the samples after the stored ones.
+
+Without a cache the window is one instant query, as before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from gacheck.collectors.prometheus.cache import CacheScope, ChunkCache
+from gacheck.collectors.prometheus.chunks import Span, chunks, last_closed, to_ms
+from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.collectors.prometheus.range_query import (
+    Merged,
+    Task,
+    chunk_record,
+    complete_chunk,
+    concurrently,
+    plan_chunk,
+    trim,
+)
+
+RAW = 1
+"""The grid of raw samples: every millisecond (a "step" of 1 ms for the chunk arithmetic)."""
+
+
+def cache_query(selector: str) -> str:
+    """The cache key's query: never the text of a range query (whose step is at least 1 s)."""
+    return f"raw samples: {selector}"
+
+
+def run_samples(client: Any, selector: str, start: datetime, end: datetime,
+                cache: ChunkCache, scope: CacheScope, margin_s: float) -> Merged:
+    window = Span(to_ms(start.timestamp()), to_ms(end.timestamp()))
+    per_chunk = max(1, to_ms(client.settings.chunk))
+    tasks = [Task(c.needed, c) for c in chunks(window, RAW, per_chunk)]
+    closed = last_closed(window.last_ms, to_ms(margin_s), RAW)
+    key_query = cache_query(selector)
+    plans = [plan_chunk(cache, scope, key_query, RAW, task, closed) for task in tasks]
+    blocks: list[Block | None] = [plan.block for plan in plans]
+    wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
+
+    def fetch(index: int) -> bytes:
+        span = plans[index].fetch
+        assert span is not None
+        return client.fetch_samples_body(selector, span)  # type: ignore[no-any-return]
+
+    def finish(index: int, body: bytes) -> None:
+        plan = plans[index]
+        assert plan.fetch is not None
+        fetched = trim(client.decode_body(body, plan.fetch, selector), plan.fetch)
+        done = complete_chunk(cache, plan, fetched, closed)
+        blocks[index] = done.block
+        plans[index] = done
+
+    concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    return _joined(blocks, [plan.source for plan in plans], tasks)
+
+
+def _joined(blocks: list[Block | None], sources: list[str], tasks: list[Task]) -> Merged:
+    """Each series' samples of every piece, in time order (pieces do not overlap)."""
+    import numpy as np
+
+    parts: dict[Key, list[tuple[Any, Any]]] = {}
+    warnings: list[str] = []
+    received = 0
+    for block in blocks:
+        assert block is not None
+        warnings += [w for w in block.warnings if w not in warnings]
+        received += block.received
+        for key, pair in block.series.items():
+            parts.setdefault(key, []).append(pair)
+    series = []
+    for key in sorted(parts):
+        times = np.concatenate([t for t, _ in parts[key]]) / 1000.0
+        values = np.concatenate([v for _, v in parts[key]])
+        series.append((dict(key), times, values))
+    records = [chunk_record(t.span, s) for t, s in zip(tasks, sources, strict=True)]
+    return Merged(series, warnings, records, received)
