@@ -24,12 +24,12 @@ from pathlib import Path
 
 import httpx
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.promlab.lab import running_scenario
 from gacheck.promlab.model import Plan, Traffic, Window
 from gacheck.promlab.relative import FAST_P95, noisy
 from gacheck.promlab.scenarios import Scenario
+from gacheck.run.config_binding import load_config
 from gacheck.run.engine import measure
 
 RUNS = 10

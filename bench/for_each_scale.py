@@ -35,7 +35,6 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gacheck.config.model import load_config  # noqa: E402
 from gacheck.context import Context, Overrides  # noqa: E402
 from gacheck.core.models import Status  # noqa: E402
 from gacheck.promlab.generate import generate  # noqa: E402
@@ -43,6 +42,7 @@ from gacheck.promlab.model import SLOW, Plan, Traffic  # noqa: E402
 from gacheck.promlab.server import PrometheusServer  # noqa: E402
 from gacheck.promlab.tsdb import build_tsdb, write_openmetrics  # noqa: E402
 from gacheck.promlab.victoria import _Server, import_families  # noqa: E402
+from gacheck.run.config_binding import load_config  # noqa: E402
 from gacheck.run.evaluation import evaluate  # noqa: E402
 from tests.prometheus.recording_proxy import RecordingProxy  # noqa: E402
 

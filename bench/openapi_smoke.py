@@ -23,9 +23,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "contract"))
 from facade_server import MODEL, FacadeServer  # noqa: E402  (a test helper, not a package)
 
-from gacheck.config.model import load_config  # noqa: E402
 from gacheck.context import Context, Overrides  # noqa: E402
 from gacheck.core.models import Status  # noqa: E402
+from gacheck.run.config_binding import load_config  # noqa: E402
 from gacheck.run.engine import measure  # noqa: E402
 
 OPERATIONS = 1000

@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gacheck.collectors import ruff
-from gacheck.config.model import load_config
 from gacheck.context import Context
+from gacheck.run.config_binding import load_config
 from gacheck.run.engine import measure
 
 FILES = 2000

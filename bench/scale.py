@@ -33,13 +33,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gacheck.config.model import load_config  # noqa: E402
 from gacheck.context import Context, Overrides  # noqa: E402
 from gacheck.promlab.generate import generate  # noqa: E402
 from gacheck.promlab.rules import alerting_rules_yaml  # noqa: E402
 from gacheck.promlab.scenarios import get  # noqa: E402
 from gacheck.promlab.server import PrometheusServer  # noqa: E402
 from gacheck.promlab.tsdb import build_tsdb, write_openmetrics  # noqa: E402
+from gacheck.run.config_binding import load_config  # noqa: E402
 from gacheck.run.evaluation import evaluate  # noqa: E402
 
 RUNS = 5
@@ -120,7 +120,7 @@ RSS_GATE = PEAK + """
 import sys
 from pathlib import Path
 from datetime import datetime
-from gacheck.config.model import load_config
+from gacheck.run.config_binding import load_config
 from gacheck.context import Context, Overrides
 from gacheck.run.engine import measure
 config = load_config(sys.argv[1])

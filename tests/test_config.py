@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config.model import load_config
 from gacheck.core.errors import ConfigError
+from gacheck.run.config_binding import load_config
 
 GOOD = """
 [settings]

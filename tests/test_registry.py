@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config.model import load_config
 from gacheck.gates import KINDS
 from gacheck.gates.interface import Params
+from gacheck.run.config_binding import load_config
 
 DOCS = Path(__file__).parents[1] / "docs" / "gates"
 

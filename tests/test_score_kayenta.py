@@ -53,8 +53,8 @@ def test_kayenta_forces_zero_when_half_the_gates_have_no_data() -> None:
 
 
 def test_the_setting_is_read_from_the_config(tmp_path) -> None:
-    from gacheck.config.model import load_config
     from gacheck.core.errors import ConfigError
+    from gacheck.run.config_binding import load_config
 
     path = tmp_path / "gates.toml"
     body = "[[gates]]\nid = 'a'\nkind = 'command'\ntitle = 'A'\ncommand = ['true']\n"

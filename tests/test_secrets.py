@@ -327,8 +327,8 @@ def test_a_gates_context_does_not_read_the_config_again(tmp_path: Path, monkeypa
     config for each was a million walks. The secrets in it are still registered once."""
     from datetime import UTC, datetime
 
-    from gacheck.config.model import load_config
     from gacheck.context import Context
+    from gacheck.run.config_binding import load_config
 
     blocks = "".join(f'[[gates]]\nid = "g{i}"\nkind = "ruff_budget"\ntitle = "t"\n'
                      'threshold = { max = 1 }\n' for i in range(200))

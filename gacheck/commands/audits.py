@@ -25,8 +25,9 @@ def add_audit_dir_options(parser: argparse.ArgumentParser) -> None:
 
 def audit_location(args: argparse.Namespace) -> tuple[Path, Any]:
     """The audit directory and the ``Settings`` that say how dated audits are named there."""
-    from gacheck.config.model import Settings, load_config
+    from gacheck.config.model import Settings
     from gacheck.core.errors import UsageError
+    from gacheck.run.config_binding import load_config
 
     config_path = args.config or DEFAULT_CONFIG
     if args.dir and not args.config and not Path(config_path).is_file():

@@ -58,9 +58,9 @@ def cache_dir(args: argparse.Namespace, config: Any, repo: Path) -> Path | None:
 
 def build_context(args: argparse.Namespace, at: Any, output_dir: Path | None = None) -> Any:
     """Load the config named by ``args`` and make the evaluation context around ``at``."""
-    from gacheck.config.model import load_config
     from gacheck.context import Context, Overrides
     from gacheck.core.secrets import current
+    from gacheck.run.config_binding import load_config
 
     config = load_config(args.config)
     repo = Path(args.repo or config.settings.repo).expanduser().resolve()

@@ -47,7 +47,6 @@ def run(args: argparse.Namespace) -> int:
 
     from gacheck.commands.common import build_context
     from gacheck.commands.evaluate import exit_code_for
-    from gacheck.config.model import load_config
     from gacheck.core.errors import UsageError
     from gacheck.core.timeparse import now
     from gacheck.output.writer import write_audit
@@ -62,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.promlab.scenarios import get
     from gacheck.promlab.tsdb import require
     from gacheck.reports.text import render_text, use_colour
+    from gacheck.run.config_binding import load_config
     from gacheck.run.evaluation import Selection, evaluate
 
     err = sys.stderr

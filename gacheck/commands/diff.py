@@ -28,7 +28,12 @@ def _find_by_date(args: argparse.Namespace, day: str) -> Path:
     day's); unusable ones are named on stderr and passed over."""
     from gacheck.core.errors import UsageError
     from gacheck.core.models import SCHEMA_VERSION
-    from gacheck.history.store import SKIPPED_NOTE, UnusableAudit, dated_pattern, read_past_audit
+    from gacheck.history.store import (
+        SKIPPED_NOTE,
+        UnusableAudit,
+        dated_pattern,
+        read_past_audit,
+    )
     from gacheck.output.files import PARTIAL_MARK
 
     directory, settings = audit_location(args)

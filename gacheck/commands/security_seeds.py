@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _report_path(args: argparse.Namespace, repo: Path) -> Path:
     if args.report:
         return Path(args.report)
-    from gacheck.config.model import load_config
+    from gacheck.run.config_binding import load_config
 
     config = load_config(args.config)
     patterns = [g.params.report for g in config.gates

@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gacheck.config.model import load_config
     from gacheck.core.units import plural
+    from gacheck.run.config_binding import load_config
 
     config = load_config(args.config)
     width = max(len(g.id) for g in config.gates)

@@ -2,8 +2,8 @@
 
 ``for_each = { label = "service", values = ["guardian", "ledger"] }`` expands when the config
 is loaded; ``for_each = { label = "service", query = 'label_values(up{job=~"lukhas-.*"},
-service)' }`` expands at the evaluation instant (``expand_at``), from the values the label has
-in the query's result then. Each gate gets the id ``<id>[<value>]``, and ``{{value}}`` in its
+service)' }`` expands at the evaluation instant (``gacheck.run.for_each.expand_at``), from
+the values the label has in the query's result then. Each gate gets the id ``<id>[<value>]``, and ``{{value}}`` in its
 title and in every string of its parameters is replaced by the value (escaped for a PromQL
 string literal: the placeholder belongs inside quotes, ``service="{{value}}"``).
 
@@ -147,60 +147,3 @@ def expand(spec: Any, values: Sequence[str], build: Callable[[dict[str, Any], st
             "member": member, "for_each": None, "template_params": None,
             "expansion_problem": None}))
     return gates
-
-
-def expand_at(ctx: Any, wanted: Callable[[str], bool] = lambda _: True) -> Any:
-    """``ctx`` with every wanted ``query`` template expanded at ``ctx.at``; others unchanged."""
-    import dataclasses
-
-    gates = ctx.config.gates
-    if not any(g.for_each is not None and wanted(g.id) for g in gates):
-        return ctx
-    expanded: list[Any] = []
-    for gate in gates:
-        if gate.for_each is None or not wanted(gate.id):
-            expanded.append(gate)
-        else:
-            expanded += _expand_query(ctx, gate)
-    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"gates": expanded}))
-
-
-def _expand_query(ctx: Any, spec: Any) -> list[Any]:
-    from pydantic import ValidationError
-
-    from gacheck.collectors.prometheus.client import client
-    from gacheck.core.errors import CollectorError
-    from gacheck.gates import KINDS
-
-    for_each: ForEach = spec.for_each
-    query = for_each.values_query()
-    at = ctx.at.isoformat().replace("+00:00", "Z")
-
-    def failed(status: str, reason: str) -> list[Any]:
-        return [spec.model_copy(update={"expansion_problem": (status, ctx.secrets.redact(
-            f"for_each: {reason} (values query: {query} at {at})"))})]
-
-    try:
-        found = client(ctx).instant(query, ctx.at)
-    except CollectorError as exc:
-        return failed("error", f"could not list the values of {for_each.label}: {exc}")
-    values = sorted({s.labels[for_each.label] for s in found.series
-                     if s.labels.get(for_each.label)})
-    if not values:
-        return failed("no_data", f"no series with a {for_each.label} label: no gate to "
-                      "evaluate, so nothing was measured")
-    if len(values) > MAX_VALUES:
-        return failed("error", f"{len(values)} values of {for_each.label}, more than "
-                      f"{MAX_VALUES}")
-    for value in values:
-        if value_problem(value):
-            return failed("error", value_problem(value) or "")
-
-    def build(params: dict[str, Any], value: str) -> Any:
-        return KINDS[spec.kind].params.model_validate(params)
-
-    try:
-        return expand(spec, values, build)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        return failed("error", f"a value made the parameters invalid: {first['msg']}")

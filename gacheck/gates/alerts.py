@@ -31,7 +31,7 @@ from gacheck.context import Context
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit, format_duration, plural
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.alert_history import firing_spans
 from gacheck.sli.coverage import Signals, monitoring_coverage
 from gacheck.sli.sustained import stamp
@@ -71,7 +71,7 @@ def alerts_selector(params: AlertsParams) -> str:
     return "ALERTS{" + matchers + (f", {extra}" if extra else "") + "}"
 
 
-class AlertsGate:
+class AlertsGate(GateKind):
     params: ClassVar[type[Params]] = AlertsParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, Any]] = {"max": 0}

@@ -16,7 +16,7 @@ from gacheck.config.model import GateSpec, PositiveDuration
 from gacheck.context import Context
 from gacheck.core.models import Evidence
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 
 class CommandParams(Params):
@@ -37,7 +37,7 @@ class CommandParams(Params):
         return argv
 
 
-class CommandGate:
+class CommandGate(GateKind):
     params: ClassVar[type[Params]] = CommandParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}

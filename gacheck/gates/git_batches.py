@@ -26,7 +26,7 @@ from gacheck.context import Context
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 if TYPE_CHECKING:  # collectors are imported when a gate runs, not when the config is read
     from gacheck.collectors.git import Commit, Git
@@ -55,7 +55,7 @@ class GitBatchesParams(Params):
         return value
 
 
-class GitBatchesGate:
+class GitBatchesGate(GateKind):
     params: ClassVar[type[Params]] = GitBatchesParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"min": 2}

@@ -18,7 +18,7 @@ from gacheck.context import Context
 from gacheck.core.errors import NoDataError
 from gacheck.core.models import Evidence, Finding
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 DENIED = "sum by (reason) (increase(lukhas_guardian_denied_total{selector}[{window}]))"
 DECISIONS = ("sum by (route, outcome) (increase(lukhas_guardian_decision_total{selector}"
@@ -40,7 +40,7 @@ class GuardianBreakdownParams(Params):
                                 description="a route with fewer requests is not served")
 
 
-class GuardianBreakdownGate:
+class GuardianBreakdownGate(GateKind):
     params: ClassVar[type[Params]] = GuardianBreakdownParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, Any]] = {"max": 0}

@@ -25,7 +25,7 @@ from gacheck.context import Context
 from gacheck.core.errors import GateError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 MAX_PROBE_FILE_BYTES = 1024 * 1024
 MAX_PROBES = 1000
@@ -73,7 +73,7 @@ def read_probes(path: Any, shown: str) -> list[dict[str, str]]:
     return probes
 
 
-class GuardrailProbesGate:
+class GuardrailProbesGate(GateKind):
     params: ClassVar[type[Params]] = GuardrailProbesParams
     unit: ClassVar[Unit | None] = Unit.RATIO
     default_threshold: ClassVar[dict[str, Any]] = {"max": "5%"}

@@ -16,12 +16,17 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from gacheck.collectors.prometheus.client import client
-from gacheck.collectors.prometheus.promql import check_labels, duration, summed, with_matchers
+from gacheck.collectors.prometheus.promql import (
+    check_labels,
+    duration,
+    summed,
+    with_matchers,
+)
 from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.core.models import QueryRecord
 from gacheck.core.units import Unit, format_duration
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.bucket_resolution import resolver
 from gacheck.sli.buckets import bracket
 from gacheck.sli.sustained import (
@@ -138,7 +143,7 @@ def bucket_note(edges: list[float], threshold: float, quantile: float) -> str | 
             "cannot tell, the instant is indeterminate")
 
 
-class HistogramQuantileGate:
+class HistogramQuantileGate(GateKind):
     params: ClassVar[type[Params]] = HistogramQuantileParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
     non_negative: ClassVar[bool] = True  # a negative value is impossible: error

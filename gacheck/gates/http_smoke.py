@@ -19,7 +19,7 @@ from gacheck.context import Context
 from gacheck.core.errors import GateError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 MODEL_PLACEHOLDER = "{model}"
 _ASSERTIONS = ("equals", "exists", "non_empty_list")
@@ -160,7 +160,7 @@ def _discovered_model(result: CheckResult) -> str | None:
     return None
 
 
-class HttpSmokeGate:
+class HttpSmokeGate(GateKind):
     params: ClassVar[type[Params]] = HttpSmokeParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, Any]] = {"max": 0}

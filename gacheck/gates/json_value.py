@@ -18,7 +18,7 @@ from gacheck.core.errors import GateError, NoDataError
 from gacheck.core.models import Evidence
 from gacheck.core.safe_files import MiB, read_text_confined, root_for
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 MAX_BYTES = 64 * MiB
 
@@ -49,7 +49,7 @@ def lookup(document: Any, path: str) -> Any:
     return node
 
 
-class JsonValueGate:
+class JsonValueGate(GateKind):
     params: ClassVar[type[Params]] = JsonValueParams
     unit: ClassVar[Unit | None] = None
     default_threshold: ClassVar[dict[str, Any]] = {}

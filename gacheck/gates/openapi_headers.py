@@ -25,7 +25,7 @@ from gacheck.core.errors import GateError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.safe_files import root_for
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 DEFAULT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]
 DEFAULT_SPECS = ["docs/openapi/**/*.json", "docs/openapi/**/*.yaml", "docs/openapi/**/*.yml"]
@@ -116,7 +116,7 @@ def find_specs(patterns: list[str], ctx: Context) -> tuple[list[str], list[str]]
     return list(dict.fromkeys(found)), unmatched
 
 
-class OpenapiHeadersGate:
+class OpenapiHeadersGate(GateKind):
     params: ClassVar[type[Params]] = OpenapiHeadersParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, Any]] = {"max": 0}

@@ -26,7 +26,7 @@ from gacheck.core.models import CommandRecord, Evidence, Finding, Status
 from gacheck.core.safe_files import root_for
 from gacheck.core.units import Unit
 from gacheck.core.verdict import judge
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 if TYPE_CHECKING:  # the collector is imported when the gate runs, not when the config is read
     from gacheck.collectors.pip_audit import AuditReport
@@ -61,7 +61,7 @@ class PipAuditParams(Params):
         return self
 
 
-class PipAuditGate:
+class PipAuditGate(GateKind):
     params: ClassVar[type[Params]] = PipAuditParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}

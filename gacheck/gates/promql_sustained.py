@@ -14,7 +14,7 @@ from pydantic import Field
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.sustained import SustainedParams, evaluate_sustained
 
 
@@ -22,7 +22,7 @@ class PromqlSustainedParams(SustainedParams):
     query: str = Field(min_length=1, description="the SLI expression, one value per series")
 
 
-class PromqlSustainedGate:
+class PromqlSustainedGate(GateKind):
     params: ClassVar[type[Params]] = PromqlSustainedParams
     unit: ClassVar[Unit | None] = None
     default_threshold: ClassVar[dict[str, Any]] = {}

@@ -18,7 +18,7 @@ from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.core.models import Status
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.sustained import Alongside, SustainedParams, beside, evaluate_sustained
 
 
@@ -54,7 +54,7 @@ def ratio_query(params: RatioParams) -> str:
     return f"({numerator} or 0 * {denominator}) / {denominator}"
 
 
-class RatioGate:
+class RatioGate(GateKind):
     params: ClassVar[type[Params]] = RatioParams
     unit: ClassVar[Unit | None] = Unit.RATIO
     non_negative: ClassVar[bool] = True  # a negative value is impossible: error

@@ -21,7 +21,7 @@ from gacheck.context import Context
 from gacheck.core.errors import CollectorError, GateError, NoDataError
 from gacheck.core.models import Evidence, Status
 from gacheck.core.units import Unit, format_duration
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.sustained import Ratio, stamp
 
 CLOCK_SKEW_S = 60.0  # a start this little after --at is read as "just started"
@@ -95,7 +95,7 @@ def scrape_coverage(start: float, step: float, count: int, series: Series) -> fl
     return float(healthy.sum()) / (count - int(instants[0]))
 
 
-class SoakDurationGate:
+class SoakDurationGate(GateKind):
     params: ClassVar[type[Params]] = SoakParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
     non_negative: ClassVar[bool] = True  # a negative value is impossible: error

@@ -20,7 +20,7 @@ from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit, format_value
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 PROMPT = "Count from one to ten in words."
 
@@ -35,7 +35,7 @@ class StreamTimingParams(FacadeParams):
     min_token_chunks: int = Field(default=2, ge=1, description="fewer: gaps not measurable")
 
 
-class StreamTimingGate:
+class StreamTimingGate(GateKind):
     params: ClassVar[type[Params]] = StreamTimingParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
     default_threshold: ClassVar[dict[str, Any]] = {"max": "2s"}

@@ -47,7 +47,7 @@ def with_relative_gates(config: Config) -> tuple[Config, list[str]]:
     """The config plus the demo's compare and error_budget gates whose ids it lacks.
 
     Only the GA demo's history has the baseline week and the GA version they compare with."""
-    from gacheck.config.model import load_config
+    from gacheck.run.config_binding import load_config
 
     if scenario_name(config) != DEMO_SCENARIO:
         return config, []

@@ -14,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.rules import alerting_rules
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core.errors import CollectorError
 from gacheck.core.units import plural
+from gacheck.gates import KINDS
+from gacheck.gates.alerts import alerts_selector
+from gacheck.run.for_each import expand_at
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,6 @@ class QueryCheck:
 
 
 def check_queries(ctx: Context) -> list[QueryCheck]:
-    from gacheck.config.for_each import expand_at
-    from gacheck.gates import KINDS
-
     ctx = expand_at(ctx)  # for_each templates whose values come from a query
     checks: list[QueryCheck] = []
     for gate in ctx.config.gates:
@@ -44,10 +45,7 @@ def check_queries(ctx: Context) -> list[QueryCheck]:
         if gate.kind == "alerts":
             checks += _alerts_checks(ctx, gate)
             continue
-        offer = getattr(KINDS[gate.kind], "queries_to_check", None)
-        if offer is None:
-            continue
-        for promql in offer(gate):
+        for promql in KINDS[gate.kind].queries_to_check(gate) or []:
             try:
                 found = client(ctx).instant(promql, ctx.at)
             except CollectorError as exc:
@@ -62,16 +60,11 @@ def check_queries(ctx: Context) -> list[QueryCheck]:
 
 def unchecked_gates(ctx: Context) -> list[str]:
     """Gates that have no Prometheus query to check (commands, files, HTTP...)."""
-    from gacheck.gates import KINDS
-
     return [g.id for g in ctx.config.gates
-            if g.kind != "alerts" and getattr(KINDS[g.kind], "queries_to_check", None) is None]
+            if g.kind != "alerts" and KINDS[g.kind].queries_to_check(g) is None]
 
 
 def _alerts_checks(ctx: Context, gate: GateSpec) -> list[QueryCheck]:
-    from gacheck.collectors.prometheus.rules import alerting_rules
-    from gacheck.gates.alerts import alerts_selector
-
     params = gate.params
     selector = alerts_selector(params)
     try:

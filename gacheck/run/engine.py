@@ -23,11 +23,11 @@ from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core import deadline
 from gacheck.core.errors import GateError, NoDataError
+from gacheck.core.measurement import Measurement
 from gacheck.core.models import Evidence, GateResult, Status
 from gacheck.core.plausibility import impossible_value, partial_message, unallowed_warnings
 from gacheck.core.verdict import judge, worse
 from gacheck.gates import KINDS
-from gacheck.gates.interface import Measurement
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,8 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
     if value is not None and math.isnan(value):
         status, value = Status.NO_DATA, None
         message = message or "the measured value is NaN"
-    non_negative = getattr(KINDS.get(gate.kind), "non_negative", False)
+    kind = KINDS.get(gate.kind)
+    non_negative = kind.non_negative if kind is not None else False
     impossible = (impossible_value(value, gate.unit, non_negative)
                   if status not in _FINAL else None)
     if impossible is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gacheck import __version__
-from gacheck.config.for_each import expand_at, template_of
+from gacheck.config.for_each import template_of
 from gacheck.context import Context
 from gacheck.core.errors import UsageError
 from gacheck.core.models import Audit, RepositoryRecord, SelectionRecord
@@ -15,6 +15,7 @@ from gacheck.core.side_thread import beside
 from gacheck.core.verdict import decide, score
 from gacheck.history.store import SKIPPED_NOTE, history_before
 from gacheck.run.engine import run_gates
+from gacheck.run.for_each import expand_at
 from gacheck.run.waivers import apply_waivers
 
 
@@ -134,7 +135,7 @@ def _repository(ctx: Context, chosen: set[str]) -> tuple[RepositoryRecord | None
 
     readers = [
         g.id for g in ctx.config.gates
-        if g.id in chosen and getattr(KINDS[g.kind], "reads_repository", False)
+        if g.id in chosen and KINDS[g.kind].reads_repository
     ]
     if not readers:
         return None, None

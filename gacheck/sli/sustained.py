@@ -24,11 +24,12 @@ from pydantic import BeforeValidator, Field
 from gacheck.collectors.prometheus.client import Series, client
 from gacheck.collectors.prometheus.window import RangeWindow, range_window
 from gacheck.config.model import Duration, GateSpec, PositiveDuration
+from gacheck.config.params import Params
 from gacheck.context import Context
+from gacheck.core.measurement import Measurement
 from gacheck.core.models import Evidence, QueryRecord, Status
 from gacheck.core.plausibility import first_negative
 from gacheck.core.units import format_duration, parse_ratio
-from gacheck.gates.interface import Measurement, Params
 from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.idle_fill import fill_idle

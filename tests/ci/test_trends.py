@@ -89,8 +89,8 @@ def test_latest_copies_never_count_as_a_day_of_their_own(project, evaluate_in) -
     assert (project / "docs/audits/flat/latest.json").is_file()
     markdown = (project / "docs/audits/flat/2026-11-25.md").read_text()
     assert "| Lint budget | █▄▁ |" in markdown  # three points, not four
-    from gacheck.config.model import load_config
     from gacheck.history.store import load_history
+    from gacheck.run.config_binding import load_config
 
     history = load_history(project / "docs/audits/flat", load_config(config).settings)
     assert [p.path.name for p in history.audits] == ["2026-11-23.json", "2026-11-24.json",

@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from gacheck.config.model import load_config
+from gacheck.run.config_binding import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from facade_server import FacadeServer
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.models import GateResult
 from gacheck.run import engine
+from gacheck.run.config_binding import load_config
 
 SPECS = Path(__file__).parent / "specs"
 AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

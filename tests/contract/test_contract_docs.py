@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config.model import load_config
+from gacheck.run.config_binding import load_config
 
 DOCS = Path(__file__).parents[2] / "docs" / "gates"
 

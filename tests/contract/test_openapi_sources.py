@@ -12,7 +12,13 @@ import pytest
 from conftest import SPECS, add_specs
 from test_openapi_specs import GATE, messages
 
-from gacheck.collectors.openapi.policy import Exemption, Policy, Rule, code_matches, normalize_code
+from gacheck.collectors.openapi.policy import (
+    Exemption,
+    Policy,
+    Rule,
+    code_matches,
+    normalize_code,
+)
 from gacheck.collectors.openapi.refs import format_pointer, parse_pointer
 from gacheck.core.errors import ConfigError
 from gacheck.core.models import Status

@@ -52,7 +52,7 @@ def test_history_without_a_config_hints_at_dir_and_config(run_cli, tmp_path: Pat
 def test_demo_falls_back_to_the_shipped_profile_outside_a_repository(tmp_path: Path,
                                                                       monkeypatch) -> None:
     from gacheck.commands.demo import _config_path
-    from gacheck.config.model import load_config
+    from gacheck.run.config_binding import load_config
 
     monkeypatch.chdir(tmp_path)
     path = _config_path(None)

@@ -24,10 +24,10 @@ import pytest
 from fault_server import FaultServer, gzip_bomb
 from fault_setup import AT, PROMETHEUS_GATE, ROOT
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.models import GateResult
 from gacheck.run import engine
+from gacheck.run.config_binding import load_config
 
 
 @pytest.fixture(scope="session")

@@ -24,10 +24,10 @@ from fault_setup import AT, PROMETHEUS_GATE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.models import Status
 from gacheck.run import engine
+from gacheck.run.config_binding import load_config
 
 EXAMPLES = int(os.environ.get("GACHECK_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

@@ -6,9 +6,9 @@ import textwrap
 from datetime import datetime
 from pathlib import Path
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.models import GateResult
+from gacheck.run.config_binding import load_config
 from gacheck.run.engine import measure, to_result
 
 

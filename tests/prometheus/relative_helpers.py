@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.models import Audit, GateResult
 from gacheck.promlab.lab import Lab
+from gacheck.run.config_binding import load_config
 from gacheck.run.evaluation import evaluate
 
 P95 = ('histogram_quantile(0.95, sum by (le) '

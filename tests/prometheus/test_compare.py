@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.errors import ConfigError
 from gacheck.output.writer import write_audit
 from gacheck.promlab.relative import FAST_P95
+from gacheck.run.config_binding import load_config
 from gacheck.run.evaluation import evaluate
 from tests.prometheus.relative_helpers import DENIAL, P95, compare_toml, evaluate_toml, only_gate
 

@@ -39,8 +39,8 @@ def test_basic_auth_from_env_variables(promlab, tmp_path, monkeypatch):
         '[prometheus]\nbasic_auth_user_env = "LAB_PROM_USER"\n'
         'basic_auth_password_env = "LAB_PROM_PASSWORD"'))
     (tmp_path / "auth.toml").write_text(config, encoding="utf-8")
-    from gacheck.config.model import load_config
     from gacheck.context import Context, Overrides
+    from gacheck.run.config_binding import load_config
 
     ctx = Context(at=lab.end, config=load_config(tmp_path / "auth.toml"), repo=tmp_path,
                   audit_dir=tmp_path / "out", overrides=Overrides(prometheus_url=lab.url))

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gacheck.config.model import load_config
 from gacheck.promlab.demo import skip_reasons
+from gacheck.run.config_binding import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = ROOT / "config" / "gates.toml"

@@ -61,7 +61,7 @@ def test_bucket_note_on_an_edge_inside_a_bucket_and_past_the_last():
 def test_alert_selector_and_config_errors_name_the_key(write_config):
     assert alerts_selector(AlertsParams(severities=["critical", "page"], matchers='env="prod"')) \
         == 'ALERTS{alertstate="firing", severity=~"critical|page", env="prod"}'
-    from gacheck.config.model import load_config
+    from gacheck.run.config_binding import load_config
 
     path = write_config("""
         [[gates]]

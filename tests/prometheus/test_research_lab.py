@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.run import engine
+from gacheck.run.config_binding import load_config
 from gacheck.standin.facade import Behaviour, StandinFacade
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.models import Audit
 from gacheck.promlab.lab import Lab
 from gacheck.promlab.scenarios import SCENARIOS
+from gacheck.run.config_binding import load_config
 from gacheck.run.evaluation import Selection, evaluate
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "gates.toml"

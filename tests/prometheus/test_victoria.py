@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from gacheck.config.model import load_config
 from gacheck.context import Context, Overrides
 from gacheck.core.models import Status
 from gacheck.promlab.scenarios import SERVICES, get
 from gacheck.promlab.victoria import VictoriaLab, running_victoria
+from gacheck.run.config_binding import load_config
 from tests.prometheus.helpers import default_prometheus_gates, result
 
 pytestmark = pytest.mark.prometheus

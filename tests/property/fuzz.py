@@ -177,7 +177,7 @@ def _loaded_is_usable(config: Any) -> None:
 
 def check_config_text(text: str, directory: Path) -> str:
     """``loaded`` or ``refused`` (one line per problem, each naming the file and a key path)."""
-    from gacheck.config.model import load_config
+    from gacheck.run.config_binding import load_config
 
     path = directory / "gates.toml"
     path.write_bytes(text.encode("utf-8", errors="surrogatepass"))

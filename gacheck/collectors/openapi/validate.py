@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gacheck.collectors.openapi.load import Document
-from gacheck.collectors.openapi.refs import RefError, RefResolver, Tokens, format_pointer
+from gacheck.collectors.openapi.refs import (
+    RefError,
+    RefResolver,
+    Tokens,
+    format_pointer,
+)
 
 MAX_SCHEMA_NODES = 50_000
 MAX_DRIFTS_PER_RESPONSE = 20

@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from gacheck.collectors.prometheus.answer_limits import BodyTooLarge, SeriesCounter, size_text
+from gacheck.collectors.prometheus.answer_limits import (
+    BodyTooLarge,
+    SeriesCounter,
+    size_text,
+)
 from gacheck.collectors.prometheus.read_budget import ReadBudget
 from gacheck.context import Context
 from gacheck.core.errors import CollectorError

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import Field
 
 from gacheck.config.model import Duration
+from gacheck.config.params import Params
 from gacheck.context import Context
 from gacheck.core.errors import GateError
-from gacheck.gates.interface import Params
 
 INVALID_TOKEN = "gacheck-invalid-token-for-this-check"
 

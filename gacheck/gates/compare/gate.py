@@ -24,7 +24,7 @@ from gacheck.core.errors import CollectorError, NoDataError
 from gacheck.core.models import Evidence, QueryRecord
 from gacheck.core.units import Unit, format_value, parse_duration, parse_ratio
 from gacheck.gates.compare.baseline import audit_baseline
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.comparison import Limits, judge_change, two_line_sparkline
 
 Ratio = Annotated[float, BeforeValidator(parse_ratio)]
@@ -88,7 +88,7 @@ class CompareParams(Params):
         return str(self.baseline)
 
 
-class CompareGate:
+class CompareGate(GateKind):
     params: ClassVar[type[Params]] = CompareParams
     unit: ClassVar[Unit | None] = Unit.RATIO
     default_threshold: ClassVar[dict[str, Any]] = {}

@@ -23,7 +23,7 @@ from gacheck.context import Context
 from gacheck.core.errors import NoDataError
 from gacheck.core.models import Evidence, Status
 from gacheck.core.units import Unit, format_duration, parse_ratio
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.burn import burn_rates, fired
 
 Ratio = Annotated[float, BeforeValidator(parse_ratio)]
@@ -95,7 +95,7 @@ class ErrorBudgetParams(Params):
         return f"(sum(increase({self.bad}[{w}])) or 0 * {total}) / {total}"
 
 
-class ErrorBudgetGate:
+class ErrorBudgetGate(GateKind):
     params: ClassVar[type[Params]] = ErrorBudgetParams
     unit: ClassVar[Unit | None] = Unit.RATIO
     default_threshold: ClassVar[dict[str, Any]] = {}

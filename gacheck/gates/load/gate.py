@@ -21,7 +21,7 @@ from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.core.errors import GateError
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 SEED_ROUTES: list[dict[str, Any]] = [
     {"name": "embeddings", "method": "POST", "path": "/v1/embeddings",
@@ -70,7 +70,7 @@ def loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-class LoadGate:
+class LoadGate(GateKind):
     params: ClassVar[type[Params]] = LoadParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
     default_threshold: ClassVar[dict[str, Any]] = {"max": "1s"}

@@ -28,7 +28,7 @@ def server_view(params: Any, routes: list[Route], result: LoadResult,
     """The façade's own p95 and request count for the load's interval, or why there are none."""
     if params.server_side == "off":
         return {"skipped": "server_side = off"}
-    from gacheck.collectors.prometheus import client as prometheus
+    from gacheck.collectors.prometheus.client import client as prometheus
 
     if params.settle:
         time.sleep(params.settle)

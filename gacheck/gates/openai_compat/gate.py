@@ -19,7 +19,7 @@ from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 DEFAULT_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
                    "X-Trace-Id"]
@@ -41,7 +41,7 @@ class OpenaiCompatParams(FacadeParams):
     max_tokens: int = Field(default=16, ge=1, le=4096)
 
 
-class OpenaiCompatGate:
+class OpenaiCompatGate(GateKind):
     params: ClassVar[type[Params]] = OpenaiCompatParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, Any]] = {"max": 0}

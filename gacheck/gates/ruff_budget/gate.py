@@ -26,8 +26,12 @@ from gacheck.context import Context
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
 from gacheck.core.verdict import worse
-from gacheck.gates.interface import Measurement, Params
-from gacheck.gates.ruff_budget.honesty import config_args, previous_suppressions, suppression_notes
+from gacheck.gates.interface import GateKind, Measurement, Params
+from gacheck.gates.ruff_budget.honesty import (
+    config_args,
+    previous_suppressions,
+    suppression_notes,
+)
 from gacheck.history.value_trend import trend_of
 
 HOT_PATHS = [
@@ -66,7 +70,7 @@ class RuffBudgetParams(Params):
 _OPTION_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$")
 
 
-class RuffBudgetGate:
+class RuffBudgetGate(GateKind):
     params: ClassVar[type[Params]] = RuffBudgetParams
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 120}
