@@ -27,9 +27,9 @@ from pathlib import Path
 import httpx
 
 from gacheck.context import Context, Overrides
+from gacheck.promlab.catalog import get
 from gacheck.promlab.generate import generate
 from gacheck.promlab.rules import alerting_rules_yaml
-from gacheck.promlab.scenarios import get
 from gacheck.promlab.server import PrometheusServer
 from gacheck.promlab.tsdb import build_tsdb, write_openmetrics
 from gacheck.run.config_binding import load_config

@@ -34,9 +34,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gacheck.context import Context, Overrides  # noqa: E402
+from gacheck.promlab.catalog import get  # noqa: E402
 from gacheck.promlab.generate import generate  # noqa: E402
 from gacheck.promlab.rules import alerting_rules_yaml  # noqa: E402
-from gacheck.promlab.scenarios import get  # noqa: E402
 from gacheck.promlab.server import PrometheusServer  # noqa: E402
 from gacheck.promlab.tsdb import build_tsdb, write_openmetrics  # noqa: E402
 from gacheck.run.config_binding import load_config  # noqa: E402

@@ -11,7 +11,7 @@ import pytest
 from gacheck import gates as gate_registry
 from gacheck.core.models import Evidence
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 
 def audit_of(run_cli, config: Path, *extra: str) -> dict:
@@ -71,7 +71,7 @@ def test_a_gate_past_its_timeout_is_an_error_and_the_others_still_run(write_conf
     assert audit["verdict"] == "incomplete" and audit["exit"] == 3
 
 
-class _Exploding:
+class _Exploding(GateKind):
     params: ClassVar[type[Params]] = Params
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}
@@ -80,7 +80,7 @@ class _Exploding:
         raise ZeroDivisionError("division by zero")
 
 
-class _LeakyToken:
+class _LeakyToken(GateKind):
     params: ClassVar[type[Params]] = Params
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}
@@ -213,7 +213,7 @@ def test_json_value_file_may_name_the_day_of_the_evaluation(write_config, run_cl
     assert gone["message"] == "health/2026-11-25/latest.json: file not found"
 
 
-class _Odd:
+class _Odd(GateKind):
     """Returns whatever value the gate's title names: NaN, +Inf."""
 
     params: ClassVar[type[Params]] = Params
@@ -224,7 +224,7 @@ class _Odd:
         return Measurement(value=float(gate.title), message="p95 beyond the last bucket")
 
 
-class _FailsWithEvidence:
+class _FailsWithEvidence(GateKind):
     params: ClassVar[type[Params]] = Params
     unit: ClassVar[Unit | None] = Unit.COUNT
     default_threshold: ClassVar[dict[str, int]] = {"max": 0}
@@ -273,7 +273,7 @@ def test_a_gate_error_keeps_the_evidence_gathered_before_it(write_config, run_cl
     assert gate["evidence"]["commands"][0]["output_tail"] == ["bad config"]
 
 
-class _Negative:
+class _Negative(GateKind):
     params: ClassVar[type[Params]] = Params
     unit: ClassVar[Unit | None] = Unit.SECONDS
     default_threshold: ClassVar[dict[str, str]] = {"max": "10ms"}

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from gacheck.core.errors import UsageError
     from gacheck.core.timeparse import now
     from gacheck.output.writer import write_audit
+    from gacheck.promlab.catalog import get
     from gacheck.promlab.demo import (
         PROMETHEUS_KINDS,
         RELATIVE_GATES,
@@ -58,7 +59,6 @@ def run(args: argparse.Namespace) -> int:
         with_relative_gates,
     )
     from gacheck.promlab.lab import running_scenario
-    from gacheck.promlab.scenarios import get
     from gacheck.promlab.tsdb import require
     from gacheck.reports.text import render_text, use_colour
     from gacheck.run.config_binding import load_config

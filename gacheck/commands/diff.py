@@ -28,13 +28,13 @@ def _find_by_date(args: argparse.Namespace, day: str) -> Path:
     day's); unusable ones are named on stderr and passed over."""
     from gacheck.core.errors import UsageError
     from gacheck.core.models import SCHEMA_VERSION
+    from gacheck.history.layout import PARTIAL_MARK
     from gacheck.history.store import (
         SKIPPED_NOTE,
         UnusableAudit,
         dated_pattern,
         read_past_audit,
     )
-    from gacheck.output.files import PARTIAL_MARK
 
     directory, settings = audit_location(args)
     pattern = dated_pattern(settings.model_copy(

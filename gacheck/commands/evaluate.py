@@ -233,9 +233,10 @@ def run(args: argparse.Namespace) -> int:
     elif not args.no_write:
         written = write_audit(audit, ctx, charts=not args.no_charts)
     if args.junit:
-        from gacheck.reports.junit import write_junit
+        from gacheck.output.files import write_atomic
+        from gacheck.reports.junit import render_junit
 
-        write_junit(audit, Path(args.junit))
+        write_atomic(Path(args.junit), render_junit(audit))
 
     print_outcome(fmt, audit, ctx, written, quiet=args.quiet)
     _publish_metrics(args, audit)

@@ -3,9 +3,10 @@
 ``for_each = { label = "service", values = ["guardian", "ledger"] }`` expands when the config
 is loaded; ``for_each = { label = "service", query = 'label_values(up{job=~"lukhas-.*"},
 service)' }`` expands at the evaluation instant (``gacheck.run.for_each.expand_at``), from
-the values the label has in the query's result then. Each gate gets the id ``<id>[<value>]``, and ``{{value}}`` in its
-title and in every string of its parameters is replaced by the value (escaped for a PromQL
-string literal: the placeholder belongs inside quotes, ``service="{{value}}"``).
+the values the label has in the query's result then. Each gate gets the id ``<id>[<value>]``,
+and ``{{value}}`` in its title and in every string of its parameters is replaced by the value
+(escaped for a PromQL string literal: the placeholder belongs inside quotes,
+``service="{{value}}"``).
 
 Fail-closed: an expansion that yields no value, or whose query fails, becomes one gate with the
 template's id whose status is ``no_data``/``error`` with the reason, never no gate at all.

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from gacheck.collectors.json_path import lookup
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core.errors import GateError, NoDataError
@@ -28,25 +29,6 @@ class JsonValueParams(Params):
         description="JSON file, relative to the repository root; {date} is the UTC day of --at"
     )
     path: str = Field(pattern=r"^[^.]+(\.[^.]+)*$", description='dotted key path, "a.b.0.c"')
-
-
-def _is_index(part: str, length: int) -> bool:
-    return part.lstrip("-").isdigit() and -length <= int(part) < length
-
-
-def lookup(document: Any, path: str) -> Any:
-    """The value at a dotted path; ``KeyError`` naming the first part that is not there."""
-    node = document
-    walked: list[str] = []
-    for part in path.split("."):
-        walked.append(part)
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and _is_index(part, len(node)):
-            node = node[int(part)]
-        else:
-            raise KeyError(".".join(walked))
-    return node
 
 
 class JsonValueGate(GateKind):

@@ -13,8 +13,9 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from gacheck.collectors.prometheus.client import Series, client
+from gacheck.collectors.prometheus.client import client
 from gacheck.collectors.prometheus.promql import step_range, with_matchers
+from gacheck.collectors.prometheus.results import Series
 from gacheck.collectors.prometheus.window import range_window
 from gacheck.config.model import GateSpec, PositiveDuration
 from gacheck.context import Context

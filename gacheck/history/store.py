@@ -219,7 +219,7 @@ def read_past_audit(
 
 def is_partial(path: Path, document: dict[str, Any]) -> bool:
     """A partial audit: marked so, named so, or (older audits) with a gate left out."""
-    from gacheck.output.files import PARTIAL_MARK
+    from gacheck.history.layout import PARTIAL_MARK
 
     if document.get("partial") is True or path.stem.endswith(PARTIAL_MARK):
         return True
@@ -274,7 +274,7 @@ def history_before(ctx: Context) -> History:
     The dated file a full run at this instant writes is left out: an earlier audit of the same
     day (with the default ``{date}`` layout) is the one this run replaces, not its history.
     """
-    from gacheck.output.files import audit_paths
+    from gacheck.history.layout import audit_paths
 
     def load() -> History:
         found = load_history(ctx.audit_dir, ctx.config.settings, before=ctx.at)

@@ -82,7 +82,7 @@ def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
 
 
 def _stage(audit: Audit, ctx: Context, charts: bool, staged: Any) -> Written:
-    from gacheck.output.files import audit_paths
+    from gacheck.history.layout import audit_paths
     from gacheck.reports.charts import plotting_available, render_chart
     from gacheck.reports.json_report import render_json
     from gacheck.reports.markdown import render_markdown

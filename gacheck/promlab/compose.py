@@ -11,8 +11,9 @@ from datetime import datetime
 
 import numpy as np
 
-from gacheck.promlab.generate import Family, Series, generate
+from gacheck.promlab.generate import generate
 from gacheck.promlab.scenarios import Scenario
+from gacheck.promlab.series import Family, Series
 
 
 def compose(scenario: Scenario, end: datetime) -> list[Family]:

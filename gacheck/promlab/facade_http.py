@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from gacheck.promlab.generate import Family, Series, _counter, _cumulative_float, _Grid, _keep
 from gacheck.promlab.model import BUCKETS, Plan
 from gacheck.promlab.openmetrics import format_le
+from gacheck.promlab.series import Family, Grid, Series, counter, cumulative_float, keep
 
 HTTP_HIST = "http_server_request_duration_seconds"
 
 
-def facade_families(plan: Plan, grid: _Grid) -> list[Family]:
+def facade_families(plan: Plan, grid: Grid) -> list[Family]:
     http = plan.facade_http
     assert http is not None
     rng = np.random.default_rng(plan.seed + 1000)
@@ -39,37 +39,37 @@ def facade_families(plan: Plan, grid: _Grid) -> list[Family]:
             if share <= 0:
                 continue
             counts = per_route * share
-            values = _counter(counts, grid.segment, float(counts.mean()) * offset_steps)
+            values = counter(counts, grid.segment, float(counts.mean()) * offset_steps)
             requests.append(Series("http_server_requests_total",
                                    {**base, "route": route, "status_code": code},
-                                   *_keep(grid, grid.alive, values)))
+                                   *keep(grid, grid.alive, values)))
         offset = float(per_route.mean()) * offset_steps
         labels = {**base, "route": route}
         for edge, share in zip(BUCKETS, http.latency.cumulative, strict=True):
-            values = _counter(per_route * share, grid.segment, offset * share)
+            values = counter(per_route * share, grid.segment, offset * share)
             buckets.append(Series(f"{HTTP_HIST}_bucket", {**labels, "le": format_le(edge)},
-                                  *_keep(grid, grid.alive, values)))
-        count = _counter(per_route, grid.segment, offset)
-        total = np.round(_cumulative_float(per_route * http.latency.mean_seconds, grid.segment,
+                                  *keep(grid, grid.alive, values)))
+        count = counter(per_route, grid.segment, offset)
+        total = np.round(cumulative_float(per_route * http.latency.mean_seconds, grid.segment,
                                            offset * http.latency.mean_seconds), 6)
         buckets += [
-            Series(f"{HTTP_HIST}_bucket", {**labels, "le": "+Inf"}, *_keep(grid, grid.alive,
+            Series(f"{HTTP_HIST}_bucket", {**labels, "le": "+Inf"}, *keep(grid, grid.alive,
                                                                           count)),
-            Series(f"{HTTP_HIST}_sum", labels, *_keep(grid, grid.alive, total)),
-            Series(f"{HTTP_HIST}_count", labels, *_keep(grid, grid.alive, count)),
+            Series(f"{HTTP_HIST}_sum", labels, *keep(grid, grid.alive, total)),
+            Series(f"{HTTP_HIST}_count", labels, *keep(grid, grid.alive, count)),
         ]
         if deny:
             for reason, share in http.deny_reasons:
                 counts = per_route * deny * share
-                values = _counter(counts, grid.segment, float(counts.mean()) * offset_steps)
+                values = counter(counts, grid.segment, float(counts.mean()) * offset_steps)
                 denied.append(Series("lukhas_guardian_denied_total",
                                      {**base, "reason": reason, "route": route},
-                                     *_keep(grid, grid.alive, values)))
+                                     *keep(grid, grid.alive, values)))
         if route != "/v1/models" and route != "/health":
             idem_requests += per_route * http.idempotency_share
     hits = idem_requests * http.idempotency_hit_ratio * rng.uniform(0.9, 1.1, grid.t.shape)
     idempotency = [
-        Series(name, base, *_keep(grid, grid.alive, _counter(values, grid.segment,
+        Series(name, base, *keep(grid, grid.alive, counter(values, grid.segment,
                                                               float(values.mean()) * 100)))
         for name, values in (("lukhas_idempotency_requests_total", idem_requests),
                              ("lukhas_idempotency_cache_hits_total", hits))]

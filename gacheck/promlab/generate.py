@@ -10,68 +10,23 @@ its own metrics are missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
-from gacheck.promlab.model import LatencyProfile, Plan, Window
+from gacheck.promlab.model import LatencyProfile, Plan
 from gacheck.promlab.openmetrics import format_le
+from gacheck.promlab.series import (
+    Family,
+    Grid,
+    Series,
+    counter,
+    cumulative_float,
+    in_windows,
+    keep,
+)
 
 ALERT_EVALUATION_SECONDS = 30  # LUKHAS' rule groups evaluate every 30 s
-
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    labels: dict[str, str]
-    timestamps: np.ndarray  # int64 Unix seconds, ascending
-    values: np.ndarray
-
-
-@dataclass(frozen=True)
-class Family:
-    name: str
-    kind: str
-    help_text: str
-    series: tuple[Series, ...]
-
-
-class _Grid:
-    """The scrape instants of a plan ending at ``end`` and which of them hold what."""
-
-    def __init__(self, plan: Plan, end: int) -> None:
-        step = int(plan.interval.total_seconds())
-        count = int(plan.duration.total_seconds()) // step + 1
-        self.step = step
-        self.end = end
-        self.t = end - step * (count - 1) + np.arange(count, dtype=np.int64) * step
-        self.scraped = ~_within(self.t, end, plan.gaps)
-        self.down = np.zeros(count, dtype=bool)
-        self.segment = np.zeros(count, dtype=np.int64)
-        for restart in sorted(plan.restarts, reverse=True):
-            index = int(np.searchsorted(self.t, end - restart.total_seconds()))
-            if index < count:
-                self.down[index] = True
-                self.segment[index + 1:] += 1
-        self.alive = self.scraped & ~self.down
-
-
-def _within(t: np.ndarray, end: int, windows: tuple[Window, ...]) -> np.ndarray:
-    ago = end - t
-    mask = np.zeros(t.shape, dtype=bool)
-    for w in windows:
-        mask |= (ago <= w.start.total_seconds()) & (ago > w.stop.total_seconds())
-    return mask
-
-
-def _counter(increments: np.ndarray, segment: np.ndarray, offset: float) -> np.ndarray:
-    """Integer counter values: a running sum that starts again from zero at each restart."""
-    values = np.empty(increments.shape, dtype=np.int64)
-    for number in np.unique(segment):
-        part = segment == number
-        values[part] = np.floor(np.cumsum(increments[part]) + (offset if number == 0 else 0.0))
-    return values
 
 
 def generate(plan: Plan, end: datetime) -> list[Family]:
@@ -80,7 +35,7 @@ def generate(plan: Plan, end: datetime) -> list[Family]:
         from gacheck.promlab.services import generate_services
 
         return generate_services(plan, end, generate)
-    grid = _Grid(plan, int(end.timestamp()))
+    grid = Grid(plan, int(end.timestamp()))
     rng = np.random.default_rng(plan.seed)
     families = [_up(plan, grid), _process_start(plan, grid)]
     if plan.traffic is not None:
@@ -96,50 +51,46 @@ def generate(plan: Plan, end: datetime) -> list[Family]:
     return families
 
 
-def _keep(grid: _Grid, mask: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return grid.t[mask], values[mask]
-
-
-def _up(plan: Plan, grid: _Grid) -> Family:
+def _up(plan: Plan, grid: Grid) -> Family:
     series = [Series("up", {"job": plan.job, "instance": plan.instance},
-                     *_keep(grid, grid.scraped, np.where(grid.down, 0, 1)))]
+                     *keep(grid, grid.scraped, np.where(grid.down, 0, 1)))]
     for job, _age in plan.other_jobs:
         series.append(Series("up", {"job": job, "instance": f"{job}-0:9100"},
-                             *_keep(grid, grid.scraped, np.ones(grid.t.shape, dtype=np.int64))))
+                             *keep(grid, grid.scraped, np.ones(grid.t.shape, dtype=np.int64))))
     if plan.self_monitoring:
         series.append(Series("up", {"job": "prometheus", "instance": "localhost:9090"},
-                             *_keep(grid, grid.scraped, np.ones(grid.t.shape, dtype=np.int64))))
+                             *keep(grid, grid.scraped, np.ones(grid.t.shape, dtype=np.int64))))
     return Family("up", "gauge", "1 if the target was scraped successfully", tuple(series))
 
 
-def _process_start(plan: Plan, grid: _Grid) -> Family:
+def _process_start(plan: Plan, grid: Grid) -> Family:
     first = grid.end - int(plan.first_started.total_seconds())
     starts = [first] + [grid.end - int(r.total_seconds()) for r in sorted(plan.restarts,
                                                                            reverse=True)]
     values = np.asarray(starts, dtype=np.int64)[grid.segment]
     series = [Series("process_start_time_seconds", {"job": plan.job, "instance": plan.instance},
-                     *_keep(grid, grid.alive, values))]
+                     *keep(grid, grid.alive, values))]
     for job, age in plan.other_jobs:
         constant = np.full(grid.t.shape, grid.end - int(age.total_seconds()), dtype=np.int64)
         series.append(Series("process_start_time_seconds",
                              {"job": job, "instance": f"{job}-0:9100"},
-                             *_keep(grid, grid.scraped, constant)))
+                             *keep(grid, grid.scraped, constant)))
     return Family("process_start_time_seconds", "gauge",
                   "Start time of the process since unix epoch in seconds.", tuple(series))
 
 
-def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]:
+def _guardian(plan: Plan, grid: Grid, rng: np.random.Generator) -> list[Family]:
     traffic = plan.traffic
     assert traffic is not None
     hour = (grid.t % 86400) / 3600.0
     shape = 0.6 + 0.4 * np.sin(2 * np.pi * (hour - 9) / 24) if traffic.diurnal else 1.0
     rps = traffic.peak_rps * shape * rng.lognormal(0.0, 0.12, grid.t.shape)
     serving = ~grid.down if plan.serving_in_gaps else grid.alive
-    rps[_within(grid.t, grid.end, traffic.idle) | ~serving] = 0.0
+    rps[in_windows(grid.t, grid.end, traffic.idle) | ~serving] = 0.0
     requests = rps * grid.step
     deny = np.full(grid.t.shape, traffic.deny_ratio) * rng.uniform(0.85, 1.15, grid.t.shape)
     for window, ratio in traffic.deny_spikes:
-        deny[_within(grid.t, grid.end, (window,))] = ratio
+        deny[in_windows(grid.t, grid.end, (window,))] = ratio
     share = {"allow": 1.0 - deny, "deny": deny}
     pairs = [(s, r) for s in traffic.scopes for r in traffic.routes]
     weights = rng.dirichlet(np.full(len(pairs), 4.0))
@@ -152,15 +103,15 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
         offset = float(per_outcome.mean()) * offset_steps
         for (scope, route), weight in zip(pairs, weights, strict=True):
             labels = {**base, "outcome": outcome, "scope": scope, "route": route}
-            values = _counter(per_outcome * weight, grid.segment, offset * weight)
+            values = counter(per_outcome * weight, grid.segment, offset * weight)
             decisions.append(Series("lukhas_guardian_decision_total", labels,
-                                    *_keep(grid, grid.alive, values)))
+                                    *keep(grid, grid.alive, values)))
         profiles, chosen = _profiles(traffic, outcome, grid)
         edges = profiles[0].edges
         if any(p.edges != edges for p in profiles):
             raise ValueError(f"the latency profiles of {outcome!r} use different bucket edges")
         labels = {**base, "outcome": outcome}
-        exported = grid.alive & ~_within(grid.t, grid.end, tuple(
+        exported = grid.alive & ~in_windows(grid.t, grid.end, tuple(
             w for o, w in traffic.histogram_gaps if o == outcome))
         # Whole observations per bucket, then summed up the edges: every bucket's increase is
         # an integer ≥ the one below it, so the buckets stay monotonic in le for any rate range.
@@ -170,20 +121,20 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
         # Rounded to the nearest whole observation (0.5), not down: buckets whose shares are
         # multiples of each other then gain their observations apart, not at the same instant.
         phase = np.full(within.shape[1], 0.5)
-        stacked = np.cumsum([_counter(per_outcome * within[:, k], grid.segment,
+        stacked = np.cumsum([counter(per_outcome * within[:, k], grid.segment,
                                       offset * first[k] + phase[k])
                              for k in range(within.shape[1])], axis=0)
         for k, edge in enumerate(edges):
             histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": format_le(edge)},
-                                     *_keep(grid, exported, stacked[k])))
+                                     *keep(grid, exported, stacked[k])))
         count = stacked[-1]
         means = np.asarray([p.mean_seconds for p in profiles])[chosen]
-        total = np.round(_cumulative_float(per_outcome * means, grid.segment,
+        total = np.round(cumulative_float(per_outcome * means, grid.segment,
                                            offset * profiles[0].mean_seconds), 6)
         histograms += [
-            Series(f"{_HIST}_bucket", {**labels, "le": "+Inf"}, *_keep(grid, exported, count)),
-            Series(f"{_HIST}_sum", labels, *_keep(grid, exported, total)),
-            Series(f"{_HIST}_count", labels, *_keep(grid, exported, count)),
+            Series(f"{_HIST}_bucket", {**labels, "le": "+Inf"}, *keep(grid, exported, count)),
+            Series(f"{_HIST}_sum", labels, *keep(grid, exported, total)),
+            Series(f"{_HIST}_count", labels, *keep(grid, exported, count)),
         ]
         p95[outcome] = np.asarray([p.quantile(0.95) for p in profiles])[chosen]
     families = [
@@ -196,49 +147,41 @@ def _guardian(plan: Plan, grid: _Grid, rng: np.random.Generator) -> list[Family]
     return families
 
 
-def _profiles(traffic, outcome: str, grid: _Grid) -> tuple[list[LatencyProfile], np.ndarray]:
+def _profiles(traffic, outcome: str, grid: Grid) -> tuple[list[LatencyProfile], np.ndarray]:
     """The distinct latency profiles of ``outcome`` and, per scrape, which one applies."""
     profiles = [traffic.latency[outcome]]
     chosen = np.zeros(grid.t.shape, dtype=np.int64)
     for change in traffic.latency_changes:
         if change.outcome in (None, outcome):
             profiles.append(change.profile)
-            chosen[_within(grid.t, grid.end, (change.window,))] = len(profiles) - 1
+            chosen[in_windows(grid.t, grid.end, (change.window,))] = len(profiles) - 1
     return profiles, chosen
 
 
-def _cumulative_float(increments: np.ndarray, segment: np.ndarray, offset: float) -> np.ndarray:
-    values = np.empty(increments.shape, dtype=np.float64)
-    for number in np.unique(segment):
-        part = segment == number
-        values[part] = np.cumsum(increments[part]) + (offset if number == 0 else 0.0)
-    return values
-
-
-def _recorded(plan: Plan, grid: _Grid, rps: np.ndarray, deny: np.ndarray,
+def _recorded(plan: Plan, grid: Grid, rps: np.ndarray, deny: np.ndarray,
               p95: dict[str, np.ndarray]) -> list[Family]:
     """What LUKHAS' recording rules would have stored: NaN (0/0) where there was no traffic."""
     idle = rps <= 0
     ratio = np.where(idle, np.nan, np.round(deny, 6))
     families = [Family("guardian:denial_rate:ratio", "gauge", "",
-                       (Series("guardian:denial_rate:ratio", {}, *_keep(grid, grid.scraped,
+                       (Series("guardian:denial_rate:ratio", {}, *keep(grid, grid.scraped,
                                                                           ratio)),))]
     series = tuple(
         Series("guardian:pdp_latency:p95", {"outcome": outcome},
-               *_keep(grid, grid.scraped, np.where(idle, np.nan, np.round(values, 6))))
+               *keep(grid, grid.scraped, np.where(idle, np.nan, np.round(values, 6))))
         for outcome, values in p95.items()
     )
     families.append(Family("guardian:pdp_latency:p95", "gauge", "", series))
     return families
 
 
-def _alerts(plan: Plan, grid: _Grid) -> Family:
+def _alerts(plan: Plan, grid: Grid) -> Family:
     """The ``ALERTS`` series as the rule manager writes them, one per alert and state."""
     step = ALERT_EVALUATION_SECONDS
     start = int(grid.t[0])
     t = grid.end - np.arange((grid.end - start) // step + 1, dtype=np.int64)[::-1] * step
     ago = grid.end - t
-    evaluated = ~_within(t, grid.end, plan.gaps) & ~_within(t, grid.end, plan.rule_stalls)
+    evaluated = ~in_windows(t, grid.end, plan.gaps) & ~in_windows(t, grid.end, plan.rule_stalls)
     by_labels: dict[tuple[tuple[str, str], ...], np.ndarray] = {}
     for episode in plan.alerts:
         firing_from = episode.firing.total_seconds() if episode.firing else None
@@ -259,14 +202,14 @@ def _alerts(plan: Plan, grid: _Grid) -> Family:
 RULE_GROUP = "/etc/prometheus/rules/lukhas.yml;lukhas-guardian"
 
 
-def _self_monitoring(plan: Plan, grid: _Grid) -> list[Family]:
+def _self_monitoring(plan: Plan, grid: Grid) -> list[Family]:
     """What Prometheus' scrape of itself stores besides ``up``: its rule group's gauges.
 
     The last evaluation is the latest 30 s tick before each scrape, frozen through a rule stall.
     """
     step = ALERT_EVALUATION_SECONDS
     ticks = (grid.t // step) * step
-    stalled = _within(grid.t, grid.end, plan.rule_stalls)
+    stalled = in_windows(grid.t, grid.end, plan.rule_stalls)
     last = ticks.copy()
     for i in range(1, len(last)):
         if stalled[i]:
@@ -277,10 +220,10 @@ def _self_monitoring(plan: Plan, grid: _Grid) -> list[Family]:
     return [
         Family("prometheus_rule_group_interval_seconds", "gauge", "", (Series(
             "prometheus_rule_group_interval_seconds", group,
-            *_keep(grid, grid.scraped, ones * step)),)),
+            *keep(grid, grid.scraped, ones * step)),)),
         Family("prometheus_rule_group_last_evaluation_timestamp_seconds", "gauge", "", (Series(
             "prometheus_rule_group_last_evaluation_timestamp_seconds", group,
-            *_keep(grid, grid.scraped, last)),)),
+            *keep(grid, grid.scraped, last)),)),
     ]
 
 

@@ -342,13 +342,3 @@ SCENARIOS.update({s.name: s for s in (
         {"services": SERVICES, "bad": BAD_SERVICE},
     ),
 )})
-
-
-def get(name: str) -> Scenario:
-    from gacheck.promlab.relative import RELATIVE_SCENARIOS  # candidate/baseline, SLO budgets
-
-    found = SCENARIOS.get(name) or RELATIVE_SCENARIOS.get(name)
-    if found is None:
-        known = ", ".join([*SCENARIOS, *RELATIVE_SCENARIOS])
-        raise KeyError(f"no promlab scenario {name!r} (known: {known})")
-    return found

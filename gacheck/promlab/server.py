@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gacheck.promlab.tsdb import PromlabError, require
 
-_RUNNING: set[subprocess.Popen[bytes]] = set()
+RUNNING: set[subprocess.Popen[bytes]] = set()
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class PrometheusServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         argv = [binary, *self._flags()]
         for _attempt in range(3):  # a free port can be taken between probing and binding
-            self.port = _free_port()
+            self.port = free_port()
             self._spawn([*argv, f"--web.listen-address=127.0.0.1:{self.port}"])
             try:
                 self._wait_ready()
@@ -133,13 +133,13 @@ class PrometheusServer:
             self._process = subprocess.Popen(
                 argv, cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True,  # Ctrl-C reaches us; we stop it in order
-                preexec_fn=_die_with_parent if _can_tie_to_parent() else None,
+                preexec_fn=die_with_parent if can_tie_to_parent() else None,
             )
         except OSError as exc:
             raise PromlabError(f"cannot start prometheus: {exc.strerror or exc}") from None
         finally:
             log.close()
-        _RUNNING.add(self._process)
+        RUNNING.add(self._process)
 
     def _wait_ready(self) -> None:
         import httpx
@@ -192,7 +192,7 @@ class _PortTaken(Exception):
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
     """Terminate a lab server started here (kill it after 10 s) and forget it."""
-    _RUNNING.discard(process)
+    RUNNING.discard(process)
     if process.poll() is None:
         process.terminate()
         try:
@@ -202,19 +202,19 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _can_tie_to_parent() -> bool:
+def can_tie_to_parent() -> bool:
     # PR_SET_PDEATHSIG fires when the *thread* that started the child ends, so only tie the
     # server to the main thread, whose end is the process's end.
     return sys.platform == "linux" and threading.current_thread() is threading.main_thread()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     import ctypes
 
     pr_set_pdeathsig = 1
@@ -224,6 +224,6 @@ def _die_with_parent() -> None:
 
 @atexit.register
 def _stop_leftovers() -> None:
-    for process in list(_RUNNING):
+    for process in list(RUNNING):
         with contextlib.suppress(OSError):
             os.killpg(process.pid, signal.SIGTERM)

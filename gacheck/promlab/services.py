@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from gacheck.promlab.generate import Family, Series
 from gacheck.promlab.model import Plan
+from gacheck.promlab.series import Family, Series
 
 
 def generate_services(plan: Plan, end: datetime,

@@ -18,8 +18,8 @@ import numpy as np
 from gacheck.collectors.process import run
 from gacheck.core.errors import GacheckError
 from gacheck.core.models import CommandRecord
-from gacheck.promlab.generate import Family
 from gacheck.promlab.openmetrics import OpenMetricsWriter
+from gacheck.promlab.series import Family
 
 CHUNK_SECONDS = 2 * 3600  # promtool's block length: one file, one block, one parse
 INSTALL_HINT = "install the Debian package: apt-get install prometheus (it has promtool too)"

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gacheck.promlab.generate import Family, generate
+from gacheck.promlab.generate import generate
 from gacheck.promlab.rules import alerting_rules_yaml
 from gacheck.promlab.scenarios import Scenario
+from gacheck.promlab.series import Family
 from gacheck.promlab.server import (
-    _RUNNING,
-    _can_tie_to_parent,
-    _die_with_parent,
-    _free_port,
+    RUNNING,
+    can_tie_to_parent,
+    die_with_parent,
+    free_port,
     stop_process,
 )
 from gacheck.promlab.tsdb import PromlabError
@@ -68,14 +69,14 @@ class _Server:
     def __enter__(self) -> _Server:
         self.workdir.mkdir(parents=True, exist_ok=True)
         for _attempt in range(3):  # a free port can be taken between probing and binding
-            self.port = _free_port()
+            self.port = free_port()
             with self.log_path.open("ab") as log:
                 self._process = subprocess.Popen(
                     [require(self.binary), *self.flags, f"-httpListenAddr=127.0.0.1:{self.port}"],
                     cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                     start_new_session=True,
-                    preexec_fn=_die_with_parent if _can_tie_to_parent() else None)
-            _RUNNING.add(self._process)
+                    preexec_fn=die_with_parent if can_tie_to_parent() else None)
+            RUNNING.add(self._process)
             if self._wait_ready():
                 return self
             self.stop()
@@ -169,7 +170,7 @@ def running_victoria(scenario: Scenario, end: datetime, workdir: Path) -> Iterat
         if scenario.rules:
             rules = workdir / "rules.yml"
             rules.write_text(alerting_rules_yaml(), encoding="utf-8")
-            nowhere = f"http://127.0.0.1:{_free_port()}"  # the rules never fire: nothing is sent
+            nowhere = f"http://127.0.0.1:{free_port()}"  # the rules never fire: nothing is sent
             vmalert = stack.enter_context(_Server(
                 "vmalert", [f"-rule={rules}", f"-datasource.url={vm.url}",
                             f"-notifier.url={nowhere}", "-evaluationInterval=30s",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from gacheck.core.models import Audit, GateResult, Status
 from gacheck.core.units import format_value
@@ -112,8 +111,3 @@ def render_junit(audit: Audit) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
-
-def write_junit(audit: Audit, path: Path) -> None:
-    from gacheck.output.files import write_atomic
-
-    write_atomic(path, render_junit(audit))

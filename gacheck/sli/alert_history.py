@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from gacheck.collectors.prometheus.client import Series
+from gacheck.collectors.prometheus.results import Series
 
 DEFAULT_INTERVAL_S = 60.0
 _HIDDEN = {"__name__", "alertstate"}

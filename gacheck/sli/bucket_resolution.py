@@ -12,7 +12,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from gacheck.collectors.prometheus.client import Series, client
+from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.results import Series
 from gacheck.collectors.prometheus.window import RangeWindow
 from gacheck.context import Context
 from gacheck.core.units import format_duration

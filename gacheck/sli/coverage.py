@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gacheck.collectors.prometheus.client import QueryResult, client
+from gacheck.collectors.prometheus.client import client
 from gacheck.collectors.prometheus.promql import step_range
+from gacheck.collectors.prometheus.results import QueryResult
 from gacheck.collectors.prometheus.window import RangeWindow
 from gacheck.context import Context
 from gacheck.sli.blind import RULES, SCRAPES, BlindReport, blind_stretches

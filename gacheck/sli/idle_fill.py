@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from gacheck.collectors.prometheus.client import QueryResult, Series
+from gacheck.collectors.prometheus.results import QueryResult, Series
 from gacheck.collectors.prometheus.window import RangeWindow
 from gacheck.core.models import QueryRecord
 

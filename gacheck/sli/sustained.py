@@ -21,7 +21,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from gacheck.collectors.prometheus.client import Series, client
+from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.results import Series
 from gacheck.collectors.prometheus.window import RangeWindow, range_window
 from gacheck.config.model import Duration, GateSpec, PositiveDuration
 from gacheck.config.params import Params

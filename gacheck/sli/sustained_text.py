@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gacheck.collectors.prometheus.client import Series, utc
+from gacheck.collectors.prometheus.client import utc
+from gacheck.collectors.prometheus.results import Series
 from gacheck.core.models import Status
 from gacheck.core.units import Unit, format_duration, format_value
 from gacheck.sli.breach import Judgement

@@ -59,7 +59,7 @@ class ScrapingPrometheus(PrometheusServer):
         return flags
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -70,7 +70,7 @@ def pushgateway(workdir: Path) -> Iterator[str]:
     binary = shutil.which("prometheus-pushgateway") or shutil.which("pushgateway")
     if binary is None:
         pytest.fail("prometheus-pushgateway is not installed (scripts/setup.sh installs it)")
-    port = _free_port()
+    port = free_port()
     log = (workdir / "pushgateway.log").open("wb")
     process = subprocess.Popen([binary, f"--web.listen-address=127.0.0.1:{port}"],
                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
@@ -186,7 +186,7 @@ def test_a_textfile_verdict_is_read_back_from_prometheus(run_cli, write_config,
 
 def test_a_pushgateway_that_is_down_is_an_output_error_after_the_verdict(
         run_cli, write_config) -> None:
-    port = _free_port()
+    port = free_port()
     done = _evaluate(run_cli, write_config, "--pushgateway",
                      f"http://user:s3cret@127.0.0.1:{port}")
     assert done.code == 2

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from gacheck.promlab.catalog import get
 from gacheck.promlab.lab import Lab, running_scenario
-from gacheck.promlab.scenarios import get
 from gacheck.promlab.server import BasicAuth
 
 LAB_AUTH = BasicAuth("gacheck", "promlab-secret-7f3a")

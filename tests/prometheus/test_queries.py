@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gacheck.collectors.prometheus.client import Series, parse_result
 from gacheck.collectors.prometheus.promql import duration
+from gacheck.collectors.prometheus.results import Series, parse_result
 from gacheck.core.errors import ConfigError
 from gacheck.gates.alerts import AlertsParams, alerts_selector
 from gacheck.gates.histogram_quantile import HistogramQuantileParams, bucket_note, quantile_query

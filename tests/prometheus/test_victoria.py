@@ -16,7 +16,8 @@ import pytest
 
 from gacheck.context import Context, Overrides
 from gacheck.core.models import Status
-from gacheck.promlab.scenarios import SERVICES, get
+from gacheck.promlab.catalog import get
+from gacheck.promlab.scenarios import SERVICES
 from gacheck.promlab.victoria import VictoriaLab, running_victoria
 from gacheck.run.config_binding import load_config
 from tests.prometheus.helpers import default_prometheus_gates, result

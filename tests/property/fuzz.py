@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from gacheck.core.errors import ConfigError
 from gacheck.core.models import CommandRecord, Evidence, Finding
 from gacheck.core.units import Unit
-from gacheck.gates.interface import Measurement, Params
+from gacheck.gates.interface import GateKind, Measurement, Params
 
 
 class Broken(AssertionError):
@@ -377,7 +377,7 @@ def environment_without(names: list[str]) -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in names}
 
 
-class EchoKind:
+class EchoKind(GateKind):
     """A gate kind that says every secret it can find back, in every part of its result."""
 
     params: ClassVar[type] = Params

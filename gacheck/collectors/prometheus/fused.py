@@ -79,7 +79,7 @@ def fuse(promql: str, member: Member) -> Fused | None:
 
 def split(result: Any, fused: Fused, member: Member) -> Any:
     """The part of a fused ``QueryResult`` that is this gate's."""
-    from gacheck.collectors.prometheus.client import Series
+    from gacheck.collectors.prometheus.results import Series
 
     own = [s for s in result.series if s.labels.get(member.label) == member.value]
     if fused.drop_label:

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gacheck.collectors.json_path import lookup
 from gacheck.collectors.service.sse import read_events
-from gacheck.gates.json_value import lookup
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 EXCERPT_CHARS = 300

@@ -16,7 +16,8 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from gacheck.collectors.prometheus.client import QueryResult, client
+from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.results import QueryResult
 from gacheck.collectors.prometheus.window import RangeWindow, range_window
 from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context

@@ -5,16 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gacheck.collectors.prometheus.client import PrometheusClient
 from gacheck.collectors.prometheus.promql import duration
 from gacheck.core.errors import CollectorError, NoDataError
 from gacheck.core.models import Evidence, QueryRecord
 from gacheck.core.units import format_duration
-
-if TYPE_CHECKING:
-    from gacheck.gates.error_budget.gate import ErrorBudgetParams
+from gacheck.gates.error_budget.params import EVENTS_NOTE, ErrorBudgetParams
 
 _START_CHECK = 3600.0
 
@@ -41,7 +39,6 @@ def _scalar(prom: PrometheusClient, promql: str, at: datetime,
 
 
 def budget_at(prom: PrometheusClient, params: ErrorBudgetParams, at: datetime) -> Spent:
-    from gacheck.gates.error_budget.gate import EVENTS_NOTE
 
     records: list[QueryRecord] = []
     period = format_duration(params.period)
