@@ -33,8 +33,8 @@ from gacheck.sli.sustained import (
     Alongside,
     Resolver,
     SustainedParams,
-    beside,
     evaluate_sustained,
+    start_precheck,
 )
 
 
@@ -164,7 +164,7 @@ class HistogramQuantileGate(GateKind):
         lookup = None
         if params.metric is not None:
             client(ctx)  # the probe first: its one reason, not a pre-check's, when unreachable
-            lookup = beside(lambda: self._buckets(gate, params, ctx))
+            lookup = start_precheck(lambda: self._buckets(gate, params, ctx))
         idle = "no traffic"
         if params.metric is not None and min_events(params) > 1:
             idle = (f"no traffic, or fewer than {min_events(params)} observations per "

@@ -19,7 +19,7 @@ from gacheck.context import Context
 from gacheck.core.models import Status
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
-from gacheck.sli.sustained import Alongside, SustainedParams, beside, evaluate_sustained
+from gacheck.sli.sustained import Alongside, SustainedParams, evaluate_sustained, start_precheck
 
 
 class RatioParams(SustainedParams):
@@ -79,7 +79,7 @@ class RatioGate(GateKind):
         presence = summed(f"rate({params.denominator}[{duration(params.rate_window)}])",
                           params.by)
         outcome = evaluate_sustained(gate, ctx, ratio_query(params),
-                                     alongside=beside(numerator_check), presence=presence)
+                                     alongside=start_precheck(numerator_check), presence=presence)
         if matched[0] or outcome.status in (Status.NO_DATA, Status.ERROR, Status.FAIL):
             return outcome
         note = (f"the numerator {params.numerator} matched no series in the window: its rate is "

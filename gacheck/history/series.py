@@ -15,6 +15,7 @@ from typing import Any
 from gacheck.core.models import Audit, Status, Threshold
 from gacheck.core.units import Unit, format_value
 from gacheck.history.store import History
+from gacheck.history.value_trend import change_since_previous
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -82,14 +83,15 @@ def trend_rows(series: Sequence[GateSeries]) -> list[dict[str, Any]]:
     rows = []
     for one in series:
         values = [p.value for p in one.points]
-        change = signed(values[-1] - values[-2], one.unit) if len(values) > 1 else "—"
+        change = change_since_previous(values)
+        shown = signed(change, one.unit) if change is not None else "—"
         rows.append(
             {
                 "gate": one.title,
                 "gate_id": one.gate_id,
                 "sparkline": sparkline(values),
                 "last": format_value(values[-1], one.unit),
-                "change": change,
+                "change": shown,
             }
         )
     return rows

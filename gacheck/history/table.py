@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from gacheck.history.store import History
-from gacheck.history.value_trend import slope_per_day
+from gacheck.history.value_trend import change_since_previous, slope_per_day
 
 _MEASURED = ("pass", "warn", "fail", "waived")
 
@@ -73,7 +73,7 @@ def _trend(frame: Any) -> dict[str, Any]:
     measured = frame[frame["status"].isin(_MEASURED) & frame["value"].notna()]
     last = float(measured["value"].iloc[-1]) if len(measured) else None
     values = measured["value"]
-    change = float(values.iloc[-1] - values.iloc[-2]) if len(measured) > 1 else None
+    change = change_since_previous([float(v) for v in values])
     points = [
         (at.to_pydatetime(), float(value))
         for at, value in zip(measured["evaluated_at"], values, strict=True)

@@ -64,6 +64,13 @@ def _iso(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def change_since_previous(values: Sequence[float]) -> float | None:
+    """The last value minus the one before it; ``None`` with fewer than two. The one
+    definition of "change since the previous audit" (the trends table, ``gacheck history``
+    and the ruff budget's trend all use it)."""
+    return values[-1] - values[-2] if len(values) > 1 else None
+
+
 def slope_per_day(points: Sequence[tuple[datetime, float]]) -> float | None:
     """Ordinary least squares of value over time in days."""
     if len({at for at, _ in points}) < 2:
@@ -84,4 +91,4 @@ def trend_of(earlier: Sequence[tuple[datetime, float]], current: float, at: date
     previous_at, previous = earlier[-1]
     distinct = len({instant for instant, _ in points})
     slope = slope_per_day(points) if distinct >= MIN_TREND_POINTS else None
-    return Trend(points, previous, previous_at, current - previous, slope)
+    return Trend(points, previous, previous_at, change_since_previous([previous, current]), slope)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 from gacheck.core.errors import OutputError
 from gacheck.core.secrets import Secrets
 from gacheck.output.files import TEMP_MARK, redacted, write_temp
+from gacheck.output.lock import wait_for_exclusive
 
 JOURNAL = ".gacheck-renames.json"
 AUDIT_SUFFIXES = (".json", ".md", ".png")
@@ -69,18 +69,8 @@ def directory_lock(directory: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator
     except OSError as exc:
         raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OutputError(
-                        f"another gacheck run has been writing to {directory} for more than "
-                        f"{timeout:g}s"
-                    ) from None
-                time.sleep(0.05)
+        wait_for_exclusive(fd, timeout, f"another gacheck run has been writing to {directory} "
+                                        f"for more than {timeout:g}s")
         yield
     finally:
         os.close(fd)  # closing releases the lock, also when the process dies

@@ -10,9 +10,7 @@ Rules a scheduled job relies on:
 
 from __future__ import annotations
 
-import fcntl
 import os
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from pathlib import Path
 
 from gacheck.collectors import process
 from gacheck.core.errors import CommandError, OutputError
+from gacheck.output.lock import wait_for_exclusive
 
 LOCK_NAME = "gacheck-audit.lock"
 
@@ -55,18 +54,9 @@ def audit_lock(repo: Path, timeout: float = 600.0) -> Iterator[None]:
     git_dir = Path(_git(repo, "rev-parse", "--absolute-git-dir").stdout.strip())
     handle = open(git_dir / LOCK_NAME, "a+")  # noqa: SIM115 - closed in finally
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OutputError(
-                        f"--commit: another gacheck run holds {git_dir / LOCK_NAME} "
-                        f"for more than {timeout:g}s"
-                    ) from None
-                time.sleep(0.1)
+        wait_for_exclusive(handle.fileno(), timeout, f"--commit: another gacheck run holds "
+                                                     f"{git_dir / LOCK_NAME} for more than "
+                                                     f"{timeout:g}s")
         yield
     finally:
         handle.close()  # closing releases the lock, also when the process dies

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from gacheck.collectors.prometheus.client import client
-from gacheck.collectors.prometheus.results import Series
+from gacheck.collectors.prometheus.results import QueryResult, Series
 from gacheck.collectors.prometheus.window import RangeWindow, range_window
 from gacheck.config.model import Duration, GateSpec, PositiveDuration
 from gacheck.config.params import Params
@@ -30,6 +30,7 @@ from gacheck.context import Context
 from gacheck.core.measurement import Measurement
 from gacheck.core.models import Evidence, QueryRecord, Status
 from gacheck.core.plausibility import first_negative
+from gacheck.core.side_thread import beside
 from gacheck.core.units import format_duration, parse_ratio
 from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.sli.breach import Grid, on_grid
@@ -80,11 +81,48 @@ class Alongside:
     resolver: Resolver | None = None
 
 
-def beside(work: Callable[[], Alongside]) -> Callable[[], Alongside]:
+def start_precheck(work: Callable[[], Alongside]) -> Callable[[], Alongside]:
     """Start a pre-check now, beside the main range query; the returned call waits for it."""
-    from gacheck.core.side_thread import beside as on_a_thread
+    return beside(work, name="gacheck-precheck")
 
-    return on_a_thread(work, name="gacheck-precheck")
+
+@dataclass
+class _Answer:
+    """The range query's answer and what the evidence records around it. ``after`` and
+    ``info`` still grow while the series are judged (a bucket resolution's queries)."""
+
+    window: RangeWindow
+    result: QueryResult
+    before: list[QueryRecord]
+    blind: list[QueryRecord]
+    after: list[QueryRecord]
+    notes: list[str]
+    info: dict[str, Any]
+    resolver: Resolver | None
+
+    def evidence(self, extra: dict[str, Any]) -> Evidence:
+        return Evidence(queries=[*self.before, *self.blind, self.result.record, *self.after],
+                        notes=self.notes, details={**self.info, **extra})
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """What deciding a gate from its judged series needs."""
+
+    params: SustainedParams
+    gate: GateSpec
+    grid: Grid
+    judged: list[tuple[Series, SeriesEvidence]]
+    upper: bool
+    resolution: Resolution | None
+    idle_means: str
+
+    @property
+    def many(self) -> bool:
+        return len(self.judged) > 1
+
+    def badness(self, level: float | None) -> float:
+        return -math.inf if level is None else (1.0 if self.upper else -1.0) * level
 
 
 def evaluate_sustained(
@@ -100,10 +138,51 @@ def evaluate_sustained(
     alongside: Callable[[], Alongside] | None = None,
     presence: str | None = None,
 ) -> Measurement:
-    """``alongside``: a pre-check started with ``beside`` before this call; its records, notes
-    and details come first in the evidence, as if it had run before the range query.
-    ``presence``: PromQL present wherever the SLI's series were scraped (0 when idle),
+    """``alongside``: a pre-check started with ``start_precheck`` before this call; its
+    records, notes and details come first in the evidence, as if it had run before the range
+    query. ``presence``: PromQL present wherever the SLI's series were scraped (0 when idle),
     asked only of a backend that drops NaN (``gacheck.sli.idle_fill``)."""
+    params: SustainedParams = gate.params
+    answer = _ask(gate, ctx, promql, before, notes, details, resolver, alongside, presence)
+    window, result = answer.window, answer.result
+    upper = gate.threshold.max is not None
+    limit = gate.threshold.max if upper else gate.threshold.min
+    assert limit is not None
+    if not result.series:
+        span = format_duration(window.window_s)
+        return Measurement(None, f"the query returned no series in the {span} window ending at "
+                           f"{stamp(window.end.timestamp())}", answer.evidence({}), Status.NO_DATA)
+    impossible = first_negative(((s.name(), s.timestamps, s.values) for s in result.series),
+                                gate.unit)
+    if impossible is not None:
+        return Measurement(None, impossible, answer.evidence({}), Status.ERROR)
+    grid = Grid(window.start.timestamp(), window.step_s, window.points)
+    resolution = answer.resolver(window, grid) if answer.resolver is not None else None
+    if resolution is not None:
+        answer.after += resolution.records
+        answer.info["resolution"] = {"note": resolution.note, **resolution.details}
+    limits = Limits(limit, upper, params.max_breach, params.max_breach_ratio)
+    judged, seen = _examine_all(result.series, grid, limits, resolution)
+    judging = _Judging(params, gate, grid, judged, upper, resolution, idle_means)
+    coverage = float(seen.sum()) / grid.count
+    base = {"coverage": round(coverage, 6), "series_count": len(judged),
+            "series": _shown_rows(judging)}
+    if coverage < params.min_coverage:
+        return Measurement(None, f"coverage {coverage:.1%} is below min_coverage "
+                           f"{params.min_coverage:.0%}: {grid.count - int(seen.sum())} of "
+                           f"{grid.count} instants have no sample{blind_text(answer.info)}",
+                           answer.evidence(base), Status.NO_DATA)
+    if not any(ev.active for _, ev in judged):
+        return Measurement(None, f"every sample in the window is NaN (idle: {idle_means})",
+                           answer.evidence(base), Status.NO_DATA)
+    return _decide(judging, answer, base)
+
+
+def _ask(gate: GateSpec, ctx: Context, promql: str, before: list[QueryRecord] | None,
+         notes: list[str] | None, details: dict[str, Any] | None, resolver: Resolver | None,
+         alongside: Callable[[], Alongside] | None, presence: str | None) -> _Answer:
+    """The range query over the gate's window, the pre-check's findings, idle filling and the
+    blind stretches of the window, in the order the evidence lists them."""
     params: SustainedParams = gate.params
     settings = ctx.config.settings
     prom = client(ctx)
@@ -119,9 +198,6 @@ def evaluate_sustained(
     idle = fill_idle(ctx, prom, result, presence, window) if presence else None
     if idle is not None:  # a backend that drops NaN (VictoriaMetrics): idle is not a gap
         result = idle.result
-    upper = gate.threshold.max is not None
-    limit = gate.threshold.max if upper else gate.threshold.min
-    assert limit is not None
     notes = list(notes or [])
     if window.note():
         notes.append(window.note() or "")
@@ -135,82 +211,72 @@ def evaluate_sustained(
     if idle is not None:
         notes.append(idle.note)
     blind = record_blind_time(ctx, window, info, notes)
+    return _Answer(window, result, list(before or []), blind, after, notes, info, resolver)
 
-    def evidence(extra: dict[str, Any]) -> Evidence:
-        return Evidence(queries=[*(before or []), *blind, result.record, *after], notes=notes,
-                        details={**info, **extra})
 
-    if not result.series:
-        span = format_duration(window.window_s)
-        return Measurement(None, f"the query returned no series in the {span} window ending at "
-                           f"{stamp(window.end.timestamp())}", evidence({}), Status.NO_DATA)
-    impossible = first_negative(((s.name(), s.timestamps, s.values) for s in result.series),
-                                gate.unit)
-    if impossible is not None:
-        return Measurement(None, impossible, evidence({}), Status.ERROR)
-    grid = Grid(window.start.timestamp(), window.step_s, window.points)
-    resolution = resolver(window, grid) if resolver is not None else None
-    if resolution is not None:
-        after += resolution.records
-        info["resolution"] = {"note": resolution.note, **resolution.details}
-    limits = Limits(limit, upper, params.max_breach, params.max_breach_ratio)
-    judged: list[tuple[Series, SeriesEvidence]] = []
+def _examine_all(
+    all_series: list[Series], grid: Grid, limits: Limits, resolution: Resolution | None
+) -> tuple[list[tuple[Series, SeriesEvidence]], Any]:
+    """Each series' evidence on the grid, and the grid instants any series has a sample at."""
     import numpy as np
 
+    judged: list[tuple[Series, SeriesEvidence]] = []
     seen = np.zeros(grid.count, dtype=bool)
-    for series in result.series:
+    for series in all_series:
         values, present = on_grid(grid, series.timestamps, series.values)
         seen |= present
         unknown = resolution.unknown(series) if resolution is not None else None
         judged.append((series, examine(values, present, unknown, grid, limits,
                                        resolution.beyond if resolution else None)))
-    coverage = float(seen.sum()) / grid.count
-    sign = 1.0 if upper else -1.0
+    return judged, seen
 
-    def badness(level: float | None) -> float:
-        return -math.inf if level is None else sign * level
 
+def _shown_rows(judging: _Judging) -> list[dict[str, Any]]:
+    """The series the evidence shows: all, or the worst ``SERIES_SHOWN`` in label order."""
+    judged = judging.judged
     kept = judged
-    if len(judged) > SERIES_SHOWN:  # keep the worst; show them in label order
-        by_worst = sorted(judged, key=lambda sj: badness(sj[1].possible.level), reverse=True)
+    if len(judged) > SERIES_SHOWN:
+        by_worst = sorted(judged, key=lambda sj: judging.badness(sj[1].possible.level),
+                          reverse=True)
         worst_ids = {id(sj) for sj in by_worst[:SERIES_SHOWN]}
         kept = [sj for sj in judged if id(sj) in worst_ids]
-    shown_rows = [series_details(s.name(), ev, grid.step) for s, ev in kept]
-    base = {"coverage": round(coverage, 6), "series_count": len(judged), "series": shown_rows}
-    if coverage < params.min_coverage:
-        return Measurement(None, f"coverage {coverage:.1%} is below min_coverage "
-                           f"{params.min_coverage:.0%}: {grid.count - int(seen.sum())} of "
-                           f"{grid.count} instants have no sample{blind_text(info)}",
-                           evidence(base), Status.NO_DATA)
-    if not any(ev.active for _, ev in judged):
-        return Measurement(None, f"every sample in the window is NaN (idle: {idle_means})",
-                           evidence(base), Status.NO_DATA)
-    many = len(judged) > 1
+    return [series_details(s.name(), ev, judging.grid.step) for s, ev in kept]
 
-    def named(series: Series) -> str:
-        return f"{series.name()}: " if many else ""
 
+def _decide(judging: _Judging, answer: _Answer, base: dict[str, Any]) -> Measurement:
+    """The gate's outcome from well-covered series: a sure breach fails whatever else is
+    missing; then thin series make it ``no_data``; a breach that rests on instants whose side
+    is unknown warns; otherwise the worst series' level is the value."""
+    params, judged, many = judging.params, judging.judged, judging.many
     thin = [(s, ev, why) for s, ev in judged
-            if (why := shortfall(ev, grid.step, params.min_coverage, params.min_active))]
+            if (why := shortfall(ev, judging.grid.step, params.min_coverage, params.min_active))]
     thin_ids = {id(ev) for _, ev, _ in thin}
     sound = [(s, ev) for s, ev in judged if id(ev) not in thin_ids]
     failed = [(s, ev) for s, ev in sound if ev.sure.sustained]
     if failed:  # a breach proven on sound evidence fails whatever else is missing
-        worst_series, worst = max(failed, key=lambda sj: badness(sj[1].sure.level))
+        worst_series, worst = max(failed, key=lambda sj: judging.badness(sj[1].sure.level))
         base["worst_series"] = worst_series.name()
         message = fail_message(worst_series, worst.sure, many, params.max_breach,
                                params.max_breach_ratio)
         if thin:
             message += f"; {len(thin)} other series too thin to judge"
-        return finish(worst.sure.level, message, evidence(base), None)
+        return finish(worst.sure.level, message, answer.evidence(base), None)
     if thin:
         least = min(thin, key=lambda t: (t[1].coverage, t[1].active_share))
         base["thin_series"] = [s.name() for s, _, _ in thin]
         more = f" ({len(thin)} of {len(judged)} series too thin)" if many else ""
-        idle = (f"; idle means {idle_means}" if least[1].coverage >= params.min_coverage
-                else "")
-        return Measurement(None, f"too little evidence: {named(least[0])}{least[2]}{idle}{more}",
-                           evidence(base), Status.NO_DATA)
+        idle = (f"; idle means {judging.idle_means}"
+                if least[1].coverage >= params.min_coverage else "")
+        named = f"{least[0].name()}: " if many else ""
+        return Measurement(None, f"too little evidence: {named}{least[2]}{idle}{more}",
+                           answer.evidence(base), Status.NO_DATA)
+    return _decide_sound(judging, answer, base)
+
+
+def _decide_sound(judging: _Judging, answer: _Answer, base: dict[str, Any]) -> Measurement:
+    """Every series well evidenced and none surely sustained a breach."""
+    params, judged, resolution = judging.params, judging.judged, judging.resolution
+    sign = 1.0 if judging.upper else -1.0
     sure_level = max((ev.sure.level for _, ev in judged if ev.sure.level is not None),
                      key=lambda v: sign * v)
     unsure = [(s, ev) for s, ev in judged if ev.possible.sustained]
@@ -221,17 +287,17 @@ def evaluate_sustained(
                                 params.max_breach_ratio)
         message = (f"indeterminate: {resolution.note} (the buckets cannot tell which side of "
                    f"the threshold {worst.indeterminate} of {worst.active} valued instants "
-                   f"{'of ' + worst_series.name() + ' ' if many else ''}are on, and the breach "
-                   f"rests on them: if they all breach, {possibly})")
-        return finish(sure_level, message, evidence(base), Status.WARN)
+                   f"{'of ' + worst_series.name() + ' ' if judging.many else ''}are on, and "
+                   f"the breach rests on them: if they all breach, {possibly})")
+        return finish(sure_level, message, answer.evidence(base), Status.WARN)
     valued = [(s, ev) for s, ev in judged if ev.possible.level is not None]
-    worst_series, worst = max(valued, key=lambda sj: badness(sj[1].possible.level))
+    worst_series, worst = max(valued, key=lambda sj: judging.badness(sj[1].possible.level))
     base["worst_series"] = worst_series.name()
-    message, floor = describe(gate.unit, worst_series, worst.possible,
+    message, floor = describe(judging.gate.unit, worst_series, worst.possible,
                               [(s, ev.possible) for s, ev in judged])
     if resolution is not None and any(ev.indeterminate for _, ev in judged):
         message += f"; {resolution.note}"
-    return finish(worst.possible.level, message, evidence(base), floor)
+    return finish(worst.possible.level, message, answer.evidence(base), floor)
 
 
 def finish(level: float | None, message: str, evidence: Evidence,
