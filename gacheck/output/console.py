@@ -30,13 +30,14 @@ def print_outcome(fmt: str, audit: Audit, ctx: Context, written: Written, quiet:
     else:
         sys.stdout.write(render_text(audit, colour=fmt == "text" and use_colour(sys.stdout)))
     if fmt == "github":
-        from gacheck.reports.github import append_step_summary, render_github, workspace_prefix
+        from gacheck.output.step_files import append_step_summary
+        from gacheck.reports.github import render_github, workspace_prefix
 
         prefix = workspace_prefix(ctx.repo, os.environ.get("GITHUB_WORKSPACE"))
         sys.stdout.write(render_github(audit, full_report, prefix))
         append_step_summary(summary_markdown(audit, ctx), full_report)
     if os.environ.get("GITHUB_ACTIONS") == "true":  # any format: the step's outputs
-        from gacheck.reports.github import append_step_outputs
+        from gacheck.output.step_files import append_step_outputs
 
         append_step_outputs(audit, written.json)
     if written.files and not quiet:

@@ -9,10 +9,10 @@ from ci_golden import assert_golden
 from ci_samples import gate, sample_audit
 
 from gacheck.core.models import Evidence, Finding, Status
+from gacheck.output.step_files import append_step_summary
 from gacheck.reports import github
 from gacheck.reports.github import (
     annotation_lines,
-    append_step_summary,
     escape_data,
     escape_property,
     fit_summary,
