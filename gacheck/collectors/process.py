@@ -73,27 +73,7 @@ def run(
         # and its cancel kills the tree; this only bounds a process nobody cancels
         bound = limit.remaining() + 1.0
         timeout = bound if timeout is None else min(timeout, bound)
-    full_env = None if env is None else {**os.environ, **env}
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=full_env,
-            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            errors="replace",
-            start_new_session=True,
-        )
-    except FileNotFoundError:
-        raise CommandError(f"command not found: {argv[0]}") from None
-    except NotADirectoryError:
-        raise CommandError(f"working directory is not a directory: {cwd}") from None
-    except PermissionError as exc:
-        raise CommandError(f"cannot run {argv[0]}: {exc.strerror}") from None
-    except OSError as exc:
-        raise CommandError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
+    proc = _start(argv, cwd, env, stdin)
     with _running_lock:
         _running.add(proc)
     try:
@@ -117,6 +97,34 @@ def run(
             f"{Path(argv[0]).name} exited with status {done.exit_code}: " + " / ".join(detail)
         )
     return done
+
+
+def _start(
+    argv: list[str], cwd: str | Path | None, env: Mapping[str, str] | None, stdin: str | None
+) -> subprocess.Popen[str]:
+    """Start ``argv`` in a session of its own (so a kill reaches the whole tree), with ``env``
+    on top of ours; a failure to start is a ``CommandError`` that says why in plain words."""
+    full_env = None if env is None else {**os.environ, **env}
+    try:
+        return subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise CommandError(f"command not found: {argv[0]}") from None
+    except NotADirectoryError:
+        raise CommandError(f"working directory is not a directory: {cwd}") from None
+    except PermissionError as exc:
+        raise CommandError(f"cannot run {argv[0]}: {exc.strerror}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
 
 
 class _Cancelled(Exception):

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 NAME = "demo"
 HELP = "evaluate the gates against a real Prometheus holding a generated 50h soak"
@@ -86,17 +86,9 @@ def run(args: argparse.Namespace) -> int:
             err.write(f"demo: stand-in OpenAI-compatible façade serving at {standin}\n")
         reasons = skip_reasons(config, repo, args.repo is not None, facade_url)
         chosen = tuple(g.id for g in config.gates if g.id not in reasons)
-        for gate_id, why in reasons.items():
-            err.write(f"demo: skipping {gate_id}: {why.removeprefix('demo: ')}\n")
-        if added:
-            err.write(f"demo: adding {', '.join(added)} from {RELATIVE_GATES.name} (relative "
-                      "judgement on a generated baseline week and a GA version beside the RC)\n")
+        _say_skipped_and_added(err, reasons, added, RELATIVE_GATES.name)
         with running_scenario(scenario, at, Path(work)) as lab:
-            err.write(f"demo: {lab.samples:,} samples imported with promtool; "
-                      f"prometheus ready at {lab.url}\n")
-            args.prometheus_url = lab.url
-            if not args.no_cache and not args.cache_dir:  # its history dies with the demo
-                args.cache_dir = str(Path(work) / "cache")
+            _point_at_lab(err, args, lab, work)
             ctx = dataclasses.replace(build_context(args, at, output_dir), config=config)
             # a demo that skipped gates judges what it ran: a partial audit, said so
             audit = evaluate(ctx, Selection(only=chosen, partial=True),
@@ -108,10 +100,37 @@ def run(args: argparse.Namespace) -> int:
                 str(p) for p in (written.json, written.markdown) if p) + "\n")
             if args.serve:
                 _serve(lab.url)
+    _say_stopped(err, standin)
+    return exit_code_for(audit.verdict.value, strict=False)
+
+
+def _say_skipped_and_added(
+    err: TextIO, reasons: dict[str, str], added: list[str], relative_from: str
+) -> None:
+    """Say which gates the demo leaves out (and why) and which it adds, before any runs: the
+    audit is partial, and the reader should know it from the first lines."""
+    for gate_id, why in reasons.items():
+        err.write(f"demo: skipping {gate_id}: {why.removeprefix('demo: ')}\n")
+    if added:
+        err.write(f"demo: adding {', '.join(added)} from {relative_from} (relative "
+                  "judgement on a generated baseline week and a GA version beside the RC)\n")
+
+
+def _point_at_lab(err: TextIO, args: argparse.Namespace, lab: Any, work: str) -> None:
+    """Aim the evaluation at the lab's Prometheus (``lab`` is a promlab Lab), with the chunk
+    cache inside the demo's work folder unless one was asked for."""
+    err.write(f"demo: {lab.samples:,} samples imported with promtool; "
+              f"prometheus ready at {lab.url}\n")
+    args.prometheus_url = lab.url
+    if not args.no_cache and not args.cache_dir:  # its history dies with the demo
+        args.cache_dir = str(Path(work) / "cache")
+
+
+def _say_stopped(err: TextIO, standin: str | None) -> None:
+    """What the demo cleaned up on its way out, however it ended."""
     err.write("demo: prometheus stopped, its data deleted\n")
     if standin:
         err.write("demo: stand-in façade stopped\n")
-    return exit_code_for(audit.verdict.value, strict=False)
 
 
 def _config_path(given: str | None) -> str:

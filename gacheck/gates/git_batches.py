@@ -82,16 +82,7 @@ class GitBatchesGate(GateKind):
                 f"shallow clone: only {len(batches)} matching commits in the fetched history, "
                 f"older batches may be missing; {_UNSHALLOW}"
             )
-        notes = [
-            f"batch {c.sha[:10]} touched {len(c.files)} files (more than {params.max_batch_files})"
-            for c in batches if len(c.files) > params.max_batch_files
-        ]
-        if shallow:
-            notes.append("this clone is shallow; only its fetched history was searched")
-        notes += [
-            f"batch {c.sha[:10]} ({c.subject}) was reverted by {reverted[c.sha][:10]}; "
-            "not counted" for c in matched if c.sha in reverted
-        ]
+        notes = _batch_notes(params, matched, batches, reverted, shallow)
         details: dict[str, Any] = {
             "branch": branch, "tip": tip, "since": since,
             "pattern": params.pattern, "batches": [_batch(c) for c in batches],
@@ -126,6 +117,26 @@ class GitBatchesGate(GateKind):
             evidence=Evidence(commands=git.records,
                               findings=findings, notes=notes, details=details),
         )
+
+
+def _batch_notes(
+    params: GitBatchesParams, matched: list[Commit], batches: list[Commit],
+    reverted: dict[str, str], shallow: bool,
+) -> list[str]:
+    """What the reader should know about the count: batches that touched more than
+    ``max_batch_files`` files, a shallow clone's limited search, and the reverted batches
+    left out (with the commit that reverted each)."""
+    notes = [
+        f"batch {c.sha[:10]} touched {len(c.files)} files (more than {params.max_batch_files})"
+        for c in batches if len(c.files) > params.max_batch_files
+    ]
+    if shallow:
+        notes.append("this clone is shallow; only its fetched history was searched")
+    notes += [
+        f"batch {c.sha[:10]} ({c.subject}) was reverted by {reverted[c.sha][:10]}; "
+        "not counted" for c in matched if c.sha in reverted
+    ]
+    return notes
 
 
 def _reverted(git: Git, matched: list[Commit], tip: str) -> dict[str, str]:

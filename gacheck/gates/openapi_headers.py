@@ -176,17 +176,10 @@ def _display(ctx: Context) -> Any:
     return display
 
 
-def _measurement(
-    params: OpenapiHeadersParams,
-    reports: list[openapi.SpecReport],
-    errors: dict[str, str],
-    fragments: list[str],
-    unmatched: list[str],
-) -> Measurement:
-    problems = [p for r in reports for p in r.problems]
-    operations = sum(r.operations for r in reports)
-    checked = sum(r.responses_checked for r in reports)
-    per_spec = [
+def _per_spec(reports: list[openapi.SpecReport]) -> list[dict[str, Any]]:
+    """One row of counts per spec: each spec is judged on its own, so the reader must see
+    which one the violations and unreadable ``$ref``s are in."""
+    return [
         {
             "spec": r.spec,
             "version": r.version,
@@ -199,6 +192,31 @@ def _measurement(
         }
         for r in reports
     ]
+
+
+def _notes(
+    reports: list[openapi.SpecReport], unmatched: list[str], fragments: list[str]
+) -> list[str]:
+    """What was looked at but not judged: empty specs, patterns that matched nothing,
+    fragments other specs refer to, and response keys that are not a status (20 per spec)."""
+    notes = [f"{r.spec}: no operations" for r in reports if r.operations == 0]
+    notes += [f"pattern matched no file: {p}" for p in unmatched]
+    notes += [f"{f}: a fragment other specs refer to, not judged on its own" for f in fragments]
+    notes += [key for r in reports for key in r.ignored_keys[:20]]
+    return notes
+
+
+def _measurement(
+    params: OpenapiHeadersParams,
+    reports: list[openapi.SpecReport],
+    errors: dict[str, str],
+    fragments: list[str],
+    unmatched: list[str],
+) -> Measurement:
+    problems = [p for r in reports for p in r.problems]
+    operations = sum(r.operations for r in reports)
+    checked = sum(r.responses_checked for r in reports)
+    per_spec = _per_spec(reports)
     details: dict[str, Any] = {
         "specs": per_spec,
         "spec_errors": dict(sorted(errors.items())),
@@ -212,10 +230,7 @@ def _measurement(
         "exempt": [e for r in reports for e in r.exempt],
         "listed": params.listed,
     }
-    notes = [f"{r.spec}: no operations" for r in reports if r.operations == 0]
-    notes += [f"pattern matched no file: {p}" for p in unmatched]
-    notes += [f"{f}: a fragment other specs refer to, not judged on its own" for f in fragments]
-    notes += [key for r in reports for key in r.ignored_keys[:20]]
+    notes = _notes(reports, unmatched, fragments)
     evidence = Evidence(
         findings=[
             Finding(message=p.message, code=p.code, file=p.file, line=p.line) for p in problems

@@ -96,6 +96,57 @@ def scrape_coverage(start: float, step: float, count: int, series: Series) -> fl
     return float(healthy.sum()) / (count - int(instants[0]))
 
 
+def _not_running(starts_sel: str, recent: list[Series], at: float, lookback: float) -> NoDataError:
+    """No start time at ``--at``: say when the target was last seen, so "stopped" and "never
+    scraped in the look-back" read differently."""
+    seen = max((t for s in recent for t in s.timestamps), default=None)
+    last = (f"; last seen {stamp(seen)}" if seen
+            else f" in the last {format_duration(lookback)}")
+    return NoDataError(f"no {starts_sel} at {stamp(at)}: the release candidate is not "
+                       f"running or not scraped{last}")
+
+
+def _youngest_start(
+    started: dict[str, float], at: float, evidence: Evidence
+) -> tuple[str, float]:
+    """The instance that started last: its start bounds the soak. A start clearly after
+    ``--at`` is an impossible value (an error), not a short soak."""
+    youngest_instance, youngest = max(started.items(), key=lambda kv: kv[1])
+    if youngest - at > CLOCK_SKEW_S:  # a negative soak is impossible, not a short one
+        raise CollectorError(
+            f"impossible value: {youngest_instance} started at {stamp(youngest)}, "
+            f"{format_duration(youngest - at)} after --at {stamp(at)} (clock skew between "
+            "the target and Prometheus, or a wrong process_start_time_seconds)",
+            evidence=evidence)
+    return youngest_instance, youngest
+
+
+def _soak_message(
+    started: dict[str, float], youngest_instance: str, youngest: float, at: float,
+    lookback: float, recent: list[Series], coverage: float | None, min_coverage: float,
+) -> tuple[str, Status | None]:
+    """The message (start, restart inside the look-back, scrape coverage) and the status floor:
+    ``warn`` when the coverage is below ``min_coverage``, as an unwatched soak is weak evidence."""
+    message = f"running since {stamp(youngest)}"
+    if len(started) > 1:
+        message += f" ({youngest_instance}, the youngest of {len(started)} instances)"
+    # A restart: an earlier start of the same instance, or of one that is gone now.
+    earlier = [v for s in recent for v in s.values if v < youngest and (
+        _instance(s.labels) == youngest_instance or _instance(s.labels) not in started)]
+    if at - lookback <= youngest:  # the start itself is in the window, seen or not before
+        message += (f"; restarted inside the {format_duration(lookback)} window, which "
+                    "reset the soak" if earlier else f"; started inside the "
+                    f"{format_duration(lookback)} window (no earlier start is stored)")
+    floor = None
+    if coverage is not None and coverage < min_coverage:
+        floor = Status.WARN
+        message += (f"; scrape coverage {coverage:.1%} < {min_coverage:.0%}: "
+                    "weak evidence, the soak was not watched throughout")
+    elif coverage is not None:
+        message += f"; scrape coverage {coverage:.1%}"
+    return message, floor
+
+
 class SoakDurationGate(GateKind):
     params: ClassVar[type[Params]] = SoakParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
@@ -114,20 +165,10 @@ class SoakDurationGate(GateKind):
         queries = [current.record, recent.record]
         restart_list = starts_in_window(recent.series, at - lookback, at)
         if not current.series:
-            seen = max((t for s in recent.series for t in s.timestamps), default=None)
-            last = (f"; last seen {stamp(seen)}" if seen
-                    else f" in the last {format_duration(lookback)}")
-            raise NoDataError(f"no {starts_sel} at {stamp(at)}: the release candidate is not "
-                              f"running or not scraped{last}")
+            raise _not_running(starts_sel, recent.series, at, lookback)
         started = {_instance(s.labels): s.values[-1] for s in current.series}
         _check_start_times(started, starts_sel, Evidence(queries=queries))
-        youngest_instance, youngest = max(started.items(), key=lambda kv: kv[1])
-        if youngest - at > CLOCK_SKEW_S:  # a negative soak is impossible, not a short one
-            raise CollectorError(
-                f"impossible value: {youngest_instance} started at {stamp(youngest)}, "
-                f"{format_duration(youngest - at)} after --at {stamp(at)} (clock skew between "
-                "the target and Prometheus, or a wrong process_start_time_seconds)",
-                evidence=Evidence(queries=queries))
+        youngest_instance, youngest = _youngest_start(started, at, Evidence(queries=queries))
         soak = max(0.0, at - youngest)
         notes: list[str] = []
         coverage = None
@@ -158,23 +199,8 @@ class SoakDurationGate(GateKind):
             "restarts_in_window": restart_list, "lookback_s": lookback,
             "scrape_coverage": coverage, "min_coverage": params.min_coverage,
         }
-        message = f"running since {stamp(youngest)}"
-        if len(started) > 1:
-            message += f" ({youngest_instance}, the youngest of {len(started)} instances)"
-        # A restart: an earlier start of the same instance, or of one that is gone now.
-        earlier = [v for s in recent.series for v in s.values if v < youngest and (
-            _instance(s.labels) == youngest_instance or _instance(s.labels) not in started)]
-        if at - lookback <= youngest:  # the start itself is in the window, seen or not before
-            message += (f"; restarted inside the {format_duration(lookback)} window, which "
-                        "reset the soak" if earlier else f"; started inside the "
-                        f"{format_duration(lookback)} window (no earlier start is stored)")
-        floor = None
-        if coverage is not None and coverage < params.min_coverage:
-            floor = Status.WARN
-            message += (f"; scrape coverage {coverage:.1%} < {params.min_coverage:.0%}: "
-                        "weak evidence, the soak was not watched throughout")
-        elif coverage is not None:
-            message += f"; scrape coverage {coverage:.1%}"
+        message, floor = _soak_message(started, youngest_instance, youngest, at, lookback,
+                                       recent.series, coverage, params.min_coverage)
         if soak == 0 and youngest > at:
             notes.append(f"the start time {stamp(youngest)} is after --at: clock skew?")
         evidence = Evidence(queries=queries, notes=notes, details=details)

@@ -205,6 +205,25 @@ def _objective(objective: dict[str, Any], where: str, queries: dict[str, str],
         imported.skipped.append(Skipped(label, reason))
         return None
     notes = [f"criterion left out: {r}" for r in [*left_out, *warn_left] if "relative" not in r]
+    threshold = _threshold(pass_bound, warn_bound, notes)
+    query = _query(sli, queries[sli], values, notes)
+    weight = objective.get("weight", 1)
+    try:
+        weight = float(weight)
+    except (TypeError, ValueError):
+        raise UsageError(f"{where}.weight: expected a number, got {weight!r}") from None
+    title = str(objective.get("displayName") or sli)
+    return ImportedGate(
+        id=gate_id(sli, taken), kind="promql_sustained", title=title,
+        params={"query": query}, threshold=threshold,
+        blocking=bool(objective.get("key_sli", False)), weight=weight, unit="number",
+        notes=tuple(notes))
+
+
+def _threshold(pass_bound: Bound, warn_bound: Bound | None, notes: list[str]) -> dict[str, Any]:
+    """Keptn's pass and warning bounds as one gacheck threshold: the looser bound fails, the
+    pass bound (when stricter) warns. A warning bound on the other side, and a strict < or >
+    read as inclusive, are said in ``notes``."""
     if warn_bound is not None and warn_bound.side != pass_bound.side:
         notes.append("warning criteria bound the other side: left out")
         warn_bound = None
@@ -218,18 +237,7 @@ def _objective(objective: dict[str, Any], where: str, queries: dict[str, str],
             threshold["warn"] = pass_bound.value
     if pass_bound.strict or (warn_bound and warn_bound.strict):
         notes.append("a strict < or > became gacheck's inclusive max or min")
-    query = _query(sli, queries[sli], values, notes)
-    weight = objective.get("weight", 1)
-    try:
-        weight = float(weight)
-    except (TypeError, ValueError):
-        raise UsageError(f"{where}.weight: expected a number, got {weight!r}") from None
-    title = str(objective.get("displayName") or sli)
-    return ImportedGate(
-        id=gate_id(sli, taken), kind="promql_sustained", title=title,
-        params={"query": query}, threshold=threshold,
-        blocking=bool(objective.get("key_sli", False)), weight=weight, unit="number",
-        notes=tuple(notes))
+    return threshold
 
 
 def _relative_gate(objective: dict[str, Any], criteria: list[Criterion], template: str,

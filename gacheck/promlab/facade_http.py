@@ -19,6 +19,29 @@ from gacheck.promlab.series import Family, Grid, Series, counter, cumulative_flo
 HTTP_HIST = "http_server_request_duration_seconds"
 
 
+def _route_latency(
+    http, grid: Grid, labels: dict[str, str], per_route: np.ndarray, offset: float
+) -> list[Series]:
+    """One route's latency histogram (buckets, ``+Inf``, sum and count) for ``per_route``
+    requests per scrape, all following the plan's one latency profile; ``offset`` is the count
+    before the history starts. ``http`` is the plan's ``model.FacadeHttp``."""
+    buckets = []
+    for edge, share in zip(BUCKETS, http.latency.cumulative, strict=True):
+        values = counter(per_route * share, grid.segment, offset * share)
+        buckets.append(Series(f"{HTTP_HIST}_bucket", {**labels, "le": format_le(edge)},
+                              *keep(grid, grid.alive, values)))
+    count = counter(per_route, grid.segment, offset)
+    total = np.round(cumulative_float(per_route * http.latency.mean_seconds, grid.segment,
+                                       offset * http.latency.mean_seconds), 6)
+    buckets += [
+        Series(f"{HTTP_HIST}_bucket", {**labels, "le": "+Inf"}, *keep(grid, grid.alive,
+                                                                      count)),
+        Series(f"{HTTP_HIST}_sum", labels, *keep(grid, grid.alive, total)),
+        Series(f"{HTTP_HIST}_count", labels, *keep(grid, grid.alive, count)),
+    ]
+    return buckets
+
+
 def facade_families(plan: Plan, grid: Grid) -> list[Family]:
     http = plan.facade_http
     assert http is not None
@@ -44,20 +67,7 @@ def facade_families(plan: Plan, grid: Grid) -> list[Family]:
                                    {**base, "route": route, "status_code": code},
                                    *keep(grid, grid.alive, values)))
         offset = float(per_route.mean()) * offset_steps
-        labels = {**base, "route": route}
-        for edge, share in zip(BUCKETS, http.latency.cumulative, strict=True):
-            values = counter(per_route * share, grid.segment, offset * share)
-            buckets.append(Series(f"{HTTP_HIST}_bucket", {**labels, "le": format_le(edge)},
-                                  *keep(grid, grid.alive, values)))
-        count = counter(per_route, grid.segment, offset)
-        total = np.round(cumulative_float(per_route * http.latency.mean_seconds, grid.segment,
-                                           offset * http.latency.mean_seconds), 6)
-        buckets += [
-            Series(f"{HTTP_HIST}_bucket", {**labels, "le": "+Inf"}, *keep(grid, grid.alive,
-                                                                          count)),
-            Series(f"{HTTP_HIST}_sum", labels, *keep(grid, grid.alive, total)),
-            Series(f"{HTTP_HIST}_count", labels, *keep(grid, grid.alive, count)),
-        ]
+        buckets += _route_latency(http, grid, {**base, "route": route}, per_route, offset)
         if deny:
             for reason, share in http.deny_reasons:
                 counts = per_route * deny * share

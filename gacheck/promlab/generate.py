@@ -106,37 +106,9 @@ def _guardian(plan: Plan, grid: Grid, rng: np.random.Generator) -> list[Family]:
             values = counter(per_outcome * weight, grid.segment, offset * weight)
             decisions.append(Series("lukhas_guardian_decision_total", labels,
                                     *keep(grid, grid.alive, values)))
-        profiles, chosen = _profiles(traffic, outcome, grid)
-        edges = profiles[0].edges
-        if any(p.edges != edges for p in profiles):
-            raise ValueError(f"the latency profiles of {outcome!r} use different bucket edges")
-        labels = {**base, "outcome": outcome}
-        exported = grid.alive & ~in_windows(grid.t, grid.end, tuple(
-            w for o, w in traffic.histogram_gaps if o == outcome))
-        # Whole observations per bucket, then summed up the edges: every bucket's increase is
-        # an integer ≥ the one below it, so the buckets stay monotonic in le for any rate range.
-        shares = np.asarray([(*p.cumulative, 1.0) for p in profiles])[chosen]
-        within = np.diff(shares, axis=1, prepend=0.0)
-        first = np.diff((0.0, *profiles[0].cumulative, 1.0))
-        # Rounded to the nearest whole observation (0.5), not down: buckets whose shares are
-        # multiples of each other then gain their observations apart, not at the same instant.
-        phase = np.full(within.shape[1], 0.5)
-        stacked = np.cumsum([counter(per_outcome * within[:, k], grid.segment,
-                                      offset * first[k] + phase[k])
-                             for k in range(within.shape[1])], axis=0)
-        for k, edge in enumerate(edges):
-            histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": format_le(edge)},
-                                     *keep(grid, exported, stacked[k])))
-        count = stacked[-1]
-        means = np.asarray([p.mean_seconds for p in profiles])[chosen]
-        total = np.round(cumulative_float(per_outcome * means, grid.segment,
-                                           offset * profiles[0].mean_seconds), 6)
-        histograms += [
-            Series(f"{_HIST}_bucket", {**labels, "le": "+Inf"}, *keep(grid, exported, count)),
-            Series(f"{_HIST}_sum", labels, *keep(grid, exported, total)),
-            Series(f"{_HIST}_count", labels, *keep(grid, exported, count)),
-        ]
-        p95[outcome] = np.asarray([p.quantile(0.95) for p in profiles])[chosen]
+        latency, p95[outcome] = _latency_histogram(
+            traffic, outcome, grid, {**base, "outcome": outcome}, per_outcome, offset)
+        histograms += latency
     families = [
         Family("lukhas_guardian_decision", "counter", "Guardian policy decisions",
                tuple(decisions)),
@@ -145,6 +117,46 @@ def _guardian(plan: Plan, grid: Grid, rng: np.random.Generator) -> list[Family]:
     if plan.recording_rules:
         families += _recorded(plan, grid, rps, deny, p95)
     return families
+
+
+def _latency_histogram(
+    traffic, outcome: str, grid: Grid, labels: dict[str, str], per_outcome: np.ndarray,
+    offset: float,
+) -> tuple[list[Series], np.ndarray]:
+    """The decision-latency histogram of one ``outcome`` (buckets, ``+Inf``, sum and count,
+    from ``per_outcome`` requests per scrape) and its exact p95 per scrape, which the
+    recording rules store. ``traffic`` is the plan's ``model.Traffic``."""
+    profiles, chosen = _profiles(traffic, outcome, grid)
+    edges = profiles[0].edges
+    if any(p.edges != edges for p in profiles):
+        raise ValueError(f"the latency profiles of {outcome!r} use different bucket edges")
+    exported = grid.alive & ~in_windows(grid.t, grid.end, tuple(
+        w for o, w in traffic.histogram_gaps if o == outcome))
+    # Whole observations per bucket, then summed up the edges: every bucket's increase is
+    # an integer ≥ the one below it, so the buckets stay monotonic in le for any rate range.
+    shares = np.asarray([(*p.cumulative, 1.0) for p in profiles])[chosen]
+    within = np.diff(shares, axis=1, prepend=0.0)
+    first = np.diff((0.0, *profiles[0].cumulative, 1.0))
+    # Rounded to the nearest whole observation (0.5), not down: buckets whose shares are
+    # multiples of each other then gain their observations apart, not at the same instant.
+    phase = np.full(within.shape[1], 0.5)
+    stacked = np.cumsum([counter(per_outcome * within[:, k], grid.segment,
+                                  offset * first[k] + phase[k])
+                         for k in range(within.shape[1])], axis=0)
+    histograms = []
+    for k, edge in enumerate(edges):
+        histograms.append(Series(f"{_HIST}_bucket", {**labels, "le": format_le(edge)},
+                                 *keep(grid, exported, stacked[k])))
+    count = stacked[-1]
+    means = np.asarray([p.mean_seconds for p in profiles])[chosen]
+    total = np.round(cumulative_float(per_outcome * means, grid.segment,
+                                       offset * profiles[0].mean_seconds), 6)
+    histograms += [
+        Series(f"{_HIST}_bucket", {**labels, "le": "+Inf"}, *keep(grid, exported, count)),
+        Series(f"{_HIST}_sum", labels, *keep(grid, exported, total)),
+        Series(f"{_HIST}_count", labels, *keep(grid, exported, count)),
+    ]
+    return histograms, np.asarray([p.quantile(0.95) for p in profiles])[chosen]
 
 
 def _profiles(traffic, outcome: str, grid: Grid) -> tuple[list[LatencyProfile], np.ndarray]:

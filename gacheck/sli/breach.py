@@ -106,7 +106,6 @@ def judge(
 ) -> Judgement:
     """Judge one series on ``grid`` against ``limit`` (``upper``: a max; else a min)."""
     import numpy as np
-    from numpy.lib.stride_tricks import sliding_window_view
 
     values = np.asarray(values, dtype=float)
     present = np.asarray(present, dtype=bool)
@@ -120,18 +119,7 @@ def judge(
     breaches = int(breach.sum())
 
     window = int(math.floor(max_breach / grid.step + _EPS)) + 1  # samples lasting > max_breach
-    run_level = -math.inf
-    if len(signed) >= window:
-        with np.errstate(invalid="ignore"):
-            mins = sliding_window_view(np.where(valued_mask, signed, np.nan), window).min(axis=1)
-        if not np.all(np.isnan(mins)):
-            run_level = float(np.nanmax(mins))
-    ratio_level = -math.inf
-    if valued.size:
-        allowed = breach_samples_allowed(valued.size, max_breach_ratio)
-        if allowed < valued.size:
-            ratio_level = float(-np.partition(-valued, allowed)[allowed])
-    level = max(run_level, ratio_level)
+    level = _signed_level(signed, valued_mask, valued, window, max_breach_ratio)
 
     episodes, longest = _episodes(breach, values, grid, upper)
     real = values[valued_mask]
@@ -156,6 +144,29 @@ def judge(
         p95=p95,
         maximum=float(real.max()) if real.size else None,
     )
+
+
+def _signed_level(
+    signed: Any, valued_mask: Any, valued: Any, window: int, max_breach_ratio: float
+) -> float:
+    """The sustained level (module doc) in the mirrored space where worse is larger: the larger
+    of the highest value held through ``window`` consecutive valued samples and the
+    (m+1)-th largest valued sample; ``-inf`` when neither exists."""
+    import numpy as np
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    run_level = -math.inf
+    if len(signed) >= window:
+        with np.errstate(invalid="ignore"):
+            mins = sliding_window_view(np.where(valued_mask, signed, np.nan), window).min(axis=1)
+        if not np.all(np.isnan(mins)):
+            run_level = float(np.nanmax(mins))
+    ratio_level = -math.inf
+    if valued.size:
+        allowed = breach_samples_allowed(valued.size, max_breach_ratio)
+        if allowed < valued.size:
+            ratio_level = float(-np.partition(-valued, allowed)[allowed])
+    return max(run_level, ratio_level)
 
 
 def _episodes(breach: Any, values: Any, grid: Grid, upper: bool) -> tuple[int, Episode | None]:

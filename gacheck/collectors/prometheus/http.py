@@ -131,32 +131,11 @@ def read_capped(response: Any, limit: int, seconds: float,
     # BytesIO, not a list joined at the end: getvalue() hands over its buffer without a copy,
     # so a 200 MB answer is 200 MB in memory, not 400 MB for the moment of the join
     chunks = io.BytesIO()
-    received = 0
     series = SeriesCounter(max_series) if max_series is not None else None
     ticket = budget.start() if budget is not None else None
     deadline = time.monotonic() + seconds
     try:
-        while True:
-            # read1: whatever arrived (a trickle cannot hold us past the deadline), and
-            # urllib3 decompresses at most READ_CHUNK per call, so a bomb never expands whole
-            chunk = response.raw.read1(READ_CHUNK, decode_content=True)
-            if not chunk:
-                break
-            received += len(chunk)
-            if ticket is not None and budget is not None and not budget.take(
-                    ticket, len(chunk), deadline):
-                raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
-            if received > limit:
-                raise BodyTooLarge(
-                    f"body too large: more than {size_text(limit)} after decompression "
-                    "([prometheus].max_body)"
-                )
-            if series is not None:
-                series.feed(chunk)
-            chunks.write(chunk)
-            del chunk
-            if time.monotonic() > deadline:
-                raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
+        _read_within_caps(response, chunks, limit, series, budget, ticket, deadline)
     except requests.exceptions.RequestException:  # ours, above (an OSError too)
         _discard(response, chunks)
         raise
@@ -184,6 +163,40 @@ def read_capped(response: Any, limit: int, seconds: float,
     # series.
     own = weakref.ref(response)
     response.json = lambda **_: _envelope(own())
+
+
+def _read_within_caps(
+    response: Any, chunks: io.BytesIO, limit: int, series: SeriesCounter | None,
+    budget: ReadBudget | None, ticket: int | None, deadline: float,
+) -> None:
+    """The read loop of ``read_capped``: every chunk into ``chunks`` until the body ends,
+    checked against each cap as it arrives (the shared budget, ``limit`` bytes, the series
+    count, the deadline), so an answer too big or too slow stops before it is all in memory.
+    A cap that is passed raises; ``read_capped`` empties and closes the response."""
+    import requests
+
+    received = 0
+    while True:
+        # read1: whatever arrived (a trickle cannot hold us past the deadline), and
+        # urllib3 decompresses at most READ_CHUNK per call, so a bomb never expands whole
+        chunk = response.raw.read1(READ_CHUNK, decode_content=True)
+        if not chunk:
+            break
+        received += len(chunk)
+        if ticket is not None and budget is not None and not budget.take(
+                ticket, len(chunk), deadline):
+            raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
+        if received > limit:
+            raise BodyTooLarge(
+                f"body too large: more than {size_text(limit)} after decompression "
+                "([prometheus].max_body)"
+            )
+        if series is not None:
+            series.feed(chunk)
+        chunks.write(chunk)
+        del chunk
+        if time.monotonic() > deadline:
+            raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
 
 
 @dataclass(frozen=True, slots=True)

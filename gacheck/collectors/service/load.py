@@ -95,6 +95,40 @@ class _Connection:
             self._conn = None
 
 
+def _send_one(connection: _Connection, route: Route, body: bytes | None,
+              headers: Mapping[str, str], tally: RouteTally, latencies: list[float],
+              errors: Counter[str]) -> None:
+    """Send one request and tally it: a 2xx adds its latency (taken around the whole
+    exchange, body read included), anything else counts as an error by HTTP status or by
+    exception type, so a failing server still yields a result rather than an exception."""
+    tally.sent += 1
+    began = time.perf_counter()
+    try:
+        status = connection.request(route.method, route.path, body, headers)
+        elapsed = time.perf_counter() - began
+        if 200 <= status < 300:
+            tally.ok += 1
+            tally.latencies.append(elapsed)
+            latencies.append(elapsed)
+        else:
+            errors[f"HTTP {status}"] += 1
+    except (http.client.HTTPException, OSError) as exc:
+        errors[type(exc).__name__] += 1
+
+
+def _add_worker_tallies(result: LoadResult, latencies: list[float], errors: Counter[str],
+                        tallies: dict[str, RouteTally]) -> None:
+    """Add one worker's tallies to the result (the caller holds the lock): workers count on
+    their own and add up once at the end, so the lock is not taken for every answer."""
+    result.latencies.extend(latencies)
+    result.errors.update(errors)
+    for name, tally in tallies.items():
+        total = result.routes[name]
+        total.sent += tally.sent
+        total.ok += tally.ok
+        total.latencies.extend(tally.latencies)
+
+
 def run_load(base_url: str, routes: Sequence[Route], requests: int, concurrency: int,
              time_limit: float, request_timeout: float,
              headers: Mapping[str, str] | None = None) -> LoadResult:
@@ -123,29 +157,11 @@ def run_load(base_url: str, routes: Sequence[Route], requests: int, concurrency:
                     break
                 issued[0] += 1
             route, body = prepared[number % len(prepared)]
-            tally = tallies[route.name]
-            tally.sent += 1
-            began = time.perf_counter()
-            try:
-                status = connection.request(route.method, route.path, body, sent_headers)
-                elapsed = time.perf_counter() - began
-                if 200 <= status < 300:
-                    tally.ok += 1
-                    tally.latencies.append(elapsed)
-                    latencies.append(elapsed)
-                else:
-                    errors[f"HTTP {status}"] += 1
-            except (http.client.HTTPException, OSError) as exc:
-                errors[type(exc).__name__] += 1
+            _send_one(connection, route, body, sent_headers, tallies[route.name], latencies,
+                      errors)
         connection.close()
         with lock:
-            result.latencies.extend(latencies)
-            result.errors.update(errors)
-            for name, tally in tallies.items():
-                total = result.routes[name]
-                total.sent += tally.sent
-                total.ok += tally.ok
-                total.latencies.extend(tally.latencies)
+            _add_worker_tallies(result, latencies, errors, tallies)
 
     threads = [threading.Thread(target=worker, daemon=True, name=f"load-{n}")
                for n in range(concurrency)]

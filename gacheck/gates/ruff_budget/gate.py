@@ -70,6 +70,52 @@ class RuffBudgetParams(Params):
 _OPTION_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$")
 
 
+# ``trend`` is a value_trend.Trend, ``hidden`` a ruff_config.Suppressions and ``run`` a
+# ruff.RuffRun: the collectors are imported when the gate runs, not when the config is read.
+def _rise_floor(trend: Any, within: bool, on_rise: str, notes: list[str]) -> Status | None:
+    """A count within budget that rises is not done: "trending down" is part of the checklist
+    item, so a positive slope floors the status (``warn``, or ``fail`` with ``on_rise``)."""
+    if not (trend.rising and within):
+        return None
+    notes.append(
+        f"rising: the fitted slope over {len(trend.points)} audits is "
+        f"{trend.slope_per_day:+.2f}/day (last step {trend.delta:+g} from "
+        f"{trend.previous:g}); the budget must trend down"
+    )
+    return Status.WARN if on_rise == "warn" else Status.FAIL
+
+
+def _count_message(value: int, by_rule: dict[str, int], hidden: Any, hid_more: bool) -> str:
+    """The count with its top rules, and what ruff was told to overlook, so a fall that came
+    from hiding diagnostics shows in the message itself."""
+    ranked = sorted(by_rule.items(), key=lambda item: -item[1])
+    top = ", ".join(f"{code} {n}" for code, n in ranked[:3])
+    message = f"ruff found {value} diagnostics" + (f" (top: {top})" if top else "")
+    message += (f"; overlooked: {hidden.noqa_comments} noqa, "
+                f"{len(hidden.per_file_ignores)} per-file-ignores, "
+                f"{len(hidden.excluded_files)} excluded files")
+    if hid_more:
+        message += " (grew while the count fell)"
+    return message
+
+
+def _evidence_details(
+    run: Any, params: RuffBudgetParams, by_rule: dict[str, int], hidden: Any, trend: Any
+) -> dict[str, Any]:
+    """What the count is made of (rules, paths, fixes), what was overlooked, and the trend."""
+    return {
+        "ruff_version": run.version,
+        "paths": params.paths,
+        "isolated": params.isolated,
+        "by_rule": by_rule,
+        "by_path": run.by_path(params.paths),
+        "fixable": run.fixable("safe"),
+        "unsafe_fixable": run.fixable("unsafe"),
+        "suppressions": hidden.details(),
+        "trend": trend.details(),
+    }
+
+
 class RuffBudgetGate(GateKind):
     params: ClassVar[type[Params]] = RuffBudgetParams
     unit: ClassVar[Unit | None] = Unit.COUNT
@@ -102,16 +148,9 @@ class RuffBudgetGate(GateKind):
         last = params.history or ctx.config.settings.history
         trend = trend_of(history.values(gate.id, last=last), float(value), ctx.at)
 
-        floor = None
         notes = [f"history: {item}" for item in history.skipped]
         within = gate.threshold.max is None or value <= gate.threshold.max
-        if trend.rising and within:
-            floor = Status.WARN if params.on_rise == "warn" else Status.FAIL
-            notes.append(
-                f"rising: the fitted slope over {len(trend.points)} audits is "
-                f"{trend.slope_per_day:+.2f}/day (last step {trend.delta:+g} from "
-                f"{trend.previous:g}); the budget must trend down"
-            )
+        floor = _rise_floor(trend, within, params.on_rise, notes)
         earlier = previous_suppressions(history.audits, gate.id)
         hid_more = suppression_notes(hidden.details(), value, earlier, notes)
         if hid_more:
@@ -121,14 +160,7 @@ class RuffBudgetGate(GateKind):
             for d in run.diagnostics[: params.findings]
         ]
         by_rule = run.by_rule()
-        ranked = sorted(by_rule.items(), key=lambda item: -item[1])
-        top = ", ".join(f"{code} {n}" for code, n in ranked[:3])
-        message = f"ruff found {value} diagnostics" + (f" (top: {top})" if top else "")
-        message += (f"; overlooked: {hidden.noqa_comments} noqa, "
-                    f"{len(hidden.per_file_ignores)} per-file-ignores, "
-                    f"{len(hidden.excluded_files)} excluded files")
-        if hid_more:
-            message += " (grew while the count fell)"
+        message = _count_message(value, by_rule, hidden, hid_more)
         return Measurement(
             value=float(value),
             message=f"{message}; {trend.describe()}",
@@ -138,16 +170,6 @@ class RuffBudgetGate(GateKind):
                 findings=findings,
                 findings_total=value,
                 notes=notes,
-                details={
-                    "ruff_version": run.version,
-                    "paths": params.paths,
-                    "isolated": params.isolated,
-                    "by_rule": by_rule,
-                    "by_path": run.by_path(params.paths),
-                    "fixable": run.fixable("safe"),
-                    "unsafe_fixable": run.fixable("unsafe"),
-                    "suppressions": hidden.details(),
-                    "trend": trend.details(),
-                },
+                details=_evidence_details(run, params, by_rule, hidden, trend),
             ),
         )
