@@ -186,7 +186,7 @@ def _measurement(
     problems = [p for r in reports for p in r.problems]
     operations = sum(r.operations for r in reports)
     checked = sum(r.responses_checked for r in reports)
-    per_spec = [
+    per_spec: list[dict[str, Any]] = [
         {
             "spec": r.spec,
             "version": r.version,

@@ -207,9 +207,9 @@ def evaluate_sustained(
         least = min(thin, key=lambda t: (t[1].coverage, t[1].active_share))
         base["thin_series"] = [s.name() for s, _, _ in thin]
         more = f" ({len(thin)} of {len(judged)} series too thin)" if many else ""
-        idle = (f"; idle means {idle_means}" if least[1].coverage >= params.min_coverage
+        hint = (f"; idle means {idle_means}" if least[1].coverage >= params.min_coverage
                 else "")
-        return Measurement(None, f"too little evidence: {named(least[0])}{least[2]}{idle}{more}",
+        return Measurement(None, f"too little evidence: {named(least[0])}{least[2]}{hint}{more}",
                            evidence(base), Status.NO_DATA)
     sure_level = max((ev.sure.level for _, ev in judged if ev.sure.level is not None),
                      key=lambda v: sign * v)
