@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from gacheck import __version__
 from gacheck.commands import (
@@ -36,7 +37,7 @@ log = logging.getLogger("gacheck")
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` keeps control of exit codes."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise _UsageExit(f"{self.prog}: {message}")
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from gacheck.commands.audits import add_audit_dir_options, audit_location
+
+if TYPE_CHECKING:
+    from datetime import date
 
 NAME = "history"
 HELP = "show earlier audits: status and value per day and gate, trends, passing streak"
@@ -21,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _since(text: str | None):  # type: ignore[no-untyped-def]
+def _since(text: str | None) -> date | None:
     from datetime import date
 
     from gacheck.core.errors import UsageError

@@ -11,9 +11,13 @@ import argparse
 import glob
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gacheck.core.errors import UsageError
 from gacheck.core.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from gacheck.security.seeds import Constraint
 
 NAME = "security-seeds"
 HELP = "turn a pip-audit JSON report into one issue seed per vulnerability (Track E)"
@@ -59,7 +63,7 @@ def _report_path(args: argparse.Namespace, repo: Path) -> Path:
     return Path(matches[-1])
 
 
-def _constraints(args: argparse.Namespace, repo: Path) -> tuple[list[object], list[str]]:
+def _constraints(args: argparse.Namespace, repo: Path) -> tuple[list[Constraint], list[str]]:
     from gacheck.security.seeds import read_constraints
 
     if args.requirements:
@@ -99,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     except CollectorError as exc:
         raise UsageError(str(exc)) from None
     constraints, requirement_files = _constraints(args, repo)
-    found = seeds(report, constraints)  # type: ignore[arg-type]
+    found = seeds(report, constraints)
     report_md = report_path.with_suffix(".md")
     write_atomic(report_md, render.report_markdown(report))
     link = _link(report_md, repo)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from gacheck.config.for_each import check_template, expand, substitute, template_of
 from gacheck.config.model import Config, GateSpec, RawConfig, RawGate, RawThreshold
@@ -28,7 +29,7 @@ def _shown_input(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
     if error["type"] == "extra_forbidden":
         return "unknown key"

@@ -280,8 +280,8 @@ def session() -> Iterator[Secrets]:
     registry = Secrets()
     previous = (_current, sys.stdout, sys.stderr)
     _current = registry
-    sys.stdout = RedactingStream(sys.stdout, registry)  # type: ignore[assignment]
-    sys.stderr = RedactingStream(sys.stderr, registry)  # type: ignore[assignment]
+    sys.stdout = RedactingStream(sys.stdout, registry)
+    sys.stderr = RedactingStream(sys.stderr, registry)
     try:
         yield registry
     finally:

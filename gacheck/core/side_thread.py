@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ def beside(work: Callable[[], T], name: str = "gacheck-beside") -> Callable[[], 
         thread.join()
         ok, value = done[0]
         if not ok:
-            raise value  # type: ignore[misc]
-        return value  # type: ignore[return-value]
+            raise cast(BaseException, value)
+        return cast(T, value)
 
     return wait

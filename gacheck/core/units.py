@@ -148,7 +148,7 @@ def format_duration(seconds: float) -> str:
     parts = []
     remaining = round(seconds)
     # soaks and windows are spoken of in hours ("48h", "72h"); days only beyond a week
-    units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+    units: tuple[tuple[str, int], ...] = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
     if seconds < 7 * 86400:
         units = units[1:]
     for suffix, size in units:

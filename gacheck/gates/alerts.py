@@ -34,7 +34,7 @@ from gacheck.core.units import Unit, format_duration, plural
 from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.alert_history import firing_spans
 from gacheck.sli.coverage import Signals, monitoring_coverage
-from gacheck.sli.sustained import stamp
+from gacheck.sli.sustained_text import stamp
 
 PAST_AT_S = 60.0  # an --at this much before now is "in the past" for rule health
 
@@ -134,7 +134,7 @@ class AlertsGate(GateKind):
                        notes: list[str]) -> list[tuple[Status, str]]:
         try:
             answer = list_rules(prom)  # the query API's, else [prometheus] rules_url's
-            rules: list[AlertingRule] | None = [
+            rules: list[AlertingRule] = [
                 r for r in parse_rules(answer.data) if r.severity in params.severities]
         except CollectorError as exc:
             details["rules_loaded"] = None

@@ -172,7 +172,8 @@ def _stale(source: str, path: Path, at: datetime, max_age: float, notes: list[st
     dated: datetime | None = None
     if found:
         try:
-            dated = datetime(*(int(part) for part in found[-1]), tzinfo=UTC)
+            year, month, day = (int(part) for part in found[-1])
+            dated = datetime(year, month, day, tzinfo=UTC)
         except ValueError:
             notes.append(f"{source}: {''.join(found[-1])} in its path is not a date")
     if dated is None:

@@ -100,7 +100,8 @@ def _alerts(gate_id: str, gate: dict[str, Any]) -> dict[tuple[Any, ...], dict[st
     for row in rows:
         if not isinstance(row, dict) or row.get("allowed"):
             continue
-        labels = row.get("labels") if isinstance(row.get("labels"), dict) else {}
+        raw_labels = row.get("labels")
+        labels = raw_labels if isinstance(raw_labels, dict) else {}
         name = str(row.get("alertname", labels.get("alertname", "?")))
         shown = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "alertname")
         key = (gate_id, "alert", name, tuple(sorted((str(k), str(v)) for k, v in labels.items())))

@@ -275,7 +275,8 @@ def _relative_gate(objective: dict[str, Any], criteria: list[Criterion], templat
 
 def comparison_of(slo: dict[str, Any]) -> dict[str, Any]:
     """Keptn's ``comparison`` block as a compare baseline, and what it loses."""
-    block = slo.get("comparison") if isinstance(slo.get("comparison"), dict) else {}
+    raw_block = slo.get("comparison")
+    block = raw_block if isinstance(raw_block, dict) else {}
     include = str(block.get("include_result_with_score", "all"))
     notes = ["the baseline is the newest earlier gacheck audit; until one exists the gate is "
              "no_data (Keptn passed relative criteria without history)"]

@@ -159,7 +159,7 @@ def _ratio(metric: dict[str, Any], target: float | None, what: str, imported: Im
     total = _source_query(metric["total"], what, imported) if part is not None else None
     if part is None or total is None:
         return None
-    notes = []
+    notes: list[str] = []
     if metric.get("counter"):
         part, total = _rate(part, notes), _rate(total, notes)
     query = f"({part}) / ({total})"

@@ -44,8 +44,9 @@ def build_registry(audit: Audit, name: str) -> Any:
     value = Gauge("gacheck_gate_value", "each measured gate's value, in its unit",
                   ["config", "gate", "unit"], registry=registry)
     for gate in audit.gates:
-        for option in Status:
-            status.labels(name, gate.id, option.value).set(1 if gate.status is option else 0)
+        for gate_status in Status:
+            status.labels(name, gate.id, gate_status.value).set(
+                1 if gate.status is gate_status else 0)
         if gate.value is not None:
             value.labels(name, gate.id, gate.unit.value).set(gate.value)
     Gauge("gacheck_last_evaluation_timestamp_seconds", "the evaluation instant (--at), Unix "

@@ -101,7 +101,7 @@ def _stage(audit: Audit, ctx: Context, charts: bool, staged: Any) -> Written:
                 files.append(target)
 
     json_text = render_json(audit)
-    targets = [(paths.json, paths.markdown)]
+    targets: list[tuple[Path, Path | None]] = [(paths.json, paths.markdown)]
     # A latest copy that lands on a dated file (same template) is written once, as the dated one.
     if paths.latest_json and paths.latest_json not in (paths.json, paths.markdown):
         targets.append((paths.latest_json, paths.latest_markdown))

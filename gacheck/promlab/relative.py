@@ -62,8 +62,8 @@ INCIDENT = _bad_share(0.50)
 LEAK = _bad_share(0.07)
 DEGRADED = _bad_share(0.10)
 
-_SLO = Plan(duration=h(96), seed=41, interval=MINUTE, process_age=h(120),
-            traffic=Traffic(diurnal=False, scopes=("chat",), routes=("/v1/chat/completions",)),
+_SLO_TRAFFIC = Traffic(diurnal=False, scopes=("chat",), routes=("/v1/chat/completions",))
+_SLO = Plan(duration=h(96), seed=41, interval=MINUTE, process_age=h(120), traffic=_SLO_TRAFFIC,
             other_jobs=())
 _WEEKS = Plan(duration=timedelta(days=14), seed=31, interval=MINUTE,
               process_age=timedelta(days=15), other_jobs=(),
@@ -104,7 +104,7 @@ RELATIVE_SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "budget_fast_burn",
         "96h of a latency SLO (good: ≤ 25 ms; 0.2% bad normally) with a 1-hour incident "
         "10h before the end in which half the requests are slower: a 50x burn.",
-        replace(_SLO, traffic=replace(_SLO.traffic, latency_changes=(
+        replace(_SLO, traffic=replace(_SLO_TRAFFIC, latency_changes=(
             LatencyChange(Window(h(10), h(9)), INCIDENT),))),
         {}, {"incident": Window(h(10), h(9)), "bad_share": 0.5,
              "error_ratio_72h": (0.002 * 71 + 0.5 * 1) / 72}, rules=False,
@@ -113,7 +113,7 @@ RELATIVE_SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "budget_slow_leak",
         "96h of the latency SLO with a leak over the last 6 hours: 7% of the requests slower "
         "than 25 ms (7x the budget of a 99% objective): the 6h/30m pair fires, 1h/5m does not.",
-        replace(_SLO, seed=42, traffic=replace(_SLO.traffic, latency_changes=(
+        replace(_SLO, seed=42, traffic=replace(_SLO_TRAFFIC, latency_changes=(
             LatencyChange(Window(h(6)), LEAK),))),
         {}, {"leak": Window(h(6)), "bad_share": 0.07,
              "error_ratio_72h": (0.002 * 66 + 0.07 * 6) / 72}, rules=False,
@@ -124,7 +124,7 @@ RELATIVE_SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "while the façade kept serving, with 10% bad requests from 38h to 36h (inside the "
         "gap); the façade restarted 20h before the end (counters reset).",
         replace(_SLO, seed=43, gaps=(Window(h(40), h(34)),), restarts=(h(20),),
-                serving_in_gaps=True, traffic=replace(_SLO.traffic, latency_changes=(
+                serving_in_gaps=True, traffic=replace(_SLO_TRAFFIC, latency_changes=(
                     LatencyChange(Window(h(38), h(36)), DEGRADED),))),
         {}, {"gap": Window(h(40), h(34)), "restart": h(20), "bad_share": 0.10,
              "error_ratio_72h": (0.002 * 70 + 0.10 * 2) / 72}, rules=False,

@@ -50,7 +50,9 @@ def render_chart(series: GateSeries) -> bytes:
     values = [p.value * factor for p in series.points]
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
-    axes.plot(dates, values, marker="o", markersize=4, linewidth=1.5, label="value")
+    # matplotlib's stubs have no datetime data (matplotlib#27140); its date converter takes it
+    axes.plot(dates, values,  # type: ignore[arg-type]
+              marker="o", markersize=4, linewidth=1.5, label="value")
     limit = series.threshold.max if series.threshold.max is not None else series.threshold.min
     if limit is not None:
         word = "max" if series.threshold.max is not None else "min"
@@ -61,7 +63,8 @@ def render_chart(series: GateSeries) -> bytes:
                      linewidth=1, label=f"warn {format_value(series.threshold.warn, series.unit)}")
     failed = [(p.at, p.value * factor) for p in series.points if p.status == "fail"]
     if failed:
-        axes.scatter([d for d, _ in failed], [v for _, v in failed], marker="x", s=60,
+        axes.scatter([d for d, _ in failed],  # type: ignore[arg-type]  # dates, as above
+                     [v for _, v in failed], marker="x", s=60,
                      color="tab:red", zorder=3, label="fail")
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)

@@ -6,8 +6,6 @@ single notice. The step summary file is capped at 1 MiB per step: a longer repor
 gate boundary with a note that points to the full audit.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath

@@ -39,6 +39,7 @@ def check_queries(ctx: Context) -> list[QueryCheck]:
     for gate in ctx.config.gates:
         if gate.expansion_problem is not None:
             status, reason = gate.expansion_problem
+            assert gate.for_each is not None  # set only on a query template that did not expand
             checks.append(QueryCheck(gate.id, gate.for_each.values_query(),
                                      "empty" if status == "no_data" else "error", reason))
             continue

@@ -9,6 +9,7 @@ plus one interval.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gacheck.collectors.prometheus.results import Series
@@ -31,7 +32,7 @@ class FiringSpan:
         return "{" + shown + "}"
 
 
-def interval_of(timestamps: list[float], fallback: float) -> float:
+def interval_of(timestamps: Sequence[float], fallback: float) -> float:
     gaps = [b - a for a, b in zip(timestamps, timestamps[1:], strict=False) if b > a]
     return statistics.median(gaps) if gaps else fallback
 

@@ -21,6 +21,7 @@ the level against the threshold, and any breach that is not sustained only warns
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +77,8 @@ class Judgement:
         return (self.expected - self.gaps) / self.expected if self.expected else 0.0
 
 
-def on_grid(grid: Grid, timestamps: list[float], values: list[float]) -> tuple[Any, Any]:
+def on_grid(grid: Grid, timestamps: Sequence[float], values: Sequence[float]
+            ) -> tuple[Any, Any]:
     """``(values, present)`` arrays of ``grid.count``: NaN where absent, mask of present."""
     import numpy as np
 

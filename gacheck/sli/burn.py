@@ -8,7 +8,7 @@ real, the short one that it is still going on. ``NaN`` (no traffic) never fires.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -53,6 +53,6 @@ def fired(long: dict[float, float], short: dict[float, float], factor: float,
     return PairOutcome(episodes, _peak(long.values()), _peak(short.values()), len(short))
 
 
-def _peak(values: object) -> float | None:
-    finite = [v for v in values if math.isfinite(v)]  # type: ignore[attr-defined]
+def _peak(values: Iterable[float]) -> float | None:
+    finite = [v for v in values if math.isfinite(v)]
     return max(finite) if finite else None

@@ -95,9 +95,10 @@ def json_lines(text: str, max_depth: int = MAX_LINE_DEPTH) -> dict[tuple[str, ..
             continue
         frame = stack[-1] if stack else None
         if frame is not None and frame[0] and frame[2] is None and token[0] == '"':
-            frame[2] = json.loads(token)  # a key: its value comes after the colon
+            key: str = json.loads(token)  # a key: its value comes after the colon
+            frame[2] = key
             if len(path) < max_depth:
-                lines.setdefault((*path, frame[2]), line)
+                lines.setdefault((*path, key), line)
             continue
         name = ""
         if frame is not None and frame[0]:
@@ -113,7 +114,7 @@ def json_lines(text: str, max_depth: int = MAX_LINE_DEPTH) -> dict[tuple[str, ..
     return lines
 
 
-def _loader_bases() -> tuple[type, ...]:
+def _loader_bases() -> tuple[type[Any], ...]:
     """The safe loader, with libyaml's event parser when PyYAML has it (about 3x faster).
 
     Composition stays in Python either way: that is where the alias guard lives.
@@ -180,7 +181,7 @@ def _yaml_loader_class() -> type:
             data: dict[Any, Any] = {}
             yield data
             data.update(self.construct_mapping(node))
-            lines = {}
+            lines: dict[Any, int] = {}
             for key_node, _ in node.value:
                 key = self.construct_object(key_node)
                 if isinstance(key, str | int | float | bool):

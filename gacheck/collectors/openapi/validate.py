@@ -87,7 +87,7 @@ class ResponseContract:
         key = next((k for k in (str(status), f"{str(status)[0]}XX", "default")
                     if isinstance(responses, dict) and (k in responses or (
                         k.isdigit() and int(k) in responses))), None)
-        if key is None:
+        if key is None or not isinstance(responses, dict):  # a key is found only in a dict
             return f"status {status} is not declared for {method} {path}"
         raw = responses[key] if key in responses else responses[int(key)]
         response, rdoc, rtokens = resolver.resolve(raw, doc, (*tokens, "responses", key))

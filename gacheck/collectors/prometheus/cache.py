@@ -156,7 +156,7 @@ def encode_entry(key: str, block: Block) -> tuple[bytes, list[Any]]:
     for times, values in block.series.values():
         for array in (np.ascontiguousarray(times, dtype="<i8"),
                       np.ascontiguousarray(values, dtype="<f8")):
-            digest.update(memoryview(array).cast("B"))
+            digest.update(array.data.cast("B"))
             arrays.append(array)
     header = {
         "key": key, "first_ms": block.span.first_ms, "last_ms": block.span.last_ms,

@@ -76,7 +76,7 @@ class PrometheusClient:
 
     @property
     def api_headers(self) -> dict[str, str] | None:
-        return self._api.headers  # type: ignore[no-any-return]
+        return self._api.headers
 
     def server_timeout(self) -> str:
         return self._server_timeout()
@@ -163,7 +163,7 @@ class PrometheusClient:
             try:
                 body, response = request()
                 if body is not None:
-                    return body  # type: ignore[no-any-return]
+                    return body
                 raise _HttpStatus()
             except Exception as exc:  # requests, urllib3 and the like
                 reason = explain(exc, response, self.url, self.settings.timeout)
@@ -233,9 +233,9 @@ class PrometheusClient:
             reason = (refused_status(self._last_response())
                       or explain(exc, self._last_response(), self.url, self.settings.timeout))
             raise CollectorError(f"{reason} (query: {short(what)})") from None
-        reason = refused_status(self._last_response())
-        if reason is not None:  # "status": "error" on HTTP 200 is still an error
-            raise CollectorError(f"{reason} (query: {short(what)})")
+        refused = refused_status(self._last_response())
+        if refused is not None:  # "status": "error" on HTTP 200 is still an error
+            raise CollectorError(f"{refused} (query: {short(what)})")
         return answer
 
 

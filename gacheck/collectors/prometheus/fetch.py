@@ -14,7 +14,7 @@ that many.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from gacheck.collectors.prometheus.answer_limits import TooManySeries
 from gacheck.collectors.prometheus.chunks import Span
@@ -53,7 +53,7 @@ def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
     import msgspec
     import numpy as np
 
-    from gacheck.collectors.prometheus.shapes import DECODER, POINTS
+    from gacheck.collectors.prometheus.shapes import DECODER, POINTS, MatrixSeries
 
     try:
         answer = DECODER.decode(body)
@@ -69,8 +69,9 @@ def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
     result = answer.data.result
     if len(result) > max_series:  # SeriesCounter stops most floods while they are read
         raise TooManySeries(len(result), max_series)
+    released = cast("list[MatrixSeries | None]", result)  # each series let go once it is read
     for index in range(len(result)):
-        item, result[index] = result[index], None
+        item, released[index] = result[index], None
         try:
             points = POINTS.decode(item.values)
             times = np.fromiter((p[0] for p in points), np.float64, len(points))

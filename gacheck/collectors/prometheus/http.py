@@ -328,7 +328,7 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
     )
     api = PrometheusConnect(
         url=settings.url, headers=settings.headers or None, retry=retry, auth=settings.auth,
-        session=session, timeout=settings.request_timeout,  # type: ignore[arg-type]  # a pair
+        session=session, timeout=settings.request_timeout,
     )
     return api, session
 

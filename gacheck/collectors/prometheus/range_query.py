@@ -69,7 +69,7 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
     def fetch(index: int) -> bytes:
         fetch_span = plans[index].fetch
         assert fetch_span is not None
-        return client.fetch_body(promql, fetch_span, step_ms)  # type: ignore[no-any-return]
+        return client.fetch_body(promql, fetch_span, step_ms)
 
     def finish(index: int, body: bytes) -> None:
         plan = plans[index]
@@ -93,7 +93,7 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
     blocks: list[Any] = [None] * len(spans)
 
     def fetch(index: int) -> bytes:
-        return client.fetch_body(promql, spans[index], step_ms)  # type: ignore[no-any-return]
+        return client.fetch_body(promql, spans[index], step_ms)
 
     def finish(index: int, body: bytes) -> None:
         blocks[index] = grid.add(client.decode_body(body, spans[index], promql))

@@ -54,7 +54,7 @@ def run_samples(client: Any, selector: str, start: datetime, end: datetime,
     def fetch(index: int) -> bytes:
         span = plans[index].fetch
         assert span is not None
-        return client.fetch_samples_body(selector, span)  # type: ignore[no-any-return]
+        return client.fetch_samples_body(selector, span)
 
     def finish(index: int, body: bytes) -> None:
         plan = plans[index]

@@ -38,7 +38,7 @@ def server_view(params: Any, routes: list[Route], result: LoadResult,
     at = result.finished + timedelta(seconds=params.settle)
     view: dict[str, Any] = {"window_s": int(seconds), "at": at.isoformat(), "queries": []}
     try:
-        client = prometheus.client(ctx)
+        client = prometheus(ctx)
         for key, template in (("p95_s", params.server_p95_query),
                               ("requests", params.server_count_query)):
             query = template
