@@ -21,16 +21,46 @@ from gacheck.core.errors import CommandError
 from gacheck.core.models import CommandRecord
 
 _running: set[subprocess.Popen[str]] = set()
-_running_lock = threading.Lock()
+_changed = threading.Condition()
+"""Guards ``_running`` and the two below; notified when a start finishes."""
+_starting = 0
+"""Processes being started now: not in ``_running`` until ``Popen`` returns."""
+_stopping = False
+STOP_GRACE_S = 2.0
 
 
 def stop_all() -> None:
     """Kill every process tree still running (on Ctrl-C): they run in sessions of their own,
-    so the terminal's signal does not reach them."""
-    with _running_lock:
+    so the terminal's signal does not reach them. A process being started right now is waited
+    for (up to ``STOP_GRACE_S``) and killed too, and none is started afterwards."""
+    global _stopping
+    with _changed:
+        _stopping = True
+        _changed.wait_for(lambda: _starting == 0, timeout=STOP_GRACE_S)
         procs = list(_running)
     for proc in procs:
         _kill_tree(proc, wait=False)
+
+
+def _start_tracked(
+    argv: list[str], cwd: str | Path | None, env: Mapping[str, str] | None, stdin: str | None
+) -> subprocess.Popen[str]:
+    """``_start``, registered in ``_running`` before ``stop_all`` can look, refused once it ran."""
+    global _starting
+    with _changed:
+        if _stopping:
+            raise CommandError(f"{argv[0]} not started: gacheck is stopping")
+        _starting += 1
+    proc = None
+    try:
+        proc = _start(argv, cwd, env, stdin)
+        return proc
+    finally:
+        with _changed:
+            _starting -= 1
+            if proc is not None:
+                _running.add(proc)
+            _changed.notify_all()
 
 
 @dataclass(frozen=True)
@@ -73,9 +103,7 @@ def run(
         # and its cancel kills the tree; this only bounds a process nobody cancels
         bound = limit.remaining() + 1.0
         timeout = bound if timeout is None else min(timeout, bound)
-    proc = _start(argv, cwd, env, stdin)
-    with _running_lock:
-        _running.add(proc)
+    proc = _start_tracked(argv, cwd, env, stdin)
     try:
         stdout, stderr = _communicate(proc, stdin, timeout, limit)
     except _Cancelled:
@@ -88,7 +116,7 @@ def run(
         _kill_tree(proc)
         raise
     finally:
-        with _running_lock:
+        with _changed:
             _running.discard(proc)
     done = Completed(argv, None if cwd is None else str(cwd), proc.returncode, stdout, stderr)
     if check and done.exit_code != 0:
