@@ -67,13 +67,13 @@ if str(ROOT) not in sys.path:  # this checkout's gacheck, here and in every subp
 # --------------------------------------------------------------------------------------------
 def lab_api() -> tuple[Callable[..., Any], Callable[[str], Any]]:
     """``(running_scenario, get)`` from gacheck.promlab."""
+    from gacheck.promlab.catalog import get
     from gacheck.promlab.lab import running_scenario
-    from gacheck.promlab.scenarios import get
 
     return running_scenario, get
 
 
-DEMO_CLOCK_MODULE = "gacheck.timeparse"  # defines now(); demo.py imports it when it runs
+DEMO_CLOCK_MODULE = "gacheck.core.timeparse"  # defines now(); demo.py imports it when it runs
 DEMO_CLOCK = f"""
 import importlib, runpy, sys
 from datetime import datetime

@@ -29,13 +29,8 @@ from gacheck.core.units import Unit, format_duration
 from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.sli.bucket_resolution import resolver
 from gacheck.sli.buckets import bracket
-from gacheck.sli.sustained import (
-    Alongside,
-    Resolver,
-    SustainedParams,
-    evaluate_sustained,
-    start_precheck,
-)
+from gacheck.sli.sustained import evaluate_sustained, start_precheck
+from gacheck.sli.sustained_inputs import Alongside, Resolver, SustainedParams
 
 
 class HistogramQuantileParams(SustainedParams):

@@ -15,7 +15,8 @@ from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
-from gacheck.sli.sustained import SustainedParams, evaluate_sustained
+from gacheck.sli.sustained import evaluate_sustained
+from gacheck.sli.sustained_inputs import SustainedParams
 
 
 class PromqlSustainedParams(SustainedParams):

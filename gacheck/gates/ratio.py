@@ -19,7 +19,8 @@ from gacheck.context import Context
 from gacheck.core.models import Status
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
-from gacheck.sli.sustained import Alongside, SustainedParams, evaluate_sustained, start_precheck
+from gacheck.sli.sustained import evaluate_sustained, start_precheck
+from gacheck.sli.sustained_inputs import Alongside, SustainedParams
 
 
 class RatioParams(SustainedParams):

@@ -23,7 +23,7 @@ from gacheck.core.errors import CollectorError, GateError, NoDataError
 from gacheck.core.models import Evidence, Status
 from gacheck.core.units import Unit, format_duration
 from gacheck.gates.interface import GateKind, Measurement, Params
-from gacheck.sli.sustained import Ratio
+from gacheck.sli.sustained_inputs import Ratio
 from gacheck.sli.sustained_text import stamp
 
 CLOCK_SKEW_S = 60.0  # a start this little after --at is read as "just started"

@@ -20,7 +20,7 @@ from gacheck.core.units import format_duration
 from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.buckets import ABOVE, BELOW, Bracket, sides
 from gacheck.sli.buckets import describe as describe_bracket
-from gacheck.sli.sustained import Resolution, Resolver
+from gacheck.sli.sustained_inputs import Resolution, Resolver
 from gacheck.sli.sustained_text import plain
 
 

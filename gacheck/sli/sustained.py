@@ -14,115 +14,31 @@ needs them is a ``warn``, never a ``fail`` or a ``pass``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, Field
+from typing import Any
 
 from gacheck.collectors.prometheus.client import client
-from gacheck.collectors.prometheus.results import QueryResult, Series
-from gacheck.collectors.prometheus.window import RangeWindow, range_window
-from gacheck.config.model import Duration, GateSpec, PositiveDuration
-from gacheck.config.params import Params
+from gacheck.collectors.prometheus.results import Series
+from gacheck.collectors.prometheus.window import range_window
+from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core.measurement import Measurement
-from gacheck.core.models import Evidence, QueryRecord, Status
+from gacheck.core.models import QueryRecord, Status
 from gacheck.core.plausibility import first_negative
 from gacheck.core.side_thread import beside
-from gacheck.core.units import format_duration, parse_ratio
+from gacheck.core.units import format_duration
 from gacheck.sli.blind_evidence import blind_text, record_blind_time
 from gacheck.sli.breach import Grid, on_grid
 from gacheck.sli.idle_fill import fill_idle
-from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine, shortfall
-from gacheck.sli.sustained_text import describe, fail_message, plain, series_details, stamp
-
-Ratio = Annotated[float, BeforeValidator(parse_ratio)]
-SERIES_SHOWN = 50
-INFINITE_STAND_IN = 1e15
-
-
-class SustainedParams(Params):
-    window: PositiveDuration | None = Field(default=None, description="default: settings.window")
-    step: PositiveDuration | None = Field(default=None, description="default: settings.step")
-    max_breach: Duration = Field(default=900.0, description="longest tolerated breach")
-    max_breach_ratio: Ratio = Field(default=0.01, ge=0, lt=1)
-    min_coverage: Ratio = Field(default=0.9, ge=0, le=1)
-    min_active: Ratio = Field(
-        default=0.5, ge=0, le=1, description="least share of each series' lifespan with a "
-        "value (not idle, not a gap)")
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """Instants at which the SLI's side of the threshold is unknown, with how that was found."""
-
-    note: str
-    """Why, and what to do: "threshold 50ms is inside bucket 0–100ms; set it to an edge ..."."""
-    unknown: Callable[[Series], Any]
-    """A grid mask per series: True where the side is unknown."""
-    beyond: float
-    """The value an unknown instant takes when read as a breach (the far bucket edge)."""
-    records: list[QueryRecord] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-Resolver = Callable[[RangeWindow, Grid], Resolution]
-
-
-@dataclass(frozen=True)
-class Alongside:
-    """What a pre-check found (run beside the main range query, not before it)."""
-
-    records: list[QueryRecord] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-    resolver: Resolver | None = None
+from gacheck.sli.series_evidence import Limits, SeriesEvidence, examine
+from gacheck.sli.sustained_decision import Answer, Judging, decide, shown_rows
+from gacheck.sli.sustained_inputs import Alongside, Resolution, Resolver, SustainedParams
+from gacheck.sli.sustained_text import stamp
 
 
 def start_precheck(work: Callable[[], Alongside]) -> Callable[[], Alongside]:
     """Start a pre-check now, beside the main range query; the returned call waits for it."""
     return beside(work, name="gacheck-precheck")
-
-
-@dataclass
-class _Answer:
-    """The range query's answer and what the evidence records around it. ``after`` and
-    ``info`` still grow while the series are judged (a bucket resolution's queries)."""
-
-    window: RangeWindow
-    result: QueryResult
-    before: list[QueryRecord]
-    blind: list[QueryRecord]
-    after: list[QueryRecord]
-    notes: list[str]
-    info: dict[str, Any]
-    resolver: Resolver | None
-
-    def evidence(self, extra: dict[str, Any]) -> Evidence:
-        return Evidence(queries=[*self.before, *self.blind, self.result.record, *self.after],
-                        notes=self.notes, details={**self.info, **extra})
-
-
-@dataclass(frozen=True)
-class _Judging:
-    """What deciding a gate from its judged series needs."""
-
-    params: SustainedParams
-    gate: GateSpec
-    grid: Grid
-    judged: list[tuple[Series, SeriesEvidence]]
-    upper: bool
-    resolution: Resolution | None
-    idle_means: str
-
-    @property
-    def many(self) -> bool:
-        return len(self.judged) > 1
-
-    def badness(self, level: float | None) -> float:
-        return -math.inf if level is None else (1.0 if self.upper else -1.0) * level
 
 
 def evaluate_sustained(
@@ -163,10 +79,10 @@ def evaluate_sustained(
         answer.info["resolution"] = {"note": resolution.note, **resolution.details}
     limits = Limits(limit, upper, params.max_breach, params.max_breach_ratio)
     judged, seen = _examine_all(result.series, grid, limits, resolution)
-    judging = _Judging(params, gate, grid, judged, upper, resolution, idle_means)
+    judging = Judging(params, gate, grid, judged, upper, resolution, idle_means)
     coverage = float(seen.sum()) / grid.count
     base = {"coverage": round(coverage, 6), "series_count": len(judged),
-            "series": _shown_rows(judging)}
+            "series": shown_rows(judging)}
     if coverage < params.min_coverage:
         return Measurement(None, f"coverage {coverage:.1%} is below min_coverage "
                            f"{params.min_coverage:.0%}: {grid.count - int(seen.sum())} of "
@@ -175,12 +91,12 @@ def evaluate_sustained(
     if not any(ev.active for _, ev in judged):
         return Measurement(None, f"every sample in the window is NaN (idle: {idle_means})",
                            answer.evidence(base), Status.NO_DATA)
-    return _decide(judging, answer, base)
+    return decide(judging, answer, base)
 
 
 def _ask(gate: GateSpec, ctx: Context, promql: str, before: list[QueryRecord] | None,
          notes: list[str] | None, details: dict[str, Any] | None, resolver: Resolver | None,
-         alongside: Callable[[], Alongside] | None, presence: str | None) -> _Answer:
+         alongside: Callable[[], Alongside] | None, presence: str | None) -> Answer:
     """The range query over the gate's window, the pre-check's findings, idle filling and the
     blind stretches of the window, in the order the evidence lists them."""
     params: SustainedParams = gate.params
@@ -211,7 +127,7 @@ def _ask(gate: GateSpec, ctx: Context, promql: str, before: list[QueryRecord] | 
     if idle is not None:
         notes.append(idle.note)
     blind = record_blind_time(ctx, window, info, notes)
-    return _Answer(window, result, list(before or []), blind, after, notes, info, resolver)
+    return Answer(window, result, list(before or []), blind, after, notes, info, resolver)
 
 
 def _examine_all(
@@ -229,84 +145,3 @@ def _examine_all(
         judged.append((series, examine(values, present, unknown, grid, limits,
                                        resolution.beyond if resolution else None)))
     return judged, seen
-
-
-def _shown_rows(judging: _Judging) -> list[dict[str, Any]]:
-    """The series the evidence shows: all, or the worst ``SERIES_SHOWN`` in label order."""
-    judged = judging.judged
-    kept = judged
-    if len(judged) > SERIES_SHOWN:
-        by_worst = sorted(judged, key=lambda sj: judging.badness(sj[1].possible.level),
-                          reverse=True)
-        worst_ids = {id(sj) for sj in by_worst[:SERIES_SHOWN]}
-        kept = [sj for sj in judged if id(sj) in worst_ids]
-    return [series_details(s.name(), ev, judging.grid.step) for s, ev in kept]
-
-
-def _decide(judging: _Judging, answer: _Answer, base: dict[str, Any]) -> Measurement:
-    """The gate's outcome from well-covered series: a sure breach fails whatever else is
-    missing; then thin series make it ``no_data``; a breach that rests on instants whose side
-    is unknown warns; otherwise the worst series' level is the value."""
-    params, judged, many = judging.params, judging.judged, judging.many
-    thin = [(s, ev, why) for s, ev in judged
-            if (why := shortfall(ev, judging.grid.step, params.min_coverage, params.min_active))]
-    thin_ids = {id(ev) for _, ev, _ in thin}
-    sound = [(s, ev) for s, ev in judged if id(ev) not in thin_ids]
-    failed = [(s, ev) for s, ev in sound if ev.sure.sustained]
-    if failed:  # a breach proven on sound evidence fails whatever else is missing
-        worst_series, worst = max(failed, key=lambda sj: judging.badness(sj[1].sure.level))
-        base["worst_series"] = worst_series.name()
-        message = fail_message(worst_series, worst.sure, many, params.max_breach,
-                               params.max_breach_ratio)
-        if thin:
-            message += f"; {len(thin)} other series too thin to judge"
-        return finish(worst.sure.level, message, answer.evidence(base), None)
-    if thin:
-        least = min(thin, key=lambda t: (t[1].coverage, t[1].active_share))
-        base["thin_series"] = [s.name() for s, _, _ in thin]
-        more = f" ({len(thin)} of {len(judged)} series too thin)" if many else ""
-        idle = (f"; idle means {judging.idle_means}"
-                if least[1].coverage >= params.min_coverage else "")
-        named = f"{least[0].name()}: " if many else ""
-        return Measurement(None, f"too little evidence: {named}{least[2]}{idle}{more}",
-                           answer.evidence(base), Status.NO_DATA)
-    return _decide_sound(judging, answer, base)
-
-
-def _decide_sound(judging: _Judging, answer: _Answer, base: dict[str, Any]) -> Measurement:
-    """Every series well evidenced and none surely sustained a breach."""
-    params, judged, resolution = judging.params, judging.judged, judging.resolution
-    sign = 1.0 if judging.upper else -1.0
-    sure_level = max((ev.sure.level for _, ev in judged if ev.sure.level is not None),
-                     key=lambda v: sign * v)
-    unsure = [(s, ev) for s, ev in judged if ev.possible.sustained]
-    if unsure and resolution is not None:
-        worst_series, worst = max(unsure, key=lambda sj: sj[1].indeterminate)
-        base["worst_series"] = worst_series.name()
-        possibly = fail_message(worst_series, worst.possible, False, params.max_breach,
-                                params.max_breach_ratio)
-        message = (f"indeterminate: {resolution.note} (the buckets cannot tell which side of "
-                   f"the threshold {worst.indeterminate} of {worst.active} valued instants "
-                   f"{'of ' + worst_series.name() + ' ' if judging.many else ''}are on, and "
-                   f"the breach rests on them: if they all breach, {possibly})")
-        return finish(sure_level, message, answer.evidence(base), Status.WARN)
-    valued = [(s, ev) for s, ev in judged if ev.possible.level is not None]
-    worst_series, worst = max(valued, key=lambda sj: judging.badness(sj[1].possible.level))
-    base["worst_series"] = worst_series.name()
-    message, floor = describe(judging.gate.unit, worst_series, worst.possible,
-                              [(s, ev.possible) for s, ev in judged])
-    if resolution is not None and any(ev.indeterminate for _, ev in judged):
-        message += f"; {resolution.note}"
-    return finish(worst.possible.level, message, answer.evidence(base), floor)
-
-
-def finish(level: float | None, message: str, evidence: Evidence,
-           floor: Status | None) -> Measurement:
-    value = level
-    if value is not None and math.isinf(value):
-        # JSON has no infinity and durations cannot show one: a huge finite level stands in.
-        value = math.copysign(INFINITE_STAND_IN, value)
-        message += f" (the sustained level is {plain(level)})"
-    return Measurement(value, message, evidence, floor)
-
-

@@ -130,7 +130,7 @@ class PrometheusClient:
     def samples(self, selector: str, at: datetime, lookback_s: float) -> QueryResult:
         """Every stored sample of ``selector`` in the ``lookback_s`` before ``at`` (``at``
         included): the instant query ``selector[lookback]``, recorded as such. With a cache,
-        fetched in chunks and the closed ones kept (``prometheus_samples``)."""
+        fetched in chunks and the closed ones kept (``samples``)."""
         from gacheck.collectors.prometheus.promql import duration
 
         promql = f"{selector}[{duration(lookback_s)}]"
@@ -154,7 +154,7 @@ class PrometheusClient:
         return self._fetch(promql, lambda: fetch_range(self, promql, span, step_ms))
 
     def fetch_samples_body(self, selector: str, span: Span) -> bytes:
-        """One piece of raw samples (``prometheus_samples``), errors in words."""
+        """One piece of raw samples (``samples``), errors in words."""
         return self._fetch(selector, lambda: fetch_samples(self, selector, span))
 
     def _fetch(self, promql: str, request: Any) -> bytes:

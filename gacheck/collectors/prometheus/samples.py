@@ -8,7 +8,7 @@ samples. Here the window is cut into the absolute chunks of the range cache (mul
 piece's last millisecond whose range reaches one millisecond before its first, trimmed to the
 piece (Prometheus 2 includes a sample at a range's left end, Prometheus 3 does not: the
 trimmed pieces are the same on both). Closed chunks are stored as range chunks are
-(``prometheus_cache``); the next round asks only for the samples after the stored ones.
+(``cache``); the next round asks only for the samples after the stored ones.
 
 Without a cache the window is one instant query, as before.
 """
