@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gacheck.collectors import process
+from gacheck.core import json_depth
 from gacheck.core.errors import CollectorError, FileRefusedError
 from gacheck.core.models import CommandRecord
 from gacheck.core.safe_files import MiB, read_text_confined
@@ -67,9 +68,11 @@ class AuditReport(_Model):
 def parse_report(text: str, source: str) -> AuditReport:
     """The report in ``text``; ``CollectorError`` naming ``source`` if it is not one."""
     try:
-        document = json.loads(text)
+        document = json_depth.loads(text)
     except json.JSONDecodeError as exc:
         raise CollectorError(f"{source}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except json_depth.TooDeep as exc:
+        raise CollectorError(f"{source}: {exc}") from None
     if not isinstance(document, dict) or "dependencies" not in document:
         raise CollectorError(
             f"{source}: not a pip-audit JSON report (expected an object with \"dependencies\", "

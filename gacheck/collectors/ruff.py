@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from gacheck.collectors import process
+from gacheck.core import json_depth
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import CommandRecord
 
@@ -143,10 +144,12 @@ def _ruff_message(stderr: str) -> str:
 def parse_json(text: str, root: Path) -> list[Diagnostic]:
     """Diagnostics from ruff's JSON output, with paths relative to ``root``."""
     try:
-        document = json.loads(text)
+        document = json_depth.loads(text)
     except json.JSONDecodeError as exc:
         start = " ".join(text.split())[:120]
         raise CollectorError(f"ruff output is not JSON ({exc.msg}): {start!r}") from None
+    except json_depth.TooDeep as exc:
+        raise CollectorError(f"ruff's JSON output: {exc}") from None
     if not isinstance(document, list) or not all(isinstance(d, dict) for d in document):
         raise CollectorError("ruff output is not a JSON list of diagnostics")
     relative = _relative_to(root)

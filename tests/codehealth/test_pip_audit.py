@@ -115,6 +115,11 @@ def test_a_report_where_nothing_was_audited_is_an_error(repo, gate_result) -> No
         ('{"bomFormat": "CycloneDX", "components": []}', "not a pip-audit JSON report"),
         ('{"dependencies": [{"name": "x", "version": "1"}]}', "not a pip-audit JSON report"),
         ("No known vulnerabilities found", "not JSON"),
+        # a hostile report: the decoder's RecursionError used to reach the user as "internal
+        # error in gate kind pip_audit"; it is said with the depth and the line
+        ('{"dependencies":\n' + "[" * 100_000 + "]" * 100_000 + "}",
+         "report.json: nested too deeply to read: 100,001 levels of arrays and objects "
+         "(the deepest at line 2)"),
     ],
 )
 def test_not_a_pip_audit_report_is_an_error(repo, gate_result, content, expected) -> None:
