@@ -69,9 +69,13 @@ def _load(args: argparse.Namespace, which: str, text: str) -> dict[str, Any]:
     if not path.exists():
         raise UsageError(f"{which}: {text}: no such file (give an audit JSON or a date)")
     try:
-        return read_past_audit(path, range(1, SCHEMA_VERSION + 1))[0].document
+        past, left_out = read_past_audit(path, range(1, SCHEMA_VERSION + 1))
     except UnusableAudit as exc:
         raise UsageError(f"{which}: {path}: {exc}") from None
+    if left_out:  # history passes over such entries; a diff of them would hide a change
+        raise UsageError(f"{which}: {path}: {left_out.removesuffix('; left out')} (an entry "
+                         "with no string id): not an audit to compare")
+    return past.document
 
 
 def run(args: argparse.Namespace) -> int:

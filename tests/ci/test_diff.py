@@ -88,6 +88,21 @@ def test_unreadable_inputs_are_clear_errors(project, run_cli, tmp_path) -> None:
     assert run_cli("diff", str(tmp_path / "nope.json"), str(broken)).code == 2
 
 
+def test_an_audit_whose_gates_are_not_gate_objects_is_refused_naming_it(run_cli, tmp_path) -> None:
+    """history passes over such entries; diff compared what was left and said "no change"
+    with exit 0, so a file of garbage gates could hide a gate that got worse."""
+    good = _write(tmp_path / "good.json", sample_audit())
+    document = json.loads(good.read_text())
+    document["gates"] = [1, "latency", None]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    result = run_cli("diff", str(bad), str(good))
+    assert result.code == 2
+    assert f"OLD: {bad}: gates[0], gates[1], gates[2] are not gates" in result.err
+    assert run_cli("diff", str(good), str(bad)).code == 2
+    assert run_cli("diff", str(good), str(good)).code == 0  # control
+
+
 def _alerts_audit(rows: list[dict]) -> dict:
     return {"evaluated_at": "2026-11-25T12:00:00Z", "verdict": "fail", "score": 0,
             "config_sha256": "a", "gates": [{
