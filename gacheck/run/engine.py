@@ -85,6 +85,10 @@ def to_result(gate: GateSpec, outcome: Measurement, duration_s: float, ctx: Cont
             status, message = Status.ERROR, f"{partial_message(warnings)}; {message}"
         elif warnings:
             message = f"{message}; {partial_message(warnings)}"
+    elif status is Status.NO_DATA:  # "no data" in a partial answer: the data may be in the part
+        warnings = unallowed_warnings(outcome.evidence, ctx.config.prometheus.allowed_warnings)
+        if warnings:  # that failed, so nothing can be told
+            status, message = Status.ERROR, f"{partial_message(warnings)}; {message}"
     assert status is not None
     data = {
         "id": gate.id,

@@ -67,3 +67,25 @@ def test_negative_ratios_and_latencies_are_impossible_values(promlab, tmp_path):
     for res in (denial, p95):
         assert res.status.value == "error", res.message
         assert "impossible value -" in res.message and "cannot be negative" in res.message
+
+
+NO_SERIES_GATE = """
+    [[gates]]
+    id = "absent"
+    kind = "ratio"
+    title = "absent"
+    numerator = 'gacheck_no_such_metric_total{outcome="deny"}'
+    denominator = "gacheck_no_such_metric_total"
+    threshold = { max = "1%" }
+"""
+
+
+def test_no_data_in_a_partial_answer_is_an_error(promlab, tmp_path):
+    """The missing series may be in the store that did not answer: "no data" is not known."""
+    lab = promlab("healthy")
+    with SpoilingProxy(lab.url, WARNINGS) as proxy:
+        res = result(context(tmp_path, proxy.url, lab.end, NO_SERIES_GATE))
+    assert res.status.value == "error", res.message
+    assert PARTIAL in res.message and "no series" in res.message
+    control = result(context(tmp_path, lab.url, lab.end, NO_SERIES_GATE))
+    assert control.status.value == "no_data", control.message  # a whole answer: no data
