@@ -21,13 +21,14 @@ from gacheck.commands import (
     init,
     schema,
     security_seeds,
+    site,
     validate,
 )
 from gacheck.core.errors import GacheckError
 from gacheck.core.exitcodes import ExitCode
 
 COMMANDS: tuple[ModuleType, ...] = (
-    evaluate, validate, schema, history, diff, demo, security_seeds, init, imports,
+    evaluate, validate, schema, history, diff, site, demo, security_seeds, init, imports,
 )
 
 log = logging.getLogger("gacheck")
