@@ -68,6 +68,15 @@ def _threshold(gate: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+KNOWN = frozenset({"pass", "warn", "fail", "error", "no_data", "skipped", "waived", "incomplete",
+                   "partial"})
+
+
+def _css(status: Any) -> str:
+    """A status as a class name: one of the known ones, else ``other``."""
+    return status if isinstance(status, str) and status in KNOWN else "other"
+
+
 def _evidence(gate: dict[str, Any]) -> dict[str, Any]:
     """The gate's evidence with every list checked: entries that are not objects are left
     out (``store`` checked findings only), findings capped at ``FINDINGS_SHOWN``."""
@@ -97,7 +106,7 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(text=_text, details=_details, argv=_argv, value=_value,
+    env.filters.update(css=_css, text=_text, details=_details, argv=_argv, value=_value,
                        threshold=_threshold, evidence=_evidence)
     env.globals.update(sparkline=sparkline, shown=shown_value, FINDINGS_SHOWN=FINDINGS_SHOWN,
                        TABLE_DAYS=TABLE_DAYS, SPARK_DAYS=SPARK_DAYS, STRIP_DAYS=STRIP_DAYS)
