@@ -19,6 +19,7 @@ from gacheck.commands import (
     history,
     imports,
     init,
+    precommit,
     schema,
     security_seeds,
     site,
@@ -28,7 +29,8 @@ from gacheck.core.errors import GacheckError
 from gacheck.core.exitcodes import ExitCode
 
 COMMANDS: tuple[ModuleType, ...] = (
-    evaluate, validate, schema, history, diff, site, demo, security_seeds, init, imports,
+    evaluate, validate, schema, history, diff, site, precommit, demo, security_seeds, init,
+    imports,
 )
 
 log = logging.getLogger("gacheck")
