@@ -15,6 +15,7 @@ import dataclasses
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from gacheck.commands.common import add_cache_options
 
     add_cache_options(parser)  # default: a cache inside the demo's own, deleted, directory
+    parser.add_argument("--days", type=int, default=3, choices=range(1, 4), metavar="N",
+                        help="evaluate at the same time of day on the last N days (1-3, "
+                        "default 3; the generated soak is 50h, so earlier days see less of it)")
+    parser.add_argument("--no-site", action="store_true",
+                        help="build no dashboard (default: DIR/site from the demo's audits)")
     parser.add_argument("--serve", action="store_true",
                         help="keep the demo Prometheus running after the evaluation, until "
                         "Ctrl-C, to explore the data in its web UI")
@@ -97,18 +103,27 @@ def run(args: argparse.Namespace) -> int:
             args.prometheus_url = lab.url
             if not args.no_cache and not args.cache_dir:  # its history dies with the demo
                 args.cache_dir = str(Path(work) / "cache")
-            ctx = dataclasses.replace(build_context(args, at, output_dir), config=config)
-            # a demo that skipped gates judges what it ran: a partial audit, said so
-            audit = evaluate(ctx, Selection(only=chosen, partial=True),
-                             command=["gacheck", *args.argv])
-            audit = _explained(audit, reasons, lab.url, scenario, standin)
-            written = write_audit(audit, ctx)
+            base = dataclasses.replace(build_context(args, at, output_dir), config=config)
+            for back in range(args.days - 1, -1, -1):  # earlier days first: their trends
+                ctx = dataclasses.replace(base, at=at - timedelta(days=back))
+                # a demo that skipped gates judges what it ran: a partial audit, said so
+                audit = evaluate(ctx, Selection(only=chosen, partial=True),
+                                 command=["gacheck", *args.argv])
+                audit = _explained(audit, reasons, lab.url, scenario, standin)
+                written = write_audit(audit, ctx)
             sys.stdout.write(render_text(audit, colour=use_colour(sys.stdout)))
             sys.stdout.write("audit written: " + ", ".join(
                 str(p) for p in (written.json, written.markdown) if p) + "\n")
             if args.serve:
                 _serve(lab.url)
     err.write("demo: prometheus stopped, its data deleted\n")
+    if not args.no_site:
+        from gacheck.commands.site import build
+        from gacheck.history.archive import ANY_LAYOUT
+
+        site, _ = build([(output_dir, ANY_LAYOUT)], output_dir / "site")
+        err.write(f"demo: dashboard of {args.days} day(s) written: {site.directory / 'index.html'}"
+                  "\n")
     if standin:
         err.write("demo: stand-in façade stopped\n")
     return exit_code_for(audit.verdict.value, strict=False)

@@ -110,8 +110,9 @@ class FolderView:
 
     @property
     def latest(self) -> Page | None:
+        """The last full audit; without one, the last partial audit (shown as partial)."""
         full = [d.page for d in self.days if not d.page.partial]
-        return full[-1] if full else None
+        return full[-1] if full else (self.days[-1].page if self.days else None)
 
     @property
     def index(self) -> str:
@@ -155,13 +156,14 @@ def _streak(days: list[Day]) -> int:
 
 
 def _gates(days: list[Day], prefix: str) -> list[GateView]:
+    """Gates over the days with a full audit; a folder of partial audits only (``gacheck
+    demo`` skips the gates it cannot run) shows its partial days, marked so on every page."""
+    full = [d for d in days if d.verdict != "partial"]
     points: dict[str, list[GatePoint]] = {}
-    for day in days:
-        if day.verdict == "partial":
-            continue
+    for day in full or days:
         for gate in day.page.doc.get("gates", []):
             points.setdefault(gate["id"], []).append(GatePoint(day.page, gate))
-    latest = [d for d in days if d.verdict != "partial"]
+    latest = full or days
     order = [g["id"] for g in latest[-1].page.doc.get("gates", [])] if latest else []
     order += [gid for gid in points if gid not in order]  # gates the config no longer has
     taken: set[str] = set()
