@@ -5,7 +5,6 @@ module writes, are ever removed: the folder may hold other things."""
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,8 @@ from gacheck.core.errors import OutputError
 from gacheck.output.audit_set import directory_lock
 from gacheck.output.files import write_atomic
 
-MANIFEST = ".gacheck-site.json"
+MANIFEST = ".gacheck-site-pages.txt"
+"""The pages of the last build, one a line (not JSON: an audit folder may hold the site)."""
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,9 @@ class SiteWritten:
 
 def _previous(out: Path) -> list[str]:
     try:
-        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return (out / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
         return []
-    return [p for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
 
 
 def _inside(out: Path, relative: str) -> Path | None:
@@ -60,5 +59,5 @@ def write_site(out: Path, pages: dict[str, str]) -> SiteWritten:
             if path is not None and path.is_file() and not path.is_symlink():
                 path.unlink()
                 removed += 1
-        write_atomic(out / MANIFEST, json.dumps(sorted(pages), indent=0) + "\n")
+        write_atomic(out / MANIFEST, "".join(f"{p}\n" for p in sorted(pages)))
     return SiteWritten(out, len(pages), removed, size)

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from conftest import SCHEMA
 
 from gacheck import cli
 from gacheck.core.models import Audit, Evidence, Finding, GateResult, Status, Threshold, Verdict
 from gacheck.core.units import Unit
 from gacheck.reports.sarif import render_sarif
+
+SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0-rtm.5.json"
 
 
 def _valid(log: dict[str, Any]) -> None:

@@ -6,15 +6,18 @@ error (html5lib, strict)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import now
 
 from gacheck import cli
 from gacheck.history.store import MAX_AUDIT_BYTES
 from gacheck.promlab.audit_history import write_history
+
+
+def now() -> datetime:
+    return datetime.now(UTC) - timedelta(minutes=5)
 
 
 def _build(capsys: pytest.CaptureFixture[str], out: Path, *folders: Path) -> str:
