@@ -20,15 +20,18 @@ from gacheck.commands import (
     history,
     imports,
     init,
+    precommit,
     schema,
     security_seeds,
+    site,
     validate,
 )
 from gacheck.core.errors import GacheckError
 from gacheck.core.exitcodes import ExitCode
 
 COMMANDS: tuple[ModuleType, ...] = (
-    evaluate, validate, schema, history, diff, demo, security_seeds, init, imports,
+    evaluate, validate, schema, history, diff, site, precommit, demo, security_seeds, init,
+    imports,
 )
 
 log = logging.getLogger("gacheck")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what gacheck's demo and tests need on a fresh Debian machine:
-# Debian packages (prometheus, promtool, victoria-metrics, the Pushgateway, git, shellcheck)
+# Debian packages (prometheus, promtool, victoria-metrics, the Pushgateway, git, shellcheck,
+# chromium)
 # and a virtual environment with gacheck in it.
 # Safe to run again: it does only what is missing.
 set -euo pipefail
@@ -32,6 +33,7 @@ command -v vmalert >/dev/null || missing+=(victoria-metrics)           # (it shi
 command -v openssl >/dev/null || missing+=(openssl)  # self-signed certs for the TLS tests
 command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)  # metrics tests
 command -v shellcheck >/dev/null || missing+=(shellcheck)  # actionlint checks run: steps with it
+[ -x /usr/bin/chromium ] || missing+=(chromium)  # the dashboard's browser tests (Playwright drives it)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   mapfile -t unique < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -15,6 +15,7 @@ import dataclasses
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -37,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from gacheck.commands.common import add_cache_options
 
     add_cache_options(parser)  # default: a cache inside the demo's own, deleted, directory
+    parser.add_argument("--days", type=int, default=3, choices=range(1, 4), metavar="N",
+                        help="evaluate at the same time of day on the last N days (1-3, "
+                        "default 3; the generated soak is 50h, so earlier days see less of it)")
+    parser.add_argument("--no-site", action="store_true",
+                        help="build no dashboard (default: DIR/site from the demo's audits)")
     parser.add_argument("--serve", action="store_true",
                         help="keep the demo Prometheus running after the evaluation, until "
                         "Ctrl-C, to explore the data in its web UI")
@@ -47,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
 
     from gacheck.commands.common import build_context
     from gacheck.commands.evaluate import exit_code_for
-    from gacheck.core.errors import UsageError
     from gacheck.core.timeparse import now
     from gacheck.output.writer import write_audit
     from gacheck.promlab.catalog import get
@@ -67,12 +72,9 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     args.config = _config_path(args.config)
     config, added = with_relative_gates(load_config(args.config))  # a bad config fails first
-    require("promtool")
-    require("prometheus")
+    _check_can_run(config, PROMETHEUS_KINDS, require)
     repo = Path(args.repo or config.settings.repo).expanduser().resolve()
     facade_url = args.facade_url or os.environ.get("GACHECK_FACADE_URL")
-    if not any(g.kind in PROMETHEUS_KINDS for g in config.gates):
-        raise UsageError(f"{config.path} has no Prometheus gate: nothing for the demo to show")
 
     scenario = get(scenario_name(config))
     at = now()
@@ -89,18 +91,20 @@ def run(args: argparse.Namespace) -> int:
         _say_skipped_and_added(err, reasons, added, RELATIVE_GATES.name)
         with running_scenario(scenario, at, Path(work)) as lab:
             _point_at_lab(err, args, lab, work)
-            ctx = dataclasses.replace(build_context(args, at, output_dir), config=config)
-            # a demo that skipped gates judges what it ran: a partial audit, said so
-            audit = evaluate(ctx, Selection(only=chosen, partial=True),
-                             command=["gacheck", *args.argv])
-            audit = _explained(audit, reasons, lab.url, scenario, standin)
-            written = write_audit(audit, ctx)
+            base = dataclasses.replace(build_context(args, at, output_dir), config=config)
+            for back in range(args.days - 1, -1, -1):  # earlier days first: their trends
+                ctx = dataclasses.replace(base, at=at - timedelta(days=back))
+                # a demo that skipped gates judges what it ran: a partial audit, said so
+                audit = evaluate(ctx, Selection(only=chosen, partial=True),
+                                 command=["gacheck", *args.argv])
+                audit = _explained(audit, reasons, lab.url, scenario, standin)
+                written = write_audit(audit, ctx)
             sys.stdout.write(render_text(audit, colour=use_colour(sys.stdout)))
             sys.stdout.write("audit written: " + ", ".join(
                 str(p) for p in (written.json, written.markdown) if p) + "\n")
             if args.serve:
                 _serve(lab.url)
-    _say_stopped(err, standin)
+    _wind_up(err, None if args.no_site else output_dir, args.days, standin)
     return exit_code_for(audit.verdict.value, strict=False)
 
 
@@ -126,9 +130,26 @@ def _point_at_lab(err: TextIO, args: argparse.Namespace, lab: Any, work: str) ->
         args.cache_dir = str(Path(work) / "cache")
 
 
-def _say_stopped(err: TextIO, standin: str | None) -> None:
-    """What the demo cleaned up on its way out, however it ended."""
+def _check_can_run(config: Any, prometheus_kinds: Any, require: Any) -> None:
+    """Prometheus and promtool are on PATH, and the config has a gate for the lab to answer."""
+    from gacheck.core.errors import UsageError
+
+    require("promtool")
+    require("prometheus")
+    if not any(g.kind in prometheus_kinds for g in config.gates):
+        raise UsageError(f"{config.path} has no Prometheus gate: nothing for the demo to show")
+
+
+def _wind_up(err: TextIO, site_of: Path | None, days: int, standin: str | None) -> None:
+    """What the demo cleaned up on its way out, and the dashboard of its days beside its
+    audits (``site_of``: the audit folder, ``None`` with ``--no-site``)."""
     err.write("demo: prometheus stopped, its data deleted\n")
+    if site_of is not None:
+        from gacheck.commands.site import build
+        from gacheck.history.archive import ANY_LAYOUT
+
+        site, _ = build([(site_of, ANY_LAYOUT)], site_of / "site")
+        err.write(f"demo: dashboard of {days} day(s) written: {site.directory / 'index.html'}\n")
     if standin:
         err.write("demo: stand-in façade stopped\n")
 

@@ -29,8 +29,8 @@ DEFAULT_INTERVAL_S = 300.0
 # ``command`` leaves them out, so a rerun that only adds --quiet writes the same audit.
 PRESENTATION_FLAGS = frozenset({"--quiet", "--no-charts", "--no-write", "--strict", "--commit",
                                 "--debug"})
-PRESENTATION_OPTIONS = frozenset({"--format", "--junit", "--output-dir", "--metrics-file",
-                                  "--pushgateway"})
+PRESENTATION_OPTIONS = frozenset({"--format", "--junit", "--sarif", "--output-dir",
+                                  "--metrics-file", "--pushgateway"})
 
 
 def evaluation_argv(argv: list[str]) -> list[str]:
@@ -87,6 +87,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--junit", metavar="PATH",
                         help="also write JUnit XML, one test case per gate, to PATH")
+    parser.add_argument("--sarif", metavar="PATH",
+                        help="also write SARIF 2.1.0 for code scanning to PATH: one result per "
+                        "finding with a file location, the gate's kind as rule")
     parser.add_argument("--strict", action="store_true", help="a warn verdict exits 1")
     parser.add_argument("--quiet", action="store_true", help="print only the verdict line")
     parser.add_argument(
@@ -191,6 +194,17 @@ def _publish_metrics(args: argparse.Namespace, audit: Any) -> None:
         push(audit, args.pushgateway, name)
 
 
+def _write_sarif(path: Path, audit: Any, ctx: Any, audit_json: Path | None) -> None:
+    """The SARIF log, linking the JSON audit by its path relative to the repository."""
+    from gacheck.output.files import write_atomic
+    from gacheck.reports.sarif import render_sarif
+
+    link = None
+    if audit_json is not None:
+        link = Path(os.path.relpath(audit_json, ctx.repo)).as_posix()
+    write_atomic(path, render_sarif(audit, link, str(ctx.repo.resolve())))
+
+
 def run(args: argparse.Namespace) -> int:
     from gacheck.core.timeparse import now, parse_instant, refuse_future
 
@@ -237,6 +251,8 @@ def run(args: argparse.Namespace) -> int:
         from gacheck.reports.junit import render_junit
 
         write_atomic(Path(args.junit), render_junit(audit))
+    if args.sarif:
+        _write_sarif(Path(args.sarif), audit, ctx, written.json)
 
     print_outcome(fmt, audit, ctx, written, quiet=args.quiet)
     _publish_metrics(args, audit)

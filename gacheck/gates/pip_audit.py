@@ -47,6 +47,9 @@ class PipAuditParams(Params):
     skipped: Literal["note", "warn", "error"] = "warn"
     service: Literal["pypi", "osv"] | None = None
     executable: str | None = None
+    pins: list[str] | None = Field(
+        default=None, description="requirements files where the dependencies are pinned: each "
+        "finding points at its pin's line (default: requirements)")
     max_age: Duration = Field(
         default=14 * 86400.0,
         description="a report older than this (dated by its path, else its file time) cannot "
@@ -71,6 +74,7 @@ class PipAuditGate(GateKind):
         params: PipAuditParams = gate.params
         report, commands, source = _load(params, ctx, timeout=max(gate.timeout - 1.0, 1.0))
         counted, ignored, unfixable, notes = _classify(report, params, ctx.at.date())
+        pins = _pins(params, ctx) if counted else {}
         skipped = sorted(({"name": d.name, "reason": d.skip_reason} for d in report.skipped),
                          key=lambda d: d["name"])
         problem, floor = _judge_skips(params, len(report.audited), skipped, notes)
@@ -86,7 +90,7 @@ class PipAuditGate(GateKind):
             message += "; " + ", ".join(left_out)
         evidence = Evidence(
             commands=commands,
-            findings=[_finding(e) for e in counted],
+            findings=[_finding(e, pins) for e in counted],
             notes=notes,
             details={"source": source, "audited": len(report.audited),
                      "vulnerabilities": counted, "ignored": ignored,
@@ -220,8 +224,18 @@ def _judge_skips(params: PipAuditParams, audited: int, skipped: list[dict[str, A
     return None, Status.WARN if params.skipped == "warn" else None
 
 
-def _finding(entry: dict[str, Any]) -> Finding:
+def _pins(params: PipAuditParams, ctx: Context) -> dict[str, tuple[str, int]]:
+    from gacheck.collectors.requirement_pins import pin_lines
+
+    files = params.pins if params.pins is not None else params.requirements
+    return pin_lines(ctx.repo, files) if files else {}
+
+
+def _finding(entry: dict[str, Any], pins: dict[str, tuple[str, int]]) -> Finding:
+    from packaging.utils import canonicalize_name
+
     fix = ", ".join(entry["fix_versions"]) or "no fix yet"
     aliases = f" ({', '.join(entry['aliases'])})" if entry["aliases"] else ""
+    file, line = pins.get(canonicalize_name(entry["package"]), (None, None))
     return Finding(message=f"{entry['package']} {entry['version']}: {entry['id']}{aliases}; "
-                   f"fix: {fix}", code=entry["id"], severity="error")
+                   f"fix: {fix}", code=entry["id"], severity="error", file=file, line=line)

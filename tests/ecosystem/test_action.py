@@ -75,7 +75,8 @@ def test_the_init_workflow_is_the_sample_release_gate() -> None:
 
 def test_the_action_has_the_inputs_and_outputs_of_the_docs() -> None:
     action = load_action(ROOT / "action.yml")
-    assert {"config", "repo", "at", "format", "junit", "commit", "report-only"} <= set(
+    assert {"config", "repo", "at", "format", "junit", "sarif", "site", "commit",
+            "report-only"} <= set(
         action["inputs"])
     assert set(action["outputs"]) == {"verdict", "score", "audit"}
     assert action["runs"]["using"] == "composite"

@@ -24,9 +24,11 @@ pytestmark = pytest.mark.prometheus
 
 
 def _audit(out: Path) -> dict:
-    """The demo's audit: partial (``ga-readiness.partial.json``) when it skipped gates."""
-    [dated] = [p for p in out.glob("*/ga-readiness*.json")]
-    return json.loads(dated.read_text(encoding="utf-8"))
+    """The demo's audit of today (it evaluates on the last 3 days, oldest first): partial
+    (``ga-readiness.partial.json``) when it skipped gates."""
+    dated = sorted(out.glob("*/ga-readiness*.json"))
+    assert len(dated) == 3, dated
+    return json.loads(dated[-1].read_text(encoding="utf-8"))
 
 
 def test_demo_reports_the_blip_as_a_warning_and_skips_gates_without_inputs(
@@ -52,7 +54,8 @@ def test_demo_reports_the_blip_as_a_warning_and_skips_gates_without_inputs(
     # it skipped gates: a partial audit, judged on what ran, never written as latest.*
     assert audit["partial"] is True and audit["selection"]["partial_requested"] is True
     assert set(audit["selection"]["left_out"]) == set(skipped)
-    [markdown] = (tmp_path / "out").glob("*/ga-readiness.partial.md")
+    markdown = sorted((tmp_path / "out").glob("*/ga-readiness.partial.md"))[-1]
+    assert (tmp_path / "out/site/index.html").is_file()  # the dashboard of the 3 days
     assert markdown.read_text(encoding="utf-8").startswith("# GA readiness: WARN")
     assert not (tmp_path / "out" / "latest.md").exists()
     assert "verdict: WARN" in result.out

@@ -129,7 +129,7 @@ def test_the_profiles_prometheus_gates_on_the_research_history(promlab, tmp_path
 def test_demo_runs_the_research_profile_against_a_stand_in_facade(
         run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GACHECK_FACADE_TOKEN", raising=False)
-    result = run_cli("demo", "--config", str(PROFILE), "--repo", str(ROOT),
+    result = run_cli("demo", "--config", str(PROFILE), "--repo", str(ROOT), "--days", "1",
                      "--output-dir", str(tmp_path / "out"))
     assert result.code == 0, result.err
     [markdown] = (tmp_path / "out").glob("RESEARCH_AUDIT_*Z.md")
