@@ -74,4 +74,5 @@ KINDS: MutableMapping[str, GateKind] = _Kinds({
     "load": "gacheck.gates.load.gate:LoadGate",
     "guardrail_probes": "gacheck.gates.guardrail_probes:GuardrailProbesGate",
     "guardian_breakdown": "gacheck.gates.guardian_breakdown:GuardianBreakdownGate",
+    "rate_limit": "gacheck.gates.rate_limit.gate:RateLimitGate",
 })
