@@ -152,3 +152,65 @@ def _kill_tree(proc: subprocess.Popen[str], wait: bool = True) -> None:
         pass
     if wait:
         proc.communicate()
+
+
+def run_bounded(
+    argv: Sequence[str],
+    *,
+    cwd: str | Path,
+    env: Mapping[str, str],
+    timeout: float,
+    max_output: int,
+) -> Completed:
+    """Run ``argv`` with exactly ``env`` (nothing inherited), its output kept in files and
+    bounded: past ``max_output`` bytes (stdout and stderr together), or ``timeout`` seconds,
+    or the gate's time limit, the tree is killed and ``CommandError`` says which.
+
+    For untrusted programs (documentation examples): memory stays bounded however much they
+    print, since the output never passes through a pipe into this process unread.
+    """
+    import tempfile
+
+    argv = [str(part) for part in argv]
+    limit = deadline.current()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
+                                    stdout=out, stderr=err, start_new_session=True)
+        except OSError as exc:
+            raise CommandError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
+        with _running_lock:
+            _running.add(proc)  # type: ignore[arg-type]
+        try:
+            _watch(proc, argv[0], out.fileno(), err.fileno(), timeout, max_output, limit)
+        finally:
+            with _running_lock:
+                _running.discard(proc)
+        texts = []
+        for handle in (out, err):
+            handle.seek(0)
+            texts.append(handle.read(max_output).decode("utf-8", "replace"))
+    return Completed(argv, str(cwd), proc.returncode, texts[0], texts[1])
+
+
+def _watch(proc: subprocess.Popen[bytes], name: str, out: int, err: int, timeout: float,
+           max_output: int, limit: deadline.Deadline | None) -> None:
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=0.05)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        size = os.fstat(out).st_size + os.fstat(err).st_size
+        why = None
+        if size > max_output:
+            why = f"{name} printed more than {max_output:,} bytes: stopped"
+        elif time.monotonic() >= end:
+            why = f"{name} did not finish within {timeout:g}s: stopped"
+        elif limit is not None and (limit.cancelled or limit.remaining() <= 0):
+            why = f"{name} stopped: the gate ran out of time"
+        if why:
+            _kill_tree(proc, wait=False)  # type: ignore[arg-type]
+            proc.wait()
+            raise CommandError(why)

@@ -76,4 +76,5 @@ KINDS: MutableMapping[str, GateKind] = _Kinds({
     "guardian_breakdown": "gacheck.gates.guardian_breakdown:GuardianBreakdownGate",
     "rate_limit": "gacheck.gates.rate_limit.gate:RateLimitGate",
     "idempotency": "gacheck.gates.idempotency:IdempotencyGate",
+    "examples": "gacheck.gates.examples.gate:ExamplesGate",
 })

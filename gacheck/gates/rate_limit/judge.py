@@ -47,6 +47,8 @@ def _route_findings(params: Any, c: dict[str, Any]) -> list[Finding]:
 def _ratio(c: dict[str, Any]) -> float | None:
     sustained = [s["sustained_rps"] for s in c["steps"]
                  if s["share"] > 1 and s["sustained_rps"] is not None]
+    if not any(s["refused"] for s in c["steps"]):  # never refused: all it let through
+        sustained = [max(s["accepted_rps"] or 0.0 for s in c["steps"])]
     if not sustained:
         return None
     c["measured_rps"] = round(statistics.median(sustained), 2)
@@ -90,7 +92,9 @@ def measurement(params: Any, base_url: str, principal: str, curves: list[dict[st
 
 def _summary(c: dict[str, Any]) -> str:
     text = f"{c['path']}: declared {c['declared_rps']:g} req/s ({c['declared_by']})"
-    if c.get("measured_rps") is not None:
+    if c.get("measured_rps") is not None and c["first_refusing_step"] is None:
+        text += f", accepted up to {c['measured_rps']:g} req/s without a 429"
+    elif c.get("measured_rps") is not None:
         text += (f", sustained {c['measured_rps']:g} req/s under refusal, 429s from the "
                  f"{c['first_refusing_step']:.0%} step")
     return text
