@@ -192,9 +192,9 @@ class IdempotencyGate(GateKind):
                 run = Run(params, facade)
                 replay = _replay(run, findings)
                 first = run.post("replay").json()
-                details = {"replay": replay, "concurrent": _concurrent(run, findings),
-                           "reused_key": _reuse(run, findings, first),
-                           "mix": _mix(run, findings)}
+                details: dict[str, Any] = {
+                    "replay": replay, "concurrent": _concurrent(run, findings),
+                    "reused_key": _reuse(run, findings, first), "mix": _mix(run, findings)}
         finally:
             facade.close()
         details.update(base_url=facade.base_url, client=facade.client_line(),

@@ -28,10 +28,8 @@ from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
 from gacheck.gates.load.gate import RouteParams, loopback
 
-DEFAULT_ROUTES: list[dict[str, Any]] = [
-    {"name": "responses", "method": "POST", "path": "/v1/responses",
-     "body": {"model": "lukhas-mini", "input": "ping"}},
-]
+DEFAULT_ROUTES: list[dict[str, Any]] = [{"name": "models", "method": "GET", "path": "/v1/models"}]
+"""LUKHAS limits every route (20 requests/s unless said otherwise): the cheapest one, no body."""
 EXCEEDED_QUERY = 'sum(increase(lukhas_ratelimit_exceeded_total{route="{route}"}[{window}]))'
 
 

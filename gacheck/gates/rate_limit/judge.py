@@ -3,9 +3,10 @@
 Findings (each fails the gate): a 429 at a step at or below ``no_refusal_below`` of the
 declared limit (the limit lies, or the limiter is too tight); no 429 at a step at or above
 ``must_refuse_above`` (a limiter that never refuses); any 5xx; inconsistent headers; the
-header families declaring different limits. The value is the sustained accepted rate once
-refusals began (the median over the refusing steps above the limit) compared with the declared
-limit: ``|measured / declared - 1|``, the worst route's.
+header families declaring different limits. The value compares the sustained rate once
+refusals began (answers the limiter let through: 2xx, or 4xx other than 429; the median over
+the refusing steps above the limit) with the declared limit: ``|measured / declared - 1|``,
+the worst route's.
 """
 
 from __future__ import annotations
@@ -108,13 +109,13 @@ def server_counts(params: Any, curves: list[dict[str, Any]], ctx: Context) -> di
     import time
     from datetime import datetime
 
-    from gacheck.collectors.prometheus.client import client as prometheus
+    from gacheck.collectors.prometheus.client import client as prometheus_client
 
     view: dict[str, Any] = {"queries": [], "routes": {}, "findings": []}
     if params.settle:
         time.sleep(params.settle)
     try:
-        client = prometheus.client(ctx)
+        client = prometheus_client(ctx)
         for c in curves:
             start, end = (datetime.fromisoformat(c[k]) for k in ("started", "finished"))
             window = math.ceil((end - start).total_seconds() + params.settle)

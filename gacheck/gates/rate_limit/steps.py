@@ -123,7 +123,9 @@ def summarise(plan: Plan, answers: list[Answer], checks: Checks,
         step["first_refusal_s"] = _r(start - answers[0].sent_at)
         end = answers[-1].sent_at + 1 / plan.rate
         if end - start >= 0.5:
-            step["sustained_rps"] = _r(sum(1 for a in ok if a.sent_at >= start) / (end - start))
+            passed = sum(1 for a in answers if a.sent_at >= start and a.status is not None
+                         and a.status != 429 and a.status < 500)
+            step["sustained_rps"] = _r(passed / (end - start))
     _falling(step, checks, refused[0].sent_at if refused else None, plan)
     return step
 
