@@ -75,6 +75,6 @@ KINDS: MutableMapping[str, GateKind] = _Kinds({
     "guardrail_probes": "gacheck.gates.guardrail_probes:GuardrailProbesGate",
     "guardian_breakdown": "gacheck.gates.guardian_breakdown:GuardianBreakdownGate",
     "rate_limit": "gacheck.gates.rate_limit.gate:RateLimitGate",
-    "idempotency": "gacheck.gates.idempotency:IdempotencyGate",
+    "idempotency": "gacheck.gates.idempotency.gate:IdempotencyGate",
     "examples": "gacheck.gates.examples.gate:ExamplesGate",
 })

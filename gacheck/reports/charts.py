@@ -108,6 +108,11 @@ def render_curve(result: GateResult) -> bytes:
         top = max([top, *offered])
         axes.plot(offered, accepted, marker="o", linewidth=1.5,
                   label=f"{route['path']} accepted")
+        held = [(o, s["sustained_rps"]) for o, s in zip(offered, steps, strict=True)
+                if s.get("sustained_rps") is not None]
+        if held:
+            axes.scatter([o for o, _ in held], [v for _, v in held], marker="s", s=30,
+                         zorder=3, label=f"{route['path']} sustained under 429")
         share_axes.plot(offered, refused, marker="x", linestyle=":", linewidth=1,
                         label=f"{route['path']} 429 share")
         axes.axvline(route["declared_rps"], color="tab:red", linestyle="--", linewidth=1,

@@ -167,13 +167,7 @@ def run_load(base_url: str, routes: Sequence[Route], requests: int, concurrency:
                 observe(answer)
         connection.close()
         with lock:
-            result.errors.update(errors)
-            for name, tally in tallies.items():
-                total = result.routes[name]
-                total.sent += tally.sent
-                total.ok += tally.ok
-                total.latencies.extend(tally.latencies)
-                result.latencies.extend(tally.latencies)
+            _merge(result, tallies, errors)
 
     threads = [threading.Thread(target=worker, daemon=True, name=f"load-{n}")
                for n in range(concurrency)]
@@ -186,6 +180,16 @@ def run_load(base_url: str, routes: Sequence[Route], requests: int, concurrency:
     result.sent = sum(t.sent for t in result.routes.values())
     result.ok = sum(t.ok for t in result.routes.values())
     return result
+
+
+def _merge(result: LoadResult, tallies: dict[str, RouteTally], errors: Counter[str]) -> None:
+    result.errors.update(errors)
+    for name, tally in tallies.items():
+        total = result.routes[name]
+        total.sent += tally.sent
+        total.ok += tally.ok
+        total.latencies.extend(tally.latencies)
+        result.latencies.extend(tally.latencies)
 
 
 def _send(connection: _Connection, route: Route, body: bytes | None,

@@ -15,6 +15,7 @@ no end, too much output) make the gate ``error`` beyond ``max_errors``.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -90,14 +91,18 @@ class ExamplesGate(GateKind):
             names[name] = value
         allowed = {(urlsplit(base_url).hostname or "").lower(),
                    *(h.lower() for h in params.allow_hosts)}
-        with exclusive(ctx):
+        with exclusive(ctx) as waited:
+            started = time.monotonic()
             rows = [outcome(e, allowed, environment(root, names), params.timeout,
                             params.max_output) for e in examples]
-        return _measurement(params, root, base_url, rows, sorted(names))
+            timing = {"waited_s": round(waited, 2), "examples_s":
+                      round(time.monotonic() - started, 2)}
+        return _measurement(params, root, base_url, rows, sorted(names), timing)
 
 
 def _measurement(params: ExamplesParams, root: Path, base_url: str,
-                 rows: list[dict[str, Any]], names: list[str]) -> Measurement:
+                 rows: list[dict[str, Any]], names: list[str],
+                 timing: dict[str, float]) -> Measurement:
     counts = {s: sum(1 for r in rows if r["status"] == s)
               for s in ("pass", "fail", "no_data", "error")}
     judged = counts["pass"] + counts["fail"]
@@ -106,7 +111,7 @@ def _measurement(params: ExamplesParams, root: Path, base_url: str,
                         severity="error" if r["status"] in ("fail", "error") else "warning")
                 for r in rows if r["status"] != "pass"]
     details = {"root": str(root), "files": params.files, "base_url": base_url,
-               "env_names": names, "counts": counts, "examples": rows}
+               "env_names": names, "counts": counts, "examples": rows, "timing": timing}
     evidence = Evidence(findings=findings, details=details, notes=[
         "each example ran in a fresh scratch folder with only PATH, HOME and "
         + ", ".join(names) + " in its environment"])

@@ -86,9 +86,12 @@ class RateLimitGate(GateKind):
                         f"{hashlib.sha256(token.encode()).hexdigest()[:8]}…)"
         curves = []
         with exclusive(ctx) as waited:
+            started = time.monotonic()
             budget = Budget(params.max_requests, time.monotonic() + min(
                 params.time_limit, max(5.0, gate.timeout * 0.85 - params.settle - waited)))
             for route in params.routes:
                 curves.append(curve(base_url, route, headers, params, budget))
+            ran = time.monotonic() - started
         server = server_counts(params, curves, ctx)
-        return measurement(params, base_url, principal, curves, server, budget)
+        return measurement(params, base_url, principal, curves, server, budget,
+                           {"waited_s": round(waited, 2), "curves_s": round(ran, 2)})

@@ -21,6 +21,9 @@ from gacheck.core.errors import GateError
 
 _GO_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?"
                           r"(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$")
+_SHOWN = {"x-ratelimit-limit": "X-RateLimit-Limit",
+          "x-ratelimit-remaining": "X-RateLimit-Remaining",
+          "x-ratelimit-reset": "X-RateLimit-Reset"}
 _PARAM = re.compile(r'([A-Za-z][\w-]*)\s*=\s*("?)([^;,"]*)\2')
 
 
@@ -43,6 +46,7 @@ def lower(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def _number(name: str, value: str) -> float:
+    name = _SHOWN.get(name, name)
     try:
         number = float(value)
     except ValueError:
@@ -54,7 +58,7 @@ def _number(name: str, value: str) -> float:
 
 def seconds(name: str, value: str) -> float:
     """Seconds from ``30``, ``1.5``, ``1s``, ``6m0s``, ``20ms``."""
-    text = value.strip()
+    text, name = value.strip(), _SHOWN.get(name, name)
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
     match = _GO_DURATION.match(text)

@@ -60,7 +60,7 @@ def _ratio(c: dict[str, Any]) -> float | None:
 
 
 def measurement(params: Any, base_url: str, principal: str, curves: list[dict[str, Any]],
-                server: dict[str, Any], budget: Any) -> Measurement:
+                server: dict[str, Any], budget: Any, timing: dict[str, float]) -> Measurement:
     findings: list[Finding] = []
     ratios: list[float] = []
     for c in curves:
@@ -76,7 +76,7 @@ def measurement(params: Any, base_url: str, principal: str, curves: list[dict[st
     if "unavailable" in server:
         notes.append(f"server side not compared: {server['unavailable']}")
     details = {"base_url": base_url, "principal": principal, "requests_sent": budget.used,
-               "curve": curves, "server": server}
+               "curve": curves, "server": server, "timing": timing}
     evidence = Evidence(queries=queries, findings=findings, details=details, notes=notes)
     shown = "; ".join(_summary(c) for c in curves)
     failing = [f for f in findings if f.severity == "error"]
