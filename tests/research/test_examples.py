@@ -23,7 +23,7 @@ kind = "examples"
 title = "Examples run"
 token_env = "EX_TOKEN"
 files = ["docs/**/*.md"]
-timeout = "20s"
+example_timeout = "20s"
 """
 FENCE = "```"
 
@@ -109,26 +109,27 @@ def test_examples_run_against_the_facade_and_broken_ones_are_named(standin, docs
         '''python
         import os
         assert os.environ["FACADE_URL"].startswith("http://127.0.0.1"), "no FACADE_URL"
-        raise SystemExit(os.environ["LUKHAS_KEY"] == os.environ["OPENAI_API_KEY"] and "same key" or 0)
+        same = os.environ["LUKHAS_KEY"] == os.environ["OPENAI_API_KEY"]
+        raise SystemExit("same key" if same else 0)
         '''
         """)
     result = evaluate(GATE + 'env = { FACADE_URL = "{base_url}", LUKHAS_KEY = "{token}" }\n',
                       standin.url)
     assert result.status is Status.FAIL
     rows = {(r["file"], r["line"]): r for r in result.evidence.details["examples"]}
-    assert rows[("guide.md", 3)]["status"] == "pass"  # the real SDK, reading the env alone
-    assert rows[("guide.md", 10)]["status"] == "pass"
-    assert rows[("guide.md", 14)] | {"seconds": 0} == {
-        "file": "guide.md", "line": 14, "language": "sh", "status": "fail", "exit_code": 22,
+    assert rows[("docs/guide.md", 3)]["status"] == "pass"  # the real SDK, reading the env alone
+    assert rows[("docs/guide.md", 10)]["status"] == "pass"
+    assert rows[("docs/guide.md", 14)] | {"seconds": 0} == {
+        "file": "docs/guide.md", "line": 14, "language": "sh", "status": "fail", "exit_code": 22,
         "error": "curl: (22) The requested URL returned error: 404", "seconds": 0}
-    assert rows[("guide.md", 18)]["error"] == "same key"  # config names reach the example
+    assert rows[("docs/guide.md", 18)]["error"] == "same key"  # config names reach the example
     assert result.value == 0.5
-    assert "guide.md:14: curl: (22)" in result.message
-    assert [(f.file, f.line) for f in result.evidence.findings] == [("guide.md", 14),
-                                                                      ("guide.md", 18)]
+    assert "docs/guide.md:14: curl: (22)" in result.message
+    assert [(f.file, f.line) for f in result.evidence.findings] == [("docs/guide.md", 14),
+                                                                      ("docs/guide.md", 18)]
     assert TOKEN not in str(result.evidence.details["env_names"])
     text = _markdown(result)
-    assert "| `guide.md:14` | sh | ❌ fail |" in text
+    assert "| `docs/guide.md:14` | sh | ❌ fail |" in text
 
 
 def test_a_missing_tool_is_no_data_not_a_pass(standin, docs, evaluate) -> None:
@@ -157,17 +158,17 @@ def test_a_missing_tool_is_no_data_not_a_pass(standin, docs, evaluate) -> None:
 
 
 @pytest.mark.parametrize(("code", "error"), [
-    ("'''python\nimport time\ntime.sleep(60)\n'''\n", "example did not finish within 2s"),
+    ("'''python\nimport time\ntime.sleep(60)\n'''\n", "example did not finish within 2s: stopped"),
     ("'''python\nimport sys\nchunk = 'x' * (1 << 20)\nfor _ in range(100):\n"
-     "    sys.stdout.write(chunk)\n'''\n", "example printed more than 1,048,576 bytes"),
+     "    sys.stdout.write(chunk)\n'''\n", "example printed more than 1,048,576 bytes: stopped"),
     ("'''sh\ncurl -sS https://api.openai.com/v1/models\n'''\n",
      "names api.openai.com, outside the allow-list: not run"),
 ])
 def test_bad_examples_are_clear_errors(standin, docs, evaluate, code, error) -> None:
     docs("bad.md", "# Bad\n\n" + code)
-    result = evaluate(GATE + 'timeout = "2s"\n', standin.url)
+    result = evaluate(GATE.replace('"20s"', '"2s"'), standin.url)
     assert result.status is Status.ERROR
-    assert result.message.endswith(f"bad.md:3: {error}"), result.message
+    assert result.message.endswith(f"docs/bad.md:3: {error}"), result.message
     assert standin.behaviour.requests == 0
 
 

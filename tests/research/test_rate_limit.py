@@ -28,7 +28,9 @@ kind = "rate_limit"
 title = "Rate limiter curve"
 token_env = "RL_TOKEN"
 server_side = "off"
-routes = [{ name = "responses", method = "POST", path = "/v1/responses", body = { model = "m", input = "ping" } }]
+routes = [
+  { method = "POST", path = "/v1/responses", body = { model = "m", input = "ping" } },
+]
 """
 SHORT = 'steps = [0.5, 1.5, 2.0]\nstep_time = "2s"\n'
 ALL_RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",

@@ -2,7 +2,7 @@
 
 The fenced ``python`` and shell blocks of the Markdown files matching ``files`` (globs under
 ``root``, default the repository) each run in a scratch folder of their own, with
-``timeout`` and ``max_output`` per example, and an environment holding only PATH, a scratch
+``example_timeout`` and ``max_output`` per example, and an environment holding only PATH, a scratch
 HOME and the façade's address and key: ``OPENAI_BASE_URL`` (``<base_url>/v1``) and
 ``OPENAI_API_KEY``, which the openai SDK reads by itself, plus the names in ``env``
 (``{base_url}``, ``{api_base}``, ``{token}`` are filled in). An example naming a host other than
@@ -43,7 +43,8 @@ class ExamplesParams(Params):
     token_env: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
     allow_hosts: list[str] = Field(default_factory=list)
-    timeout: Duration = Field(default=30.0, gt=0, le=600)
+    example_timeout: Duration = Field(default=30.0, gt=0, le=600,
+                                      description="per example (`timeout` is the gate's own)")
     max_output: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_errors: int = Field(default=0, ge=0)
 
@@ -93,7 +94,7 @@ class ExamplesGate(GateKind):
                    *(h.lower() for h in params.allow_hosts)}
         with exclusive(ctx) as waited:
             started = time.monotonic()
-            rows = [outcome(e, allowed, environment(root, names), params.timeout,
+            rows = [outcome(e, allowed, environment(root, names), params.example_timeout,
                             params.max_output) for e in examples]
             timing = {"waited_s": round(waited, 2), "examples_s":
                       round(time.monotonic() - started, 2)}

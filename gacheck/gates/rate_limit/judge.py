@@ -79,6 +79,10 @@ def measurement(params: Any, base_url: str, principal: str, curves: list[dict[st
                "curve": curves, "server": server, "timing": timing}
     evidence = Evidence(queries=queries, findings=findings, details=details, notes=notes)
     shown = "; ".join(_summary(c) for c in curves)
+    # the message leads with the gravest: a 5xx, then a limit that lies, then no refusal
+    order = ["rl-5xx", "rl-early-refusal", "rl-never-refuses", "rl-headers-disagree",
+             "rl-headers"]
+    findings.sort(key=lambda f: order.index(f.code) if f.code in order else len(order))
     failing = [f for f in findings if f.severity == "error"]
     if failing:
         return Measurement(value, f"{shown}; {failing[0].message}"
