@@ -178,3 +178,21 @@ def _markdown(result: GateResult) -> str:
 
     return str(_environment().get_template(f"gates/{result.kind}.md.j2").render(
         g=result, extra={}))
+
+
+def test_the_servers_refusal_count_beside_the_clients() -> None:
+    from types import SimpleNamespace
+
+    from gacheck.gates.rate_limit.judge import _compare
+
+    params = SimpleNamespace(server_tolerance=0.1)
+    curve = {"path": "/v1/models", "steps": [{"refused": 40}, {"refused": 60}]}
+    view: dict[str, object] = {"routes": {}, "findings": []}
+    _compare(view, params, curve, 104.0)  # within 10%
+    _compare(view, params, curve, None)
+    assert view["findings"] == []
+    assert view["routes"]["/v1/models"]["note"] == "no lukhas_ratelimit_exceeded_total series"
+    _compare(view, params, curve, 70.0)
+    (finding,) = view["findings"]  # type: ignore[misc]
+    assert finding.severity == "warning"
+    assert finding.message == "/v1/models: the server counted 70 refusals, the client saw 100 429s"
