@@ -185,3 +185,19 @@ def _markdown(result: GateResult) -> str:
 
     return str(_environment().get_template(f"gates/{result.kind}.md.j2").render(
         g=result, extra={}))
+
+
+def test_a_link_out_of_the_root_and_a_fifo_are_refused(docs, evaluate, tmp_path) -> None:
+    import os
+
+    outside = tmp_path / "secret.md"
+    outside.write_text("```sh\necho secret\n```\n", encoding="utf-8")
+    page = docs("guide.md", "# Guide\n")
+    page.unlink()
+    page.symlink_to(outside)
+    result = evaluate(GATE, None)
+    assert result.status is Status.ERROR and result.message.startswith("docs/guide.md: ")
+    page.unlink()
+    os.mkfifo(page)  # would block a plain read for ever
+    result = evaluate(GATE, None)
+    assert result.status is Status.ERROR and result.message.startswith("docs/guide.md: ")

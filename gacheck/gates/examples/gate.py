@@ -27,6 +27,7 @@ from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.core.errors import GateError
 from gacheck.core.models import Evidence, Finding, Status
+from gacheck.core.safe_files import read_bytes_confined
 from gacheck.core.units import Unit
 from gacheck.gates.examples.extract import Example, extract
 from gacheck.gates.interface import GateKind, Measurement, Params
@@ -50,7 +51,8 @@ class ExamplesParams(Params):
 
 
 def collect(root: Path, patterns: list[str]) -> list[Example]:
-    files = sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()})
+    files = sorted({p for pattern in patterns for p in root.glob(pattern)
+                    if not p.is_dir() and p.suffix.lower() in (".md", ".markdown")})
     if not files:
         raise GateError(f"no Markdown file matches {patterns} under {root}")
     if len(files) > MAX_FILES:
@@ -58,9 +60,11 @@ def collect(root: Path, patterns: list[str]) -> list[Example]:
     examples: list[Example] = []
     for path in files:
         shown = path.relative_to(root).as_posix()
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise GateError(f"{shown}: larger than {MAX_FILE_BYTES // 1024} KB")
-        examples.extend(extract(path.read_text(encoding="utf-8", errors="replace"), shown))
+        try:  # links out of the root, FIFOs, devices and big files refused, not read
+            raw = read_bytes_confined(path, root, MAX_FILE_BYTES)
+        except OSError as exc:
+            raise GateError(f"{shown}: {exc}") from None
+        examples.extend(extract(raw.decode("utf-8", errors="replace"), shown))
     if len(examples) > MAX_EXAMPLES:
         raise GateError(f"{len(examples)} examples in {patterns}; at most {MAX_EXAMPLES}")
     return examples
