@@ -12,15 +12,17 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from gacheck.core import deadline
 from gacheck.core.errors import CommandError
 from gacheck.core.models import CommandRecord
 
-_running: set[subprocess.Popen[str]] = set()
+_running: set[subprocess.Popen[Any]] = set()
+P = TypeVar("P", bound="subprocess.Popen[Any]")
 _changed = threading.Condition()
 """Guards ``_running`` and the two below; notified when a start finishes."""
 _starting = 0
@@ -42,18 +44,17 @@ def stop_all() -> None:
         _kill_tree(proc, wait=False)
 
 
-def _start_tracked(
-    argv: list[str], cwd: str | Path | None, env: Mapping[str, str] | None, stdin: str | None
-) -> subprocess.Popen[str]:
-    """``_start``, registered in ``_running`` before ``stop_all`` can look, refused once it ran."""
+def _tracked(name: str, spawn: Callable[[], P]) -> P:
+    """``spawn()``'s process, registered in ``_running`` before ``stop_all`` can look; refused
+    once ``stop_all`` ran."""
     global _starting
     with _changed:
         if _stopping:
-            raise CommandError(f"{argv[0]} not started: gacheck is stopping")
+            raise CommandError(f"{name} not started: gacheck is stopping")
         _starting += 1
     proc = None
     try:
-        proc = _start(argv, cwd, env, stdin)
+        proc = spawn()
         return proc
     finally:
         with _changed:
@@ -103,7 +104,7 @@ def run(
         # and its cancel kills the tree; this only bounds a process nobody cancels
         bound = limit.remaining() + 1.0
         timeout = bound if timeout is None else min(timeout, bound)
-    proc = _start_tracked(argv, cwd, env, stdin)
+    proc = _tracked(argv[0], lambda: _start(argv, cwd, env, stdin))
     try:
         stdout, stderr = _communicate(proc, stdin, timeout, limit)
     except _Cancelled:
@@ -181,10 +182,73 @@ def _communicate(
                 raise
 
 
-def _kill_tree(proc: subprocess.Popen[str], wait: bool = True) -> None:
+def _kill_tree(proc: subprocess.Popen[Any], wait: bool = True) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
     if wait:
         proc.communicate()
+
+
+def run_bounded(
+    argv: Sequence[str],
+    *,
+    cwd: str | Path,
+    env: Mapping[str, str],
+    timeout: float,
+    max_output: int,
+) -> Completed:
+    """Run ``argv`` with exactly ``env`` (nothing inherited), its output kept in files and
+    bounded: past ``max_output`` bytes (stdout and stderr together), or ``timeout`` seconds,
+    or the gate's time limit, the tree is killed and ``CommandError`` says which.
+
+    For untrusted programs (documentation examples): memory stays bounded however much they
+    print, since the output never passes through a pipe into this process unread.
+    """
+    import tempfile
+
+    argv = [str(part) for part in argv]
+    limit = deadline.current()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        def spawn() -> subprocess.Popen[bytes]:
+            try:
+                return subprocess.Popen(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
+                                        stdout=out, stderr=err, start_new_session=True)
+            except OSError as exc:
+                raise CommandError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
+
+        proc = _tracked(argv[0], spawn)
+        try:
+            _watch(proc, argv[0], out.fileno(), err.fileno(), timeout, max_output, limit)
+        finally:
+            with _changed:
+                _running.discard(proc)
+        texts = []
+        for handle in (out, err):
+            handle.seek(0)
+            texts.append(handle.read(max_output).decode("utf-8", "replace"))
+    return Completed(argv, str(cwd), proc.returncode, texts[0], texts[1])
+
+
+def _watch(proc: subprocess.Popen[bytes], name: str, out: int, err: int, timeout: float,
+           max_output: int, limit: deadline.Deadline | None) -> None:
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=0.05)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        size = os.fstat(out).st_size + os.fstat(err).st_size
+        why = None
+        if size > max_output:
+            why = f"{name} printed more than {max_output:,} bytes: stopped"
+        elif time.monotonic() >= end:
+            why = f"{name} did not finish within {timeout:g}s: stopped"
+        elif limit is not None and (limit.cancelled or limit.remaining() <= 0):
+            why = f"{name} stopped: the gate ran out of time"
+        if why:
+            _kill_tree(proc, wait=False)
+            proc.wait()
+            raise CommandError(why)

@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         if standin:
             args.facade_url = facade_url = standin
             err.write(f"demo: stand-in OpenAI-compatible façade serving at {standin}\n")
+            config = with_standin_docs(config)
         reasons = skip_reasons(config, repo, args.repo is not None, facade_url)
         chosen = tuple(g.id for g in config.gates if g.id not in reasons)
         _say_skipped_and_added(err, reasons, added, RELATIVE_GATES.name)
@@ -178,8 +179,21 @@ def _explained(audit: Any, reasons: dict[str, str], url: str, scenario: Any,
              f"Prometheus at {url}, stopped after this evaluation. {scenario.summary}"]
     if standin:
         notes.append(f"demo: the façade was gacheck's stand-in (gacheck.standin) at {standin}, "
-                     "stopped after this evaluation; it misjudges two of the probes on purpose")
+                     "stopped after this evaluation; it misjudges two of the probes on purpose, "
+                     "limits /v1/models and /v1/responses to 20 requests/s (a token bucket), "
+                     "and its docs (gacheck/standin/docs) hold two broken examples")
     return audit.model_copy(update={"gates": gates, "notes": [*audit.notes, *notes]})
+
+
+def with_standin_docs(config: Any) -> Any:
+    """The config with its ``examples`` gates reading the stand-in's own docs, whose examples
+    run against it (the checkout's docs describe another service, or gacheck itself)."""
+    from gacheck.standin.docs import DOCS_DIR
+
+    gates = [g.model_copy(update={"params": g.params.model_copy(
+        update={"root": str(DOCS_DIR), "files": ["*.md"]})}) if g.kind == "examples" else g
+        for g in config.gates]
+    return config.model_copy(update={"gates": gates})
 
 
 @contextlib.contextmanager
@@ -205,8 +219,11 @@ def standin_facade(config: Any, facade_url: str | None) -> Iterator[str | None]:
     added = [e for e in envs if not os.environ.get(e)]
     for env in added:
         os.environ[env] = token
+    # LUKHAS' limits on the routes the rate_limit gate reads; the load gate's routes keep the
+    # stand-in's 1000/s so that it measures latency, not the limiter
     options = ["--latency", "0.02", "--first-token", "0.08", "--chunk-gap", "0.03",
-               "--token-env", "GACHECK_STANDIN_TOKEN"]
+               "--token-env", "GACHECK_STANDIN_TOKEN", "--rate-limit", "/v1/models=20",
+               "--rate-limit", "/v1/responses=20"]
     try:
         with StandinProcess(*options, env={"GACHECK_STANDIN_TOKEN": token}) as facade:
             yield facade.url

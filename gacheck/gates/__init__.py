@@ -74,4 +74,7 @@ KINDS: MutableMapping[str, GateKind] = _Kinds({
     "load": "gacheck.gates.load.gate:LoadGate",
     "guardrail_probes": "gacheck.gates.guardrail_probes:GuardrailProbesGate",
     "guardian_breakdown": "gacheck.gates.guardian_breakdown:GuardianBreakdownGate",
+    "rate_limit": "gacheck.gates.rate_limit.gate:RateLimitGate",
+    "idempotency": "gacheck.gates.idempotency.gate:IdempotencyGate",
+    "examples": "gacheck.gates.examples.gate:ExamplesGate",
 })

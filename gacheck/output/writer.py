@@ -83,7 +83,7 @@ def write_audit(audit: Audit, ctx: Context, charts: bool = True) -> Written:
 
 def _stage(audit: Audit, ctx: Context, charts: bool, staged: Any) -> Written:
     from gacheck.history.layout import audit_paths
-    from gacheck.reports.charts import plotting_available, render_chart
+    from gacheck.reports.charts import curve_routes, plotting_available, render_chart, render_curve
     from gacheck.reports.json_report import render_json
     from gacheck.reports.markdown import render_markdown
 
@@ -92,12 +92,19 @@ def _stage(audit: Audit, ctx: Context, charts: bool, staged: Any) -> Written:
     extra = trend_extra(series, ctx.config.settings.history)
     files: list[Path] = []
     chart_files: dict[str, Path] = {}
+    curve_files: dict[str, Path] = {}
     if charts and plotting_available():
         for one in series:
             if len(one.points) > 1:  # one point is not a trend worth a picture
                 target = chart_path(paths.markdown, one.gate_id)
                 staged.add_bytes(target, render_chart(one))
                 chart_files[one.gate_id] = target
+                files.append(target)
+        for gate in audit.gates:  # load curves (rate_limit): a picture of this run, not a trend
+            if curve_routes(gate):
+                target = chart_path(paths.markdown, f"{gate.id}.curve")
+                staged.add_bytes(target, render_curve(gate))
+                curve_files[gate.id] = target
                 files.append(target)
 
     json_text = render_json(audit)
@@ -107,13 +114,14 @@ def _stage(audit: Audit, ctx: Context, charts: bool, staged: Any) -> Written:
         targets.append((paths.latest_json, paths.latest_markdown))
     for json_path, markdown_path in targets:
         assert markdown_path is not None
-        links = {
+        links, curves = ({
             gate_id: Path(os.path.relpath(png, markdown_path.parent)).as_posix()
-            for gate_id, png in chart_files.items()
-        }
+            for gate_id, png in pngs.items()
+        } for pngs in (chart_files, curve_files))
         if not same_but_for_timing(json_path, json_text):
             staged.add_text(json_path, json_text)
-        staged.add_text(markdown_path, render_markdown(audit, {**extra, "charts": links}))
+        staged.add_text(markdown_path, render_markdown(audit, {**extra, "charts": links,
+                                                                "curves": curves}))
         files.extend([json_path, markdown_path])
     return Written(files=files, json=paths.json, markdown=paths.markdown)
 

@@ -10,9 +10,11 @@ Which gates run is decided here, explicitly and per kind, and said in the output
 - ``pip_audit``: when its ``report`` or ``requirements`` exist; auditing the environment needs
   the network, which a demo must not assume.
 - ``http_smoke``: when something answers on its base URL (probed only on a loopback address).
-- ``openai_compat``, ``stream_timing``, ``load``, ``guardrail_probes``: against the façade at
-  ``--facade-url`` (loopback only), else against a stand-in façade the demo starts on
-  127.0.0.1 (``gacheck.standin``); ``guardrail_probes`` also needs its probe file.
+- ``openai_compat``, ``stream_timing``, ``load``, ``guardrail_probes``, ``rate_limit``,
+  ``idempotency``, ``examples``: against the façade at ``--facade-url`` (loopback only), else
+  against a stand-in façade the demo starts on 127.0.0.1 (``gacheck.standin``);
+  ``guardrail_probes`` also needs its probe file, ``examples`` a Markdown file matching its
+  globs (with the stand-in, the demo points it at the stand-in's own docs).
 - ``guardian_breakdown`` is a Prometheus gate; a config with any of these research kinds gets
   the ``research`` history (the façade's HTTP side too) instead of ``demo``.
 - anything else (``command``, ``json_value``...): skipped, a demo runs no configured commands.
@@ -31,7 +33,8 @@ from gacheck.config.model import Config, GateSpec
 PROMETHEUS_KINDS = frozenset(
     {"soak_duration", "alerts", "promql_sustained", "ratio", "histogram_quantile", "compare",
      "error_budget", "guardian_breakdown"})
-FACADE_KINDS = frozenset({"openai_compat", "stream_timing", "load", "guardrail_probes"})
+FACADE_KINDS = frozenset({"openai_compat", "stream_timing", "load", "guardrail_probes",
+                          "rate_limit", "idempotency", "examples"})
 DEMO_SCENARIO = "demo_relative"  # "demo" plus a GA version beside it and last week's soak
 RESEARCH_SCENARIO = "research"
 RELATIVE_GATES = Path(__file__).with_name("relative_gates.toml")
@@ -104,6 +107,10 @@ def _pip_audit(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | N
 def _facade(gate: GateSpec, repo: Path, repo_given: bool, facade_url: str | None) -> str | None:
     if gate.kind == "guardrail_probes" and not (repo / gate.params.probes).is_file():
         return f"demo: its probe file {gate.params.probes} does not exist under {repo}"
+    if gate.kind == "examples":
+        root = repo / (gate.params.root or ".")
+        if not any(p.is_file() for pattern in gate.params.files for p in root.glob(pattern)):
+            return f"demo: no Markdown file matches {gate.params.files} under {root}"
     return _http_smoke(gate, repo, repo_given, facade_url)
 
 

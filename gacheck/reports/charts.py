@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import Any
 
+from gacheck.core.models import GateResult
 from gacheck.core.units import Unit, format_value
 from gacheck.history.series import GateSeries
 
@@ -78,5 +80,59 @@ def render_chart(series: GateSeries) -> bytes:
     with warnings.catch_warnings():  # tick-placement advice is not for the user's terminal
         warnings.simplefilter("ignore", UserWarning)
         # No "Software" metadata: the same data gives the same bytes, so re-runs commit nothing.
+        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def curve_routes(result: GateResult) -> list[dict[str, Any]]:
+    """The routes of a gate whose evidence holds a load curve (``details.curve``)."""
+    curve = result.evidence.details.get("curve")
+    if not isinstance(curve, list):
+        return []
+    return [c for c in curve if isinstance(c, dict) and c.get("steps")]
+
+
+def render_curve(result: GateResult) -> bytes:
+    """A rate-limit curve as PNG: offered vs accepted requests/s (left), 429 share (right)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    axes = figure.add_subplot()
+    share_axes = axes.twinx()
+    top = 0.0
+    for route in curve_routes(result):
+        steps = route["steps"]
+        offered = [s.get("offered_rps") or 0.0 for s in steps]
+        accepted = [s.get("accepted_rps") or 0.0 for s in steps]
+        refused = [100 * (s.get("refused_share") or 0.0) for s in steps]
+        top = max([top, *offered])
+        axes.plot(offered, accepted, marker="o", linewidth=1.5,
+                  label=f"{route['path']} accepted")
+        held = [(o, s["sustained_rps"]) for o, s in zip(offered, steps, strict=True)
+                if s.get("sustained_rps") is not None]
+        if held:
+            axes.scatter([o for o, _ in held], [v for _, v in held], marker="s", s=30,
+                         zorder=3, label=f"{route['path']} sustained under 429")
+        share_axes.plot(offered, refused, marker="x", linestyle=":", linewidth=1,
+                        label=f"{route['path']} 429 share")
+        axes.axvline(route["declared_rps"], color="tab:red", linestyle="--", linewidth=1,
+                     label=f"declared {route['declared_rps']:g} req/s")
+    axes.plot([0, top], [0, top], color="grey", linewidth=0.8, alpha=0.6,
+              label="accepted = offered")
+    axes.set_xlabel("offered requests/s")
+    axes.set_ylabel("accepted requests/s")
+    share_axes.set_ylabel("429 share (%)")
+    share_axes.set_ylim(0, 100)
+    axes.set_title(result.title, fontsize=10)
+    axes.grid(True, alpha=0.3)
+    lines, labels = axes.get_legend_handles_labels()
+    more, more_labels = share_axes.get_legend_handles_labels()
+    axes.legend(lines + more, labels + more_labels, loc="upper left", fontsize=7)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()

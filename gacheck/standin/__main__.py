@@ -13,6 +13,14 @@ import sys
 import threading
 
 from gacheck.standin.facade import Behaviour, StandinFacade
+from gacheck.standin.limits import IdempotencyStore, Limiter
+
+
+def _route_limit(text: str) -> tuple[str, float]:
+    route, _, value = text.partition("=")
+    if not route.startswith("/") or not value:
+        raise argparse.ArgumentTypeError(f"expected ROUTE=REQUESTS_PER_SECOND, got {text!r}")
+    return route, float(value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,12 +31,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token-env", help="env variable holding the key to require")
     parser.add_argument("--drift", action="store_true")
     parser.add_argument("--foreign-errors", action="store_true")
+    parser.add_argument("--rate-limit", type=_route_limit, action="append", default=[],
+                        metavar="ROUTE=N", help="a route's limit in requests/s (repeatable)")
+    parser.add_argument("--default-rate-limit", type=float, default=1000.0, metavar="N")
+    parser.add_argument("--declared-factor", type=float, default=1.0,
+                        help="declare the limit times this (a header that lies)")
+    parser.add_argument("--never-refuse", action="store_true")
+    parser.add_argument("--error-under-burst", action="store_true", help="500 in place of 429")
+    parser.add_argument("--ietf-headers", action="store_true")
+    parser.add_argument("--idempotency-conflict", choices=("replay", "reject"),
+                        default="replay")
     args = parser.parse_args(argv)
+    limiter = Limiter(default_limit=args.default_rate_limit, limits=dict(args.rate_limit),
+                      declared_factor=args.declared_factor, never_refuse=args.never_refuse,
+                      error_under_burst=args.error_under_burst, ietf=args.ietf_headers)
     behaviour = Behaviour(
         latency_s=args.latency, first_token_s=args.first_token,
         chunk_gaps_s=(args.chunk_gap,) if args.chunk_gap else (),
         token=os.environ.get(args.token_env) if args.token_env else None,
-        drift=args.drift, foreign_errors=args.foreign_errors)
+        drift=args.drift, foreign_errors=args.foreign_errors, limiter=limiter,
+        idempotency=IdempotencyStore(conflict=args.idempotency_conflict))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with StandinFacade(behaviour) as facade:

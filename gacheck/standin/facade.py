@@ -8,15 +8,19 @@ serves its own OpenAPI spec at ``/openapi.json`` (the file beside this module).
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from gacheck.standin.limits import IdempotencyStore, Limiter, Stored, digest, principal_of
 
 MODEL = "lukhas-mini"
 SPEC_PATH = Path(__file__).with_name("openapi.json")
@@ -44,10 +48,18 @@ class Behaviour:
     deny_words: tuple[str, ...] = ("kill", "weapon", "credit card")
     """The stand-in Guardian: a prompt holding one of these is denied (403, guardian_denied)."""
     requests: int = 0
+    limiter: Limiter = field(default_factory=Limiter)
+    """The token buckets (default 1000/s on every route: no load test meets them)."""
+    idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
+    header_values: dict[str, str] = field(default_factory=dict)
+    """Header values sent in place of the limiter's (a header that does not parse)."""
+    work: Counter[str] = field(default_factory=Counter)
+    """Answers produced per route (replays excluded): the "effect" idempotency must not repeat;
+    served at ``/metrics`` as ``standin_work_total``."""
 
 
-_HEADERS = {"X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "599",
-            "X-RateLimit-Reset": "60"}
+IDEMPOTENT_ROUTES = ("/v1/embeddings", "/v1/responses", "/v1/chat/completions")
+_ids = itertools.count(1)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -55,6 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # answer in one round trip, not after a delayed ACK
     behaviour: Behaviour
     lock: threading.Lock
+    _limit_headers: dict[str, str] = {}
+    _answer: Stored | None = None
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -74,15 +88,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(length))
-        extra = {**_HEADERS, "X-Trace-Id": f"trace-{time.monotonic_ns():x}"}
+        extra = {**self._limit_headers, **self.behaviour.header_values,
+                 "X-Trace-Id": f"trace-{time.monotonic_ns():x}"}
         for name, value in extra.items():
             if name not in self.behaviour.omit_headers:
                 self.send_header(name, value)
         self.end_headers()
 
     def _json(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode()
-        self._headers(status, "application/json", len(data))
+        self._send(status, json.dumps(payload).encode(), "application/json")
+
+    def _send(self, status: int, data: bytes, kind: str) -> None:
+        self._answer = Stored(status, data, kind, "")
+        self._headers(status, kind, len(data))
         self.wfile.write(data)
 
     def _error(self, status: int, message: str, kind: str, code: str | None) -> None:
@@ -103,6 +121,13 @@ class _Handler(BaseHTTPRequestHandler):
         with self.lock:
             b.requests += 1
         route = self.path.split("?")[0]
+        self._limit_headers = {}
+        if route == "/metrics":
+            self._metrics()
+            return
+        principal = principal_of(self.headers.get("Authorization"), self.client_address[0])
+        if not self._admitted(route, principal):
+            return
         if route == "/openapi.json":
             self._json(200, json.loads(SPEC_PATH.read_text(encoding="utf-8")))
             return
@@ -121,7 +146,59 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, f"no route {method} {route}", "invalid_request_error",
                         "not_found")
             return
+        key = self.headers.get("Idempotency-Key")
+        if key and b.idempotency.enabled and route in IDEMPOTENT_ROUTES and \
+                not (isinstance(body, dict) and body.get("stream")):
+            self._idempotent((route, principal, key), handler, body)
+            return
         handler(self, body)
+
+    def _admitted(self, route: str, principal: str) -> bool:
+        limiter = self.behaviour.limiter
+        decision = limiter.take(route, principal)
+        self._limit_headers = decision.headers
+        if decision.allowed:
+            return True
+        if limiter.error_under_burst:
+            self._error(500, "internal error", "server_error", None)
+            return False
+        self._limit_headers = {**decision.headers, "Retry-After": str(decision.retry_after)}
+        self._error(429, f"Rate limit reached for {route}: try again in "
+                    f"{decision.retry_after}s", "rate_limit_error", "rate_limit_exceeded")
+        return False
+
+    def _idempotent(self, key: tuple[str, str, str], handler: Any, body: Any) -> None:
+        store = self.behaviour.idempotency
+        sent = digest(json.dumps(body, sort_keys=True).encode())
+        stored = store.claim(key)
+        if stored is not None:
+            if store.conflict == "reject" and stored.digest != sent:
+                self._error(422, "Idempotency-Key reused with a different request body",
+                            "invalid_request_error", "idempotency_key_reused")
+            else:
+                self._send(stored.status, stored.body, stored.content_type)
+            return
+        self._answer = None
+        try:
+            handler(self, body)
+        finally:
+            answer = self._answer
+            store.finish(key, None if answer is None else Stored(
+                answer.status, answer.body, answer.content_type, sent))
+
+    def _metrics(self) -> None:
+        b = self.behaviour
+        lines = ["# TYPE standin_work_total counter"]
+        lines += [f'standin_work_total{{route="{r}"}} {n}' for r, n in sorted(b.work.items())]
+        lines.append("# TYPE lukhas_ratelimit_exceeded_total counter")
+        lines += [f'lukhas_ratelimit_exceeded_total{{route="{r}",principal="{p}"}} {n}'
+                  for (r, p), n in sorted(b.limiter.exceeded.items())]
+        self._send(200, ("\n".join(lines) + "\n").encode(), "text/plain; version=0.0.4")
+
+    def _worked(self, route: str) -> int:
+        with self.lock:
+            self.behaviour.work[route] += 1
+        return next(_ids)
 
     def _sleep(self) -> None:
         if self.behaviour.latency_s:
@@ -137,6 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "'input' and 'model' are required", "invalid_request_error", None)
             return
         self._sleep()
+        self._worked("/v1/embeddings")
         self._json(200, {"object": "list", "model": body["model"],
                          "data": [{"object": "embedding", "index": 0,
                                    "embedding": [0.125, -0.5, 0.25, 0.0625]}],
@@ -162,8 +240,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._sleep()
         created: Any = "2026-11-26T00:00:00Z" if self.behaviour.drift else 1764115200
+        number = self._worked("/v1/chat/completions")
         self._json(200, {
-            "id": "chatcmpl-standin", "object": "chat.completion", "created": created,
+            "id": f"chatcmpl-standin-{number}", "object": "chat.completion", "created": created,
             "model": body["model"],
             "choices": [{"index": 0, "finish_reason": "stop", "message": {
                 "role": "assistant", "content": "".join(self.behaviour.words)}}],
@@ -202,8 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._sleep()
         text = "".join(self.behaviour.words)
+        number = self._worked("/v1/responses")
         self._json(200, {
-            "id": "resp_standin", "object": "response", "created_at": 1764115200,
+            "id": f"resp_standin_{number}", "object": "response", "created_at": 1764115200,
             "status": "completed", "model": body["model"],
             "output": [{"type": "message", "id": "msg_standin", "role": "assistant",
                         "status": "completed",

@@ -9,6 +9,11 @@ are serialised once. Each request's latency is taken around the whole exchange, 
 included; bodies beyond ``MAX_BODY_BYTES`` are cut off and the connection dropped. Workers
 stop taking requests at N or at the deadline, whichever comes first; a request in flight at
 the deadline still completes (bounded by its own timeout), so nothing is left half-sent.
+
+With ``arrival_rate`` the load is open-loop: request n is sent at ``n / arrival_rate`` seconds
+after the start (or as soon as a worker is free after that), so the offered rate does not
+follow the server's answers; ``observe`` then sees every answer (status, headers, the first
+``keep_body`` bytes of its body, when it was sent), for kinds that judge answers one by one.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +39,20 @@ class Route:
     method: str
     path: str
     body: Any = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One exchange, as ``observe`` sees it (``status`` None: a transport error)."""
+
+    route: str
+    sent_at: float
+    """Seconds after the load started."""
+    latency: float
+    status: int | None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    error: str | None = None
 
 
 @dataclass
@@ -71,6 +90,11 @@ class _Connection:
 
     def request(self, method: str, path: str, body: bytes | None,
                 headers: Mapping[str, str]) -> int:
+        return self.exchange(method, path, body, headers, 0)[0]
+
+    def exchange(self, method: str, path: str, body: bytes | None, headers: Mapping[str, str],
+                 keep_body: int) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+        """Status, headers and the first ``keep_body`` bytes of the body."""
         if self._conn is None:
             if self._https:
                 self._conn = http.client.HTTPSConnection(
@@ -82,9 +106,10 @@ class _Connection:
         try:
             self._conn.request(method, self.prefix + path, body=body, headers=dict(headers))
             response = self._conn.getresponse()
-            if len(response.read(MAX_BODY_BYTES)) >= MAX_BODY_BYTES:
+            data = response.read(MAX_BODY_BYTES)
+            if len(data) >= MAX_BODY_BYTES:
                 self.close()
-            return response.status
+            return response.status, tuple(response.getheaders()), data[:keep_body]
         except BaseException:
             self.close()
             raise
@@ -95,43 +120,11 @@ class _Connection:
             self._conn = None
 
 
-def _send_one(connection: _Connection, route: Route, body: bytes | None,
-              headers: Mapping[str, str], tally: RouteTally, latencies: list[float],
-              errors: Counter[str]) -> None:
-    """Send one request and tally it: a 2xx adds its latency (taken around the whole
-    exchange, body read included), anything else counts as an error by HTTP status or by
-    exception type, so a failing server still yields a result rather than an exception."""
-    tally.sent += 1
-    began = time.perf_counter()
-    try:
-        status = connection.request(route.method, route.path, body, headers)
-        elapsed = time.perf_counter() - began
-        if 200 <= status < 300:
-            tally.ok += 1
-            tally.latencies.append(elapsed)
-            latencies.append(elapsed)
-        else:
-            errors[f"HTTP {status}"] += 1
-    except (http.client.HTTPException, OSError) as exc:
-        errors[type(exc).__name__] += 1
-
-
-def _add_worker_tallies(result: LoadResult, latencies: list[float], errors: Counter[str],
-                        tallies: dict[str, RouteTally]) -> None:
-    """Add one worker's tallies to the result (the caller holds the lock): workers count on
-    their own and add up once at the end, so the lock is not taken for every answer."""
-    result.latencies.extend(latencies)
-    result.errors.update(errors)
-    for name, tally in tallies.items():
-        total = result.routes[name]
-        total.sent += tally.sent
-        total.ok += tally.ok
-        total.latencies.extend(tally.latencies)
-
-
 def run_load(base_url: str, routes: Sequence[Route], requests: int, concurrency: int,
              time_limit: float, request_timeout: float,
-             headers: Mapping[str, str] | None = None) -> LoadResult:
+             headers: Mapping[str, str] | None = None, *, arrival_rate: float | None = None,
+             observe: Callable[[Answer], None] | None = None,
+             keep_body: int = 0) -> LoadResult:
     prepared = [(r, None if r.body is None else json.dumps(r.body).encode()) for r in routes]
     sent_headers = {"Content-Type": "application/json", "User-Agent": "gacheck-load",
                     **(headers or {})}
@@ -142,26 +135,39 @@ def run_load(base_url: str, routes: Sequence[Route], requests: int, concurrency:
     result = LoadResult(started_wall, started_wall, 0.0, "requests",
                         routes={r.name: RouteTally() for r in routes})
 
+    def next_number() -> int | None:
+        with lock:
+            number = issued[0]
+            if number >= requests:
+                return None
+            due = started + number / arrival_rate if arrival_rate else time.perf_counter()
+            if max(due, time.perf_counter()) >= deadline:
+                result.stopped_by = "time_limit"
+                return None
+            issued[0] += 1
+        if arrival_rate:
+            time.sleep(max(0.0, due - time.perf_counter()))
+        return number
+
     def worker() -> None:
         connection = _Connection(base_url, request_timeout)
-        latencies: list[float] = []
         tallies: dict[str, RouteTally] = {r.name: RouteTally() for r in routes}
         errors: Counter[str] = Counter()
-        while True:
-            with lock:
-                number = issued[0]
-                if number >= requests:
-                    break
-                if time.perf_counter() >= deadline:
-                    result.stopped_by = "time_limit"
-                    break
-                issued[0] += 1
+        while (number := next_number()) is not None:
             route, body = prepared[number % len(prepared)]
-            _send_one(connection, route, body, sent_headers, tallies[route.name], latencies,
-                      errors)
+            answer = _send(connection, route, body, sent_headers, keep_body, started)
+            tally = tallies[route.name]
+            tally.sent += 1
+            if answer.status is not None and 200 <= answer.status < 300:
+                tally.ok += 1
+                tally.latencies.append(answer.latency)
+            else:
+                errors[answer.error or f"HTTP {answer.status}"] += 1
+            if observe is not None:
+                observe(answer)
         connection.close()
         with lock:
-            _add_worker_tallies(result, latencies, errors, tallies)
+            _merge(result, tallies, errors)
 
     threads = [threading.Thread(target=worker, daemon=True, name=f"load-{n}")
                for n in range(concurrency)]
@@ -174,3 +180,25 @@ def run_load(base_url: str, routes: Sequence[Route], requests: int, concurrency:
     result.sent = sum(t.sent for t in result.routes.values())
     result.ok = sum(t.ok for t in result.routes.values())
     return result
+
+
+def _merge(result: LoadResult, tallies: dict[str, RouteTally], errors: Counter[str]) -> None:
+    result.errors.update(errors)
+    for name, tally in tallies.items():
+        total = result.routes[name]
+        total.sent += tally.sent
+        total.ok += tally.ok
+        total.latencies.extend(tally.latencies)
+        result.latencies.extend(tally.latencies)
+
+
+def _send(connection: _Connection, route: Route, body: bytes | None,
+          headers: Mapping[str, str], keep_body: int, started: float) -> Answer:
+    began = time.perf_counter()
+    try:
+        status, got, data = connection.exchange(route.method, route.path, body, headers,
+                                                keep_body)
+    except (http.client.HTTPException, OSError) as exc:
+        return Answer(route.name, began - started, time.perf_counter() - began, None,
+                      error=type(exc).__name__)
+    return Answer(route.name, began - started, time.perf_counter() - began, status, got, data)

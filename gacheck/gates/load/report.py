@@ -28,7 +28,7 @@ def server_view(params: Any, routes: list[Route], result: LoadResult,
     """The façade's own p95 and request count for the load's interval, or why there are none."""
     if params.server_side == "off":
         return {"skipped": "server_side = off"}
-    from gacheck.collectors.prometheus.client import client as prometheus
+    from gacheck.collectors.prometheus.client import client as prometheus_client
 
     if params.settle:
         time.sleep(params.settle)
@@ -38,7 +38,7 @@ def server_view(params: Any, routes: list[Route], result: LoadResult,
     at = result.finished + timedelta(seconds=params.settle)
     view: dict[str, Any] = {"window_s": int(seconds), "at": at.isoformat(), "queries": []}
     try:
-        client = prometheus(ctx)
+        client = prometheus_client(ctx)
         for key, template in (("p95_s", params.server_p95_query),
                               ("requests", params.server_count_query)):
             query = template
