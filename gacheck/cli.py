@@ -22,13 +22,14 @@ from gacheck.commands import (
     init,
     schema,
     security_seeds,
+    serve,
     validate,
 )
 from gacheck.core.errors import GacheckError
 from gacheck.core.exitcodes import ExitCode
 
 COMMANDS: tuple[ModuleType, ...] = (
-    evaluate, validate, schema, history, diff, demo, security_seeds, init, imports,
+    evaluate, validate, schema, history, diff, demo, security_seeds, init, imports, serve,
 )
 
 log = logging.getLogger("gacheck")

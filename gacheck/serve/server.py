@@ -1,0 +1,26 @@
+"""Run the app with uvicorn until interrupted (Ctrl-C, SIGTERM)."""
+
+from __future__ import annotations
+
+import sys
+
+from gacheck.serve.jobs import Evaluate
+from gacheck.serve.options import ServeOptions
+
+
+def serve_forever(options: ServeOptions, evaluate: Evaluate, host: str, port: int) -> None:
+    import uvicorn
+
+    from gacheck.serve.app import build_app
+
+    app = build_app(options, evaluate)
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
+                            lifespan="off", server_header=False, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    sys.stderr.write(f"gacheck: serving on http://{host}:{port} "
+                     f"(configs from {options.config_dir})\n")
+    sys.stderr.flush()
+    try:
+        server.run()
+    finally:
+        app.state.service.evaluations.shutdown()
