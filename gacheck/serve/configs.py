@@ -25,6 +25,7 @@ class ConfigFacts:
 class Configs:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._loading = threading.Lock()  # one load at a time: 50 callers, one parse
         self._kept: dict[tuple[Path, int, int], ConfigFacts] = {}
 
     def facts(self, path: Path) -> ConfigFacts:
@@ -34,6 +35,12 @@ class Configs:
             found = self._kept.get(version)
         if found is not None:
             return found
+        with self._loading:
+            with self._lock:
+                found = self._kept.get(version)
+            return found if found is not None else self._load(path, version)
+
+    def _load(self, path: Path, version: tuple[Path, int, int]) -> ConfigFacts:
         try:
             config = load_config(path)
         except ConfigError as exc:

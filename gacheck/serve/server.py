@@ -12,8 +12,12 @@ def serve_forever(options: ServeOptions, evaluate: Evaluate, host: str, port: in
     import uvicorn
 
     from gacheck.serve.app import build_app
+    from gacheck.serve.paths import served_config
 
     app = build_app(options, evaluate)
+    # The default config is read now: a broken one stops the start, and the first caller does
+    # not pay for loading the gate kinds.
+    app.state.service.configs.facts(served_config(options.config_dir, options.default_config))
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
                             lifespan="off", server_header=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
