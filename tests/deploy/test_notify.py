@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gacheck.cli import main
-from tests.deploy.conftest import Receiver, gates_toml
+from tests.deploy.support import Receiver, gates_toml
 
 pytestmark = pytest.mark.prometheus
 SECRET_PATH = "/services/T0001/B0002/hook-secret-9c2e"

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.conftest import TOKEN, gacheck_env
+from tests.deploy.support import TOKEN, gacheck_env
 
 pytestmark = pytest.mark.prometheus
 
