@@ -20,6 +20,9 @@ PACKAGES = ("python3", "python3-venv", "ca-certificates")
 DPKG_OPTS = ("path-exclude=/usr/share/doc/*", "path-exclude=/usr/share/man/*",
              "path-exclude=/usr/share/locale/*")
 IMAGE = "localhost/gacheck:deploy-test"
+HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+"""The machine's CA bundle goes into the base: pip in the build reaches PyPI through the same
+TLS-inspecting proxies as the host does (an organisation's base image carries its CAs too)."""
 
 
 def cache_root() -> Path:
@@ -66,12 +69,15 @@ def base_tarball(key: str) -> Path:
 def base_image() -> str:
     """``localhost/gacheck-base:<key>``, imported from the cached tarball when missing."""
     key = base_key()
-    name = f"localhost/gacheck-base:{key}"
+    ca = HOST_CA.read_bytes() if HOST_CA.exists() else b""
+    name = f"localhost/gacheck-base:{key}-{hashlib.sha256(ca).hexdigest()[:8]}"
     if name in buildah("images", "--format", "{{.Name}}:{{.Tag}}").split():
         return name
     container = buildah("from", "scratch").strip()
     try:
         buildah("add", container, str(base_tarball(key)), "/")
+        if ca:
+            buildah("copy", container, str(HOST_CA), str(HOST_CA))
         buildah("config", "--env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
                 "/sbin:/bin", "--cmd", "/bin/sh", container)
         buildah("commit", "--quiet", container, name)
