@@ -7,12 +7,16 @@ lives in the cache directory too, so a re-run reuses the base and the unchanged 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+Completed = subprocess.CompletedProcess[str]
 
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"
@@ -25,12 +29,15 @@ HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 TLS-inspecting proxies as the host does (an organisation's base image carries its CAs too)."""
 
 
+# Read once at import: the suite points XDG_CACHE_HOME at a fresh folder for every test, and
+# this cache must outlive the test run (re-runs on the same machine reuse it).
+_CACHE = Path(os.environ.get("GACHECK_TEST_CACHE")
+              or os.path.expanduser("~/.cache/gacheck-tests")) / "image"
+
+
 def cache_root() -> Path:
-    base = os.environ.get("GACHECK_TEST_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "gacheck-tests")
-    path = Path(base) / "image"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    _CACHE.mkdir(parents=True, exist_ok=True)
+    return _CACHE
 
 
 def base_key() -> str:
@@ -86,26 +93,48 @@ def base_image() -> str:
     return name
 
 
+def inputs_key(context: Path, base: str) -> str:
+    """Everything the build reads: the base, the Dockerfile and the files it copies."""
+    digest = hashlib.sha256(base.encode())
+    files = [context / n for n in ("Dockerfile", ".dockerignore", "pyproject.toml", "README.md")]
+    files += sorted(p for p in (context / "gacheck").rglob("*")
+                    if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    for path in files:
+        digest.update(path.relative_to(context).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def build_image(context: Path, base: str) -> str:
+    """The image of ``context``; built again only when its inputs changed (``--layers`` keeps
+    the steps before the first changed one)."""
+    tagged = f"{IMAGE}-{inputs_key(context, base)}"
+    if tagged in buildah("images", "--format", "{{.Name}}:{{.Tag}}").split():
+        return tagged
     buildah("bud", "--isolation", "chroot", "--layers", "--quiet", "--build-arg",
-            f"BASE={base}", "--build-arg", "REVISION=deploy-test", "-t", IMAGE,
+            f"BASE={base}", "--build-arg", "REVISION=deploy-test", "-t", tagged,
             "-f", str(context / "Dockerfile"), str(context), timeout=1800)
-    return IMAGE
+    return tagged
 
 
-def run_in_image(image: str, argv: list[str], volume: Path) -> subprocess.CompletedProcess[str]:
-    """``argv`` in a container of ``image``, as its user, with ``volume`` at ``/work`` and the
-    host's network (the Prometheus on its loopback)."""
+@contextlib.contextmanager
+def container(image: str, volume: Path) -> Iterator[Callable[[list[str]], Completed]]:
+    """A container of ``image`` (one copy of its layers: vfs copies them all) with ``volume``
+    at ``/work``; yields ``run(argv)``, which runs as the image's user with the host's network
+    (the Prometheus on its loopback)."""
     root = cache_root()
-    container = buildah("from", "--quiet", image).strip()
-    try:
+    name = buildah("from", "--quiet", image).strip()
+
+    def run(argv: list[str]) -> Completed:
         return subprocess.run(
             ["buildah", "--root", str(root / "storage"), "--runroot", str(root / "run"),
              "--storage-driver", "vfs", "run", "--isolation", "chroot", "--network", "host",
-             "--volume", f"{volume}:/work", container, "--", *argv],
+             "--volume", f"{volume}:/work", name, "--", *argv],
             capture_output=True, text=True, timeout=300)
+
+    try:
+        yield run
     finally:
-        buildah("rm", container)
+        buildah("rm", name)
 
 
 def available() -> str | None:

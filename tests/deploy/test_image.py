@@ -66,7 +66,7 @@ def test_the_image_runs_as_a_non_root_user_with_gacheck_as_entrypoint(image: str
     labels = oci["Labels"]
     assert labels["org.opencontainers.image.title"] == "gacheck"
     assert labels["org.opencontainers.image.revision"] == "deploy-test"
-    size = image_build.buildah("images", "--format", "{{.Size}}", image).strip()
+    size = image_build.buildah("images", "--format", "{{.Size}}", image).splitlines()[0]
     print(f"\nimage size: {size}")
 
 
@@ -75,13 +75,13 @@ def test_the_image_evaluates_against_prometheus_on_the_host(
     (tmp_path / "gates.toml").write_text(gates_toml(prometheus_url, extra=CODE_GATES),
                                          encoding="utf-8")
     tmp_path.chmod(0o777)  # the image's user (uid 10001) writes the audit here
-    version = image_build.run_in_image(image, ["gacheck", "--version"], tmp_path)
+    with image_build.container(image, tmp_path) as run:
+        version = run(["gacheck", "--version"])
+        whoami = run(["id", "-u"])
+        done = run(["gacheck", "evaluate", "--config", "/work/gates.toml", "--repo", "/work",
+                    "--quiet", "--no-charts"])
     assert version.returncode == 0 and version.stdout.startswith("gacheck 0."), version.stderr
-    whoami = image_build.run_in_image(image, ["id", "-u"], tmp_path)
     assert whoami.stdout.strip() == "10001"
-    done = image_build.run_in_image(
-        image, ["gacheck", "evaluate", "--config", "/work/gates.toml", "--repo", "/work",
-                "--quiet", "--no-charts"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     audit = json.loads((tmp_path / "audits" / "latest.json").read_text(encoding="utf-8"))
     assert audit["verdict"] == "pass"
