@@ -108,8 +108,11 @@ def build_image(context: Path, base: str) -> str:
     """The image of ``context``; built again only when its inputs changed (``--layers`` keeps
     the steps before the first changed one)."""
     tagged = f"{IMAGE}-{inputs_key(context, base)}"
-    if tagged in buildah("images", "--format", "{{.Name}}:{{.Tag}}").split():
+    present = buildah("images", "--format", "{{.Name}}:{{.Tag}}").split()
+    if tagged in present:
         return tagged
+    for old in (p for p in present if p.startswith(f"{IMAGE}-")):
+        buildah("rmi", old)  # earlier inputs' images; the layer cache stays
     buildah("bud", "--isolation", "chroot", "--layers", "--quiet", "--build-arg",
             f"BASE={base}", "--build-arg", "REVISION=deploy-test", "-t", tagged,
             "-f", str(context / "Dockerfile"), str(context), timeout=1800)
