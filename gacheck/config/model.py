@@ -159,7 +159,7 @@ class Waiver(Strict):
 
 
 class Notify(Strict):
-    """``[[notify]]``: a message after each evaluation (README: Notifications)."""
+    """``[[notify]]``: a message after each evaluation (docs/pipelines.md: Notifications)."""
 
     type: Literal["slack", "teams", "webhook"]
     url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",

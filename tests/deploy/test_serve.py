@@ -212,3 +212,31 @@ def test_healthz_metrics_and_the_rate_limit(serve) -> None:
                  "gacheck_serve_answers_total{endpoint=\"verdict\",verdict=\"pass\"} 3.0",
                  "gacheck_serve_rejected_requests_total{reason=\"rate\"} 1.0"):
         assert name in text
+
+
+def test_secrets_never_reach_an_answer_or_the_log(serve, serve_repo: Path,
+                                                  prometheus_url: str) -> None:
+    from tests.deploy.support import gates_toml
+
+    secret = "s3cr3t-pw-71c4"
+    with_auth = prometheus_url.replace("http://", f"http://gacheck:{secret}@")
+    (serve_repo / "configs" / "secret.toml").write_text(gates_toml(with_auth), encoding="utf-8")
+    down = prometheus_url.rsplit(":", 1)[0] + ":9"  # nothing listens on the discard port
+    (serve_repo / "configs" / "down.toml").write_text(
+        gates_toml(down.replace("http://", f"http://gacheck:{secret}@")), encoding="utf-8")
+    with serve() as served:
+        answers = [
+            httpx.get(f"{served.url}/v1/verdict", params={"config": "secret.toml"}, timeout=10),
+            httpx.get(f"{served.url}/v1/verdict", params={"config": "down.toml"}, timeout=30),
+            httpx.post(f"{served.url}/v1/flagger/rollout",
+                       json=flagger_body(config="down.toml"), timeout=30),
+        ]
+        log = served.log_text()
+    assert answers[0].json()["verdict"] == "pass"
+    assert answers[1].json()["verdict"] in ("incomplete", "pending")
+    assert answers[2].status_code in (412, 503)
+    for answer in answers:
+        assert secret not in answer.text
+    assert secret not in log
+    audits = [p.read_text(encoding="utf-8") for p in (serve_repo / "audits").rglob("*.json")]
+    assert audits and not any(secret in text for text in audits)
