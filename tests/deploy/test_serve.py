@@ -240,3 +240,21 @@ def test_secrets_never_reach_an_answer_or_the_log(serve, serve_repo: Path,
     assert secret not in log
     audits = [p.read_text(encoding="utf-8") for p in (serve_repo / "audits").rglob("*.json")]
     assert audits and not any(secret in text for text in audits)
+
+
+def test_one_evaluation_sends_one_notification(serve, serve_repo: Path, prometheus_url: str,
+                                              receiver) -> None:
+    from tests.deploy.support import gates_toml
+
+    notify = '\n[[notify]]\ntype = "webhook"\nurl_env = "HOOK_URL"\non = "always"\n'
+    (serve_repo / "configs" / "notify.toml").write_text(
+        gates_toml(prometheus_url, value=2, extra=notify), encoding="utf-8")
+    well_inside_a_minute()
+    with serve(env={"HOOK_URL": f"{receiver.url}/hook"}) as served, httpx.Client(
+            timeout=10, limits=httpx.Limits(max_connections=10)) as client:
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            answers = list(pool.map(lambda _: client.get(
+                f"{served.url}/v1/verdict", params={"config": "notify.toml"}), range(10)))
+    assert {a.json()["verdict"] for a in answers} == {"fail"}
+    (message,) = [r.body for r in receiver.received]
+    assert message["verdict"] == "fail" and message["problems"][0]["id"] == "error_rate"
