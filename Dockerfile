@@ -36,6 +36,8 @@ RUN python3 -m venv /opt/gacheck \
         --find-links /tmp/wheels "gacheck[serve]" \
     && rm -rf /tmp/wheels \
     && /opt/gacheck/bin/ruff --version
+# safe.directory=*: the checkout is mounted from the host or the CI runner and belongs to
+# another user; git would refuse to read it (the code gates need its commit and history).
 ENV PATH=/opt/gacheck/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
