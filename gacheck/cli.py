@@ -23,6 +23,7 @@ from gacheck.commands import (
     precommit,
     schema,
     security_seeds,
+    serve,
     site,
     validate,
 )
@@ -31,7 +32,7 @@ from gacheck.core.exitcodes import ExitCode
 
 COMMANDS: tuple[ModuleType, ...] = (
     evaluate, validate, schema, history, diff, site, precommit, demo, security_seeds, init,
-    imports,
+    imports, serve,
 )
 
 log = logging.getLogger("gacheck")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what gacheck's demo and tests need on a fresh Debian machine:
 # Debian packages (prometheus, promtool, victoria-metrics, the Pushgateway, git, shellcheck,
-# chromium)
+# chromium, buildah and mmdebstrap for the image)
 # and a virtual environment with gacheck in it.
 # Safe to run again: it does only what is missing.
 set -euo pipefail
@@ -34,6 +34,8 @@ command -v openssl >/dev/null || missing+=(openssl)  # self-signed certs for the
 command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)  # metrics tests
 command -v shellcheck >/dev/null || missing+=(shellcheck)  # actionlint checks run: steps with it
 [ -x /usr/bin/chromium ] || missing+=(chromium)  # the dashboard's browser tests (Playwright drives it)
+command -v buildah >/dev/null || missing+=(buildah)        # the image tests build the Dockerfile
+command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)  # and its base from Debian's packages
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   mapfile -t unique < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -53,7 +55,7 @@ stamp="$VENV/.gacheck-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing gacheck and its test tools into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e ".[dev,plot,stats]"
+  "$VENV/bin/python" -m pip install -q -e ".[dev,plot,stats,serve]"
   touch "$stamp"
 fi
 # Bytecode for gacheck's own modules, as pip writes it for an installed package: where

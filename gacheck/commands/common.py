@@ -81,3 +81,19 @@ def build_context(args: argparse.Namespace, at: Any, output_dir: Path | None = N
 
 def id_list(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def evaluate_and_write(
+    args: argparse.Namespace, at: Any, selection: Any, command: list[str], *,
+    output_dir: Path | None = None, write: bool = True, charts: bool = True,
+) -> tuple[Any, Any, Any]:
+    """One evaluation as ``gacheck evaluate`` does it without ``--wait-until``/``--commit``:
+    the context, the gates, the notifications, the audit files. Returns (audit, ctx, written)."""
+    from gacheck.output.notify import send_notifications
+    from gacheck.output.writer import Written, write_audit
+    from gacheck.run.evaluation import evaluate
+
+    ctx = build_context(args, at, output_dir)
+    audit = send_notifications(evaluate(ctx, selection, command=command), ctx)
+    written = write_audit(audit, ctx, charts=charts) if write else Written()
+    return audit, ctx, written

@@ -220,6 +220,9 @@ def run(args: argparse.Namespace) -> int:
 
         root = repository_root(ctx.audit_dir)
     audit, ctx = _evaluate(args, ctx)
+    from gacheck.output.notify import send_notifications
+
+    audit = send_notifications(audit, ctx)  # bounded; recorded in the audit, never the verdict
     # Imported once the gates ran: the report modules are not needed before the first gate.
     from gacheck.history.store import SKIPPED_NOTE
     from gacheck.output.console import print_outcome

@@ -115,6 +115,7 @@ def _parse_config(path: str | Path, kinds: Mapping[str, KindSchema]) -> Config:
         prometheus=raw.prometheus,
         gates=gates,
         waivers=raw.waivers,
+        notify=raw.notify,
     )
 
 

@@ -158,11 +158,28 @@ class Waiver(Strict):
     expires: date
 
 
+class Notify(Strict):
+    """``[[notify]]``: a message after each evaluation (docs/pipelines.md: Notifications)."""
+
+    type: Literal["slack", "teams", "webhook"]
+    url_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                         description="env variable holding the webhook URL (a secret)")
+    on: Literal["change", "fail", "always"] = Field(
+        default="fail", description="change: the verdict differs from the previous full audit; "
+        "fail: the verdict is fail or incomplete; always")
+    link_base: str | None = Field(
+        default=None, description="URL the audit's path (relative to the repository) is "
+        "appended to, e.g. https://github.com/org/repo/blob/main")
+    timeout: PositiveDuration = Field(default=5.0, le=30.0,
+                                      description="longest one message may take")
+
+
 class RawConfig(Strict):
     settings: Settings = Field(default_factory=Settings)
     prometheus: PrometheusSettings = Field(default_factory=PrometheusSettings)
     gates: list[RawGate] = Field(min_length=1)
     waivers: list[Waiver] = Field(default_factory=list)
+    notify: list[Notify] = Field(default_factory=list)
 
 
 class GateSpec(Strict):
@@ -193,6 +210,7 @@ class Config(Strict):
     prometheus: PrometheusSettings
     gates: list[GateSpec]
     waivers: list[Waiver]
+    notify: list[Notify] = Field(default_factory=list)
 
     def gate(self, gate_id: str) -> GateSpec:
         return next(g for g in self.gates if g.id == gate_id)

@@ -184,6 +184,18 @@ class RepositoryRecord(Frozen):
     note: str | None = None
 
 
+class NotificationRecord(Frozen):
+    """One ``[[notify]]`` target after the evaluation: sent, skipped or failed, and why."""
+
+    type: str
+    url_env: str
+    on: str
+    outcome: str = Field(description="sent, skipped (its `on` did not apply) or failed")
+    status_code: int | None = None
+    reason: str | None = None
+    duration_s: float = 0.0
+
+
 class Audit(Frozen):
     """The audit document: one evaluation, reproducible from what it records."""
 
@@ -207,3 +219,6 @@ class Audit(Frozen):
     waivers: list[WaiverRecord] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     attempts: list[dict[str, Any]] = Field(default_factory=list)
+    notifications: list[NotificationRecord] = Field(
+        default_factory=list, description="messages sent after the evaluation ([[notify]]); "
+        "they never change the verdict")

@@ -12,6 +12,8 @@ count (each with its reason).
   makes it ``error``, naming the rule and Prometheus' ``lastError``;
 - no loaded rule of those severities at all: nothing could have fired, so "no alert" is
   ``no_data``; rules that cannot be listed are an ``error`` (``check_rules = false`` opts out).
+  A Prometheus that started less than a rule interval ago is given time for its first
+  evaluation (at most two intervals, within the gate's time limit) before that is judged.
 An alert that did fire is a failure whatever else is known.
 """
 
@@ -23,6 +25,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.first_evaluation import await_first_evaluation
 from gacheck.collectors.prometheus.rules import AlertingRule, parse_rules
 from gacheck.collectors.prometheus.rules_api import list_rules
 from gacheck.collectors.prometheus.window import range_window
@@ -37,6 +40,8 @@ from gacheck.sli.coverage import Signals, monitoring_coverage
 from gacheck.sli.sustained_text import stamp
 
 PAST_AT_S = 60.0  # an --at this much before now is "in the past" for rule health
+JUDGE_RESERVE = 0.2
+"""Share of the gate's time limit kept for judging after waiting for a first rule evaluation."""
 
 
 class AllowedAlert(Params):
@@ -63,6 +68,15 @@ class AlertsParams(Params):
             if not severity.replace("-", "").replace("_", "").isalnum():
                 raise ValueError(f"severity {severity!r}: letters, digits, - and _ only")
         return value
+
+
+def _budget(ctx: Context) -> float:
+    """How long the gate may wait for a first rule evaluation: its remaining time limit, less
+    a reserve for judging."""
+    if ctx.deadline is None:
+        return 0.0
+    remaining = ctx.deadline.remaining()
+    return max(0.0, remaining - max(JUDGE_RESERVE * remaining, 2.0))
 
 
 def alerts_selector(params: AlertsParams) -> str:
@@ -134,6 +148,10 @@ class AlertsGate(GateKind):
                        notes: list[str]) -> list[tuple[Status, str]]:
         try:
             answer = list_rules(prom)  # the query API's, else [prometheus] rules_url's
+            answer, waited = await_first_evaluation(
+                prom, answer, lambda r: r.severity in params.severities, _budget(ctx))
+            if waited:
+                notes.append(waited)
             rules: list[AlertingRule] = [
                 r for r in parse_rules(answer.data) if r.severity in params.severities]
         except CollectorError as exc:
