@@ -205,6 +205,25 @@ def _write_sarif(path: Path, audit: Any, ctx: Any, audit_json: Path | None) -> N
     write_atomic(path, render_sarif(audit, link, str(ctx.repo.resolve())))
 
 
+def _write_and_commit(args: argparse.Namespace, audit: Any, ctx: Any,
+                      root: Path) -> tuple[Any, Any, Exception | None]:
+    """``--commit``: the audit written and committed as one step under the repository's audit
+    lock (runs take turns); a refused commit is returned, raised after the verdict is printed:
+    the user needs both."""
+    from gacheck.core.errors import OutputError
+    from gacheck.output.git_commit import audit_lock, commit_files, commit_message
+    from gacheck.output.writer import write_audit
+
+    with audit_lock(root):
+        written = write_audit(audit, ctx, charts=not args.no_charts)
+        message = commit_message(ctx.at.strftime("%Y-%m-%d"), audit.verdict.value, audit.score,
+                                 partial=audit.partial)
+        try:
+            return written, commit_files(root, written.files, message), None
+        except OutputError as exc:
+            return written, None, exc
+
+
 def run(args: argparse.Namespace) -> int:
     from gacheck.core.timeparse import now, parse_instant, refuse_future
 
@@ -234,19 +253,7 @@ def run(args: argparse.Namespace) -> int:
 
     written, outcome, refused = Written(), None, None
     if root is not None:
-        from gacheck.core.errors import OutputError
-        from gacheck.output.git_commit import audit_lock, commit_files, commit_message
-
-        with audit_lock(root):  # writing and committing as one step: runs take turns
-            written = write_audit(audit, ctx, charts=not args.no_charts)
-            message = commit_message(
-                ctx.at.strftime("%Y-%m-%d"), audit.verdict.value, audit.score,
-                partial=audit.partial,
-            )
-            try:
-                outcome = commit_files(root, written.files, message)
-            except OutputError as exc:
-                refused = exc  # raised after the verdict is printed: the user needs both
+        written, outcome, refused = _write_and_commit(args, audit, ctx, root)
     elif not args.no_write:
         written = write_audit(audit, ctx, charts=not args.no_charts)
     if args.junit:
