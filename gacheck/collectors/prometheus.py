@@ -34,6 +34,7 @@ from gacheck.collectors.prometheus_http import (
 from gacheck.context import Context
 from gacheck.errors import CollectorError
 from gacheck.models import QueryRecord
+from gacheck.workpool import WorkPool
 
 _SHORT_QUERY = 200
 
@@ -134,6 +135,8 @@ class PrometheusClient:
                                                      settings.query_params))
         # Every range piece of the evaluation waits here: [prometheus] max_concurrency.
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
+        # ... and is fetched on one of these threads, shared by every gate's queries.
+        self.fetch_pool = WorkPool(settings.max_concurrency, name="gacheck-fetch")
 
     @property
     def session(self) -> Any:
