@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from gacheck import __version__
+from gacheck.at_end import finish
 from gacheck.beside import beside
 from gacheck.context import Context
 from gacheck.engine import run_gates
@@ -56,6 +57,7 @@ def evaluate(
     # The commit is read beside the gates (a git subprocess), not before the first one starts.
     probe = beside(lambda: _repository(ctx, chosen), name="gacheck-repository")
     measured = run_gates(ctx, chosen)
+    finish(ctx)  # the cache's entries on disk before the next evaluation looks for them
     repository, repository_note = probe()
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
     method = config.settings.score

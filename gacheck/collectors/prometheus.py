@@ -8,6 +8,7 @@ own error text becomes the gate's error message; secrets never reach a message.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Sequence
@@ -37,6 +38,9 @@ from gacheck.models import QueryRecord
 from gacheck.workpool import WorkPool
 
 _SHORT_QUERY = 200
+FLUSH_S = 120.0
+"""How long an evaluation waits, at its end, for the cache's pending entries."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -310,7 +314,7 @@ class PrometheusClient:
 def client(ctx: Context) -> PrometheusClient:
     """The evaluation's client, after the one probe; raises the probe's reason otherwise."""
     settings = ctx.shared("prometheus:settings", lambda: ConnectionSettings.from_context(ctx))
-    cache = ChunkCache(ctx.overrides.cache_dir) if ctx.overrides.cache_dir else None
+    cache = ctx.shared("prometheus:cache", lambda: _cache(ctx))
     if cache is not None:  # once per evaluation, on a thread of its own: it is only disk work
         ctx.shared("prometheus:evict", lambda: _evict_beside(cache, ctx.config.prometheus))
     margin = ctx.config.prometheus.cache_margin
@@ -325,6 +329,25 @@ def client(ctx: Context) -> PrometheusClient:
 
         return FusedClient(prometheus, ctx, member)  # type: ignore[return-value]
     return prometheus
+
+
+def _cache(ctx: Context) -> ChunkCache | None:
+    """The evaluation's chunk cache: entries written on a thread of its own, all of them on
+    disk before the evaluation returns (``gacheck.at_end``)."""
+    if not ctx.overrides.cache_dir:
+        return None
+    from gacheck.at_end import at_end
+
+    cache = ChunkCache(ctx.overrides.cache_dir).with_writer()
+    writer = cache.writer
+    assert writer is not None
+
+    def flush() -> None:
+        if not writer.close(FLUSH_S):
+            log.warning("the chunk cache's last entries were not written within %gs", FLUSH_S)
+
+    at_end(ctx, flush)
+    return cache
 
 
 def _evict_beside(cache: ChunkCache, prom: Any) -> threading.Thread:

@@ -20,8 +20,10 @@ import logging
 import os
 import struct
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,22 @@ def identity_of(headers: dict[str, str], auth: tuple[str, str] | None,
 @dataclass(frozen=True)
 class ChunkCache:
     directory: Path
+    writer: CacheWriter | None = field(default=None, compare=False, repr=False)
+    """Where ``store`` sends entries to be written off the gates' threads; ``None``: written
+    at once (``with_writer`` gives the evaluation's cache one)."""
+
+    def with_writer(self) -> ChunkCache:
+        """This cache with a background writer of its own (``CacheWriter``)."""
+        cache = ChunkCache(self.directory)
+        return ChunkCache(self.directory, CacheWriter(cache))
+
+    def store(self, key: str, block: Block) -> None:
+        """``write`` on the writer's thread when there is one (the entry is read back from
+        memory until it is on disk), else now."""
+        if self.writer is not None:
+            self.writer.put(key, block)
+        else:
+            self.write(key, block)
 
     def key(self, scope: CacheScope, promql: str, step_ms: int, chunk: Chunk) -> str:
         length = chunk.last_ms - chunk.start_ms
@@ -70,6 +88,9 @@ class ChunkCache:
 
     def read(self, key: str, chunk: Chunk, step_ms: int) -> Block | None:
         """The stored prefix of ``chunk``, or ``None`` when absent, too big or invalid."""
+        pending = self.writer.pending(key) if self.writer is not None else None
+        if pending is not None:  # stored by this evaluation, not on disk yet
+            return Block(pending.span, dict(pending.series), cached=True)
         path = self.path(key)
         try:
             with path.open("rb") as handle:
@@ -143,6 +164,104 @@ class ChunkCache:
         except OSError as exc:
             log.warning("cannot write cache entry under %s (%s)", self.directory,
                         exc.strerror or type(exc).__name__)
+
+
+class CacheWriter:
+    """Entries written on one background thread, in order of arrival, so that a gate does not
+    wait for the disk (nor for encoding and hashing an entry).
+
+    The queue is bounded (``MAX_PENDING`` entries, ``MAX_PENDING_BYTES`` of samples): past that
+    ``put`` waits, so memory stays bounded when the disk is slow. A failed write is logged and
+    costs only a refetch next time; it is never raised. ``flush`` (the evaluation calls it
+    before it returns) waits until every entry put is on disk; once ``close``d, ``put`` writes
+    at once (a gate left behind by its time limit, still running).
+    """
+
+    MAX_PENDING = 256
+    MAX_PENDING_BYTES = 64 * 2**20
+    IDLE_S = 2.0
+    """The thread ends after this long without an entry (and starts again with the next)."""
+
+    def __init__(self, cache: ChunkCache) -> None:
+        self.cache = cache
+        self._queue: deque[tuple[str, Block, int]] = deque()
+        self._pending: dict[str, Block] = {}
+        self._bytes = 0
+        self._busy = False
+        self._thread = False
+        self._closed = False
+        self._changed = threading.Condition()
+        self.written = self.failed = 0
+
+    def pending(self, key: str) -> Block | None:
+        with self._changed:
+            return self._pending.get(key)
+
+    def put(self, key: str, block: Block) -> None:
+        size = sum(t.nbytes + v.nbytes for t, v in block.series.values())
+        with self._changed:
+            while not self._closed and self._queue and (
+                    len(self._queue) >= self.MAX_PENDING
+                    or self._bytes + size > self.MAX_PENDING_BYTES):
+                self._changed.wait()
+            if not self._closed:
+                self._queue.append((key, block, size))
+                self._pending[key] = block
+                self._bytes += size
+                if not self._thread:
+                    self._thread = True
+                    threading.Thread(target=self._run, daemon=True,
+                                     name="gacheck-cache-writer").start()
+                self._changed.notify_all()
+                return
+        self._write(key, block)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queue:
+                    if not self._changed.wait(self.IDLE_S) and not self._queue:
+                        self._thread = False
+                        self._changed.notify_all()
+                        return
+                key, block, size = self._queue.popleft()
+                self._busy = True
+            try:
+                self._write(key, block)
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._bytes -= size
+                    if self._pending.get(key) is block:
+                        del self._pending[key]
+                    self._changed.notify_all()
+
+    def _write(self, key: str, block: Block) -> None:
+        try:
+            self.cache.write(key, block)
+            self.written += 1
+        except Exception as exc:  # an entry is never worth an evaluation's failure
+            self.failed += 1
+            log.warning("cannot write cache entry %s (%s: %s)", key[:12], type(exc).__name__, exc)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every entry put is written; False when ``timeout`` passed first."""
+        end = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            while self._queue or self._busy:
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._changed.wait(left)
+        return True
+
+    def close(self, timeout: float | None = None) -> bool:
+        """``flush``, then write any later entry at once (no thread is left behind)."""
+        done = self.flush(timeout)
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        return done
 
 
 def encode_entry(key: str, block: Block) -> tuple[bytes, list[Any]]:

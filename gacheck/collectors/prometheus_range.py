@@ -147,7 +147,7 @@ def complete_chunk(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) 
     whole = _join(stored, fetched) if stored is not None else fetched
     keep = min(closed, plan.task.span.last_ms)
     if not fetched.warnings and keep >= chunk.start_ms and (covered is None or keep > covered):
-        cache.write(plan.key, trim(whole, Span(chunk.start_ms, keep)))
+        cache.store(plan.key, trim(whole, Span(chunk.start_ms, keep)))
     source = "cache+prometheus" if stored is not None else "prometheus"
     block = Block(whole.span, trim(whole, plan.task.span).series, fetched.warnings,
                   fetched.received)
