@@ -1,8 +1,9 @@
 """Closed chunks of range queries on disk, so the next evaluation asks only for new minutes.
 
-An entry holds one absolute chunk's series from the chunk's first instant up to ``covered``,
-an instant at least the safety margin before the evaluation that fetched it (later samples
-may still arrive). Its name is a SHA-256 of the backend URL (credentials left out), a hash of
+An entry holds one absolute chunk's series from the first instant a window needed (the
+chunk's first, or a later one in the chunk where a window started) up to ``covered``, an
+instant at least the safety margin before the evaluation that fetched it (later samples may
+still arrive). Its name is a SHA-256 of the backend URL (credentials left out), a hash of
 the identity sent (headers such as ``X-Scope-OrgID`` or ``Authorization``, basic auth), the
 query, the step and the chunk: no secret and no query text is readable from the file name.
 
@@ -304,7 +305,7 @@ def decode_entry(raw: bytes, key: str, chunk: Chunk, step_ms: int) -> Block:
     first, last = header["first_ms"], header["last_ms"]
     if not (isinstance(first, int) and isinstance(last, int)):
         raise TypeError("bad span")
-    if first != chunk.start_ms or not chunk.start_ms <= last <= chunk.last_ms:
+    if not chunk.start_ms <= first <= last <= chunk.last_ms or (first - chunk.start_ms) % step_ms:
         raise ValueError("span outside the chunk")
     entries = header["series"]
     if not isinstance(entries, list):

@@ -128,15 +128,14 @@ def plan_chunk(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, 
     assert chunk is not None
     key = cache.key(scope, promql, step_ms, chunk)
     stored = cache.read(key, chunk, step_ms)
+    if stored is not None and stored.span.first_ms > task.span.first_ms:
+        stored = None  # stored for a window starting later: this one needs instants before it
     covered = stored.span.last_ms if stored is not None else None
     if stored is not None and covered is not None and covered >= task.span.last_ms:
         return _Plan(task, key, None, None, trim(stored, task.span), "cache")
-    if covered is not None:
-        fetch_from = covered + step_ms
-    elif chunk.start_ms <= closed:
-        fetch_from = chunk.start_ms  # the whole closed head, so the next window finds it
-    else:
-        fetch_from = task.span.first_ms
+    # Only what the window needs: the window moving forward never needs the chunk's instants
+    # before its start, so a first evaluation asks for no more than an uncached one.
+    fetch_from = task.span.first_ms if covered is None else covered + step_ms
     return _Plan(task, key, stored, Span(fetch_from, task.span.last_ms))
 
 
@@ -146,8 +145,9 @@ def complete_chunk(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) 
     covered = stored.span.last_ms if stored is not None else None
     whole = _join(stored, fetched) if stored is not None else fetched
     keep = min(closed, plan.task.span.last_ms)
-    if not fetched.warnings and keep >= chunk.start_ms and (covered is None or keep > covered):
-        cache.store(plan.key, trim(whole, Span(chunk.start_ms, keep)))
+    first = whole.span.first_ms
+    if not fetched.warnings and keep >= first and (covered is None or keep > covered):
+        cache.store(plan.key, trim(whole, Span(first, keep)))
     source = "cache+prometheus" if stored is not None else "prometheus"
     block = Block(whole.span, trim(whole, plan.task.span).series, fetched.warnings,
                   fetched.received)

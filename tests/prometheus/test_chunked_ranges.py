@@ -243,3 +243,27 @@ def test_an_evaluation_returns_with_its_cache_entries_on_disk(promlab, tmp_path,
     pieces = [[c["source"] for c in q["chunks"]] for g in second["gates"]
               for q in g["evidence"]["queries"] if len(q["chunks"]) > 1]
     assert pieces and all(set(p[:-1]) == {"cache"} for p in pieces), pieces
+
+
+def test_a_first_evaluation_asks_only_for_its_window_and_a_longer_one_completes_the_entry(
+        promlab, tmp_path):
+    lab = promlab("sustained_breach")
+    cache = ChunkCache(tmp_path / "cache")
+    short = range_window(lab.end, 20 * 3600, 60, 11000)
+    long = range_window(lab.end, 40 * 3600, 60, 11000)
+    from tests.prometheus.recording_proxy import RecordingProxy
+
+    with RecordingProxy(lab.url) as proxy:
+        PrometheusClient(settings(proxy.url, 6 * 3600), cache).range(
+            QUERIES[0], short.start, short.end, 60)
+    starts = [float(r.params["start"][0]) for r in proxy.requests if "start" in r.params]
+    assert min(starts) == short.start.timestamp()  # not the chunk's start: no more asked
+    # a longer window over the same query needs the stored first chunk's earlier instants
+    longer = PrometheusClient(settings(lab.url, 6 * 3600), cache).range(
+        QUERIES[0], long.start, long.end, 60)
+    same(one_shot(lab.url, QUERIES[0], long), as_points(longer))
+    again = PrometheusClient(settings(lab.url, 6 * 3600), cache).range(
+        QUERIES[0], short.start, short.end, 60)
+    same(one_shot(lab.url, QUERIES[0], short), as_points(again))
+    assert [c.source for c in again.record.chunks[:-1]] == ["cache"] * (
+        len(again.record.chunks) - 1)
