@@ -11,8 +11,9 @@ fresh processes, interleaved, ``RUNS`` rounds of:
   httpx 8 at a time and decoded from JSON: what any client pays at least.
 
 Each evaluation process reports its wall time (around ``cli.main``), its peak memory (VmHWM
-from ``/proc/self/status``: ru_maxrss is carried over fork and exec) and its peak thread count
-(``threading.active_count()`` and the kernel's ``Threads:``, sampled every 5 ms).
+from ``/proc/self/status``: ru_maxrss is carried over fork and exec), its peak thread count
+(``threading.active_count()`` and the kernel's ``Threads:``, sampled every 5 ms), and the CPU
+time it and Prometheus used (less noisy than wall time on a shared machine).
 
 ``BENCH_BASELINE=DIR`` (a tree with another ``gacheck`` package, e.g. ``git archive`` of an
 earlier commit) runs the same processes on that code too, alternating with this tree's, so
@@ -52,7 +53,7 @@ from tests.prometheus.recording_proxy import RecordingProxy  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
 CHILD = r"""
-import json, os, sys, threading, time
+import json, os, resource, sys, threading, time
 from gacheck import cli
 
 peak = {"python": threading.active_count(), "os": 0}
@@ -75,8 +76,10 @@ code = cli.main(sys.argv[1:])
 seconds = time.perf_counter() - started
 stop.set()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": seconds, "hwm_kib": hwm, "threads": peak["python"],
-                  "os_threads": peak["os"], "code": code}))
+                  "os_threads": peak["os"], "code": code,
+                  "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 
@@ -98,14 +101,23 @@ def explicit_config() -> str:
     return "\n[[gates]]\n".join(out)
 
 
-def child(root: Path, argv: list[str], cwd: Path) -> dict:
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process used so far: Prometheus' share of a run."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child(root: Path, argv: list[str], cwd: Path, server: int | None = None) -> dict:
     env = {**os.environ, "PYTHONPATH": str(root)}
+    before = cpu_seconds(server)
     done = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True,
                           text=True, env=env, cwd=cwd, check=False)
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     if not last.startswith("{"):
         raise RuntimeError(f"child failed ({done.returncode}): {done.stderr[-2000:]}")
-    return json.loads(last)  # type: ignore[no-any-return]
+    return json.loads(last) | {"server_cpu": cpu_seconds(server) - before}  # type: ignore[no-any-return]
 
 
 def raw(url: str, requests: list) -> float:
@@ -139,6 +151,7 @@ def main() -> int:
         print(f"history built in {time.perf_counter() - started:.0f}s; load {load()}",
               flush=True)
         with PrometheusServer(work / "data", work / "prom") as prom:
+            pid = prom._process.pid if prom._process is not None else None
             def argv(url: str, *extra: str) -> list[str]:
                 return ["evaluate", "--config", str(config), "--repo", str(work), "--at",
                         end.isoformat(), "--prometheus-url", url, "--no-write", "--quiet",
@@ -155,31 +168,37 @@ def main() -> int:
                   f"distinct; load {load()}", flush=True)
             rows: dict[tuple[str, str], list[dict]] = {}
             raws: list[float] = []
+            raw_cpu: list[float] = []
             for run in range(RUNS):
                 order = list(trees.items())
                 if run % 2:
                     order.reverse()
                 for name, root in order:
-                    cold = child(root, argv(prom.url, "--no-cache"), work)
+                    cold = child(root, argv(prom.url, "--no-cache"), work, pid)
                     rows.setdefault((name, "no-cache"), []).append(cold)
                     cache = work / f"cache-{name}-{run}"
-                    filling = child(root, argv(prom.url, "--cache-dir", str(cache)), work)
+                    filling = child(root, argv(prom.url, "--cache-dir", str(cache)), work, pid)
                     rows.setdefault((name, "cache-filling"), []).append(filling)
                     shutil.rmtree(cache, ignore_errors=True)
+                before = cpu_seconds(pid)
                 raws.append(raw(prom.url, requests))
+                raw_cpu.append(cpu_seconds(pid) - before)
                 print(f"  run {run + 1}: " + ", ".join(
                     f"{n} {m} {v[-1]['seconds']:.1f}s" for (n, m), v in rows.items())
                     + f", raw {raws[-1]:.1f}s; load {load()}", flush=True)
     best_raw = min(raws)
     print(f"raw (distinct requests, httpx, 8 threads): best {best_raw:.2f}s "
-          f"({', '.join(f'{r:.1f}' for r in raws)})")
+          f"({', '.join(f'{r:.1f}' for r in raws)}); Prometheus CPU median "
+          f"{statistics.median(raw_cpu):.1f}s")
     for (name, mode), runs in rows.items():
         seconds = [r["seconds"] for r in runs]
         print(f"{name:8} {mode:13} best {min(seconds):6.2f}s median "
               f"{statistics.median(seconds):6.2f}s ({min(seconds) / best_raw:.2f}x raw); "
               f"peak memory {max(r['hwm_kib'] for r in runs) / 1024:.0f} MiB; peak threads "
               f"{max(r['threads'] for r in runs)} (kernel {max(r['os_threads'] for r in runs)}); "
-              f"exit {sorted({r['code'] for r in runs})}")
+              f"exit {sorted({r['code'] for r in runs})}; CPU median: gacheck "
+              f"{statistics.median(r['cpu'] for r in runs):.1f}s, Prometheus "
+              f"{statistics.median(r['server_cpu'] for r in runs):.1f}s")
     for name in trees:
         cold = min(r["seconds"] for r in rows[(name, "no-cache")])
         fill = min(r["seconds"] for r in rows[(name, "cache-filling")])
