@@ -164,7 +164,8 @@ def main() -> int:
                         for r in recorded}
             requests = [type(recorded[0])("GET", path, dict(params), {})
                         for path, params in sorted(distinct)]
-            print(f"gates: 1,000 explicit; {len(recorded)} query requests, {len(requests)} "
+            print(f"gates: {10 * len(fes.SERVICES):,} explicit; {len(recorded)} query requests, "
+                  f"{len(requests)} "
                   f"distinct; load {load()}", flush=True)
             rows: dict[tuple[str, str], list[dict]] = {}
             raws: list[float] = []
