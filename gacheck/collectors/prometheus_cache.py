@@ -88,7 +88,7 @@ class ChunkCache:
         return self.directory / "prometheus" / key[:2] / f"{key}.chunk"
 
     def read(self, key: str, chunk: Chunk, step_ms: int) -> Block | None:
-        """The stored prefix of ``chunk``, or ``None`` when absent, too big or invalid."""
+        """The stored part of ``chunk``, or ``None`` when absent, too big or invalid."""
         pending = self.writer.pending(key) if self.writer is not None else None
         if pending is not None:  # stored by this evaluation, not on disk yet
             return Block(pending.span, dict(pending.series), cached=True)
@@ -145,7 +145,7 @@ class ChunkCache:
         return deleted
 
     def write(self, key: str, block: Block) -> None:
-        """Store ``block`` (a prefix of a chunk) atomically; a failure only costs a refetch."""
+        """Store ``block`` (a part of a chunk) atomically; a failure only costs a refetch."""
         head, arrays = encode_entry(key, block)
         if len(head) + sum(a.nbytes for a in arrays) > MAX_ENTRY_BYTES:
             return
