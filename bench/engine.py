@@ -53,8 +53,16 @@ from tests.prometheus.recording_proxy import RecordingProxy  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
 CHILD = r"""
-import json, os, resource, sys, threading, time
+import json, logging, os, resource, sys, threading, time
 from gacheck import cli
+
+notes = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        notes.append(record.getMessage())
+writer_log = logging.getLogger("gacheck.collectors.prometheus_cache")
+writer_log.addHandler(Keep(logging.DEBUG))
+writer_log.setLevel(logging.DEBUG)
 
 peak = {"python": threading.active_count(), "os": 0}
 stop = threading.Event()
@@ -79,7 +87,8 @@ hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": seconds, "hwm_kib": hwm, "threads": peak["python"],
                   "os_threads": peak["os"], "code": code,
-                  "cpu": usage.ru_utime + usage.ru_stime}))
+                  "cpu": usage.ru_utime + usage.ru_stime,
+                  "writer": [n for n in notes if n.startswith("cache writer")]}))
 """
 
 
@@ -187,6 +196,9 @@ def main() -> int:
                 print(f"  run {run + 1}: " + ", ".join(
                     f"{n} {m} {v[-1]['seconds']:.1f}s" for (n, m), v in rows.items())
                     + f", raw {raws[-1]:.1f}s; load {load()}", flush=True)
+                for name in trees:
+                    for note in rows[(name, "cache-filling")][-1].get("writer", []):
+                        print(f"    {name}: {note}", flush=True)
     best_raw = min(raws)
     print(f"raw (distinct requests, httpx, 8 threads): best {best_raw:.2f}s "
           f"({', '.join(f'{r:.1f}' for r in raws)}); Prometheus CPU median "

@@ -219,6 +219,8 @@ class CacheWriter:
         self._closed = False
         self._changed = threading.Condition()
         self.written = self.failed = 0
+        self.waited = 0.0
+        """Seconds that callers of ``put`` waited for room, in all."""
 
     def pending(self, key: str) -> Block | None:
         with self._changed:
@@ -227,10 +229,15 @@ class CacheWriter:
     def put(self, key: str, block: Block) -> None:
         size = sum(t.nbytes + v.nbytes for t, v in block.series.values())
         with self._changed:
-            while not self._closed and self._queue and (
+            if not self._closed and self._queue and (
                     len(self._queue) >= self.MAX_PENDING
                     or self._bytes + size > self.MAX_PENDING_BYTES):
-                self._changed.wait()
+                started = time.monotonic()
+                while not self._closed and self._queue and (
+                        len(self._queue) >= self.MAX_PENDING
+                        or self._bytes + size > self.MAX_PENDING_BYTES):
+                    self._changed.wait()
+                self.waited += time.monotonic() - started
             if not self._closed:
                 self._queue.append((key, block, size))
                 self._pending[key] = block
@@ -284,10 +291,14 @@ class CacheWriter:
 
     def close(self, timeout: float | None = None) -> bool:
         """``flush``, then write any later entry at once (no thread is left behind)."""
+        started = time.monotonic()
         done = self.flush(timeout)
         with self._changed:
             self._closed = True
             self._changed.notify_all()
+        log.debug("cache writer: %d entries written, %d failed; puts waited %.2fs for room, "
+                  "the flush %.2fs", self.written, self.failed, self.waited,
+                  time.monotonic() - started)
         return done
 
 
