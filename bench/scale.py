@@ -310,11 +310,20 @@ def main() -> int:
         print(f"history built in {time.perf_counter() - started:.0f}s; load {load()}")
         with PrometheusServer(work / "data", work, rules=alerting_rules_yaml()) as server:
             at = end.isoformat()
-            whole_evaluation(work, server.url, at)
-            peak_rss(work, server.url, at)
-            rounds(work, server.url, end)
-            hundred(work, server.url, end)
+            if wanted("whole"):
+                whole_evaluation(work, server.url, at)
+            if wanted("rss"):
+                peak_rss(work, server.url, at)
+            if wanted("rounds"):
+                rounds(work, server.url, end)
+            if wanted("hundred"):
+                hundred(work, server.url, end)
     return 0
+
+
+def wanted(section: str) -> bool:
+    """``python bench/scale.py [whole] [rss] [rounds] [hundred]``: those sections; all without."""
+    return not sys.argv[1:] or section in sys.argv[1:]
 
 
 if __name__ == "__main__":

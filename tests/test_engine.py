@@ -308,3 +308,125 @@ def test_a_negative_duration_is_an_impossible_value_not_a_pass(
     assert gates["latency"]["status"] == "error" and gates["latency"]["value"] is None
     assert "impossible value -4ms" in gates["latency"]["message"]
     assert gates["change"]["status"] == "pass"  # control: signed kinds keep their value
+
+
+class _Trivial:
+    """Records how many threads the process has while it runs, then passes."""
+
+    params: ClassVar[type[Params]] = Params
+    unit: ClassVar[Unit | None] = Unit.COUNT
+    default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+    seen: ClassVar[list[int]] = []
+
+    def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
+        import threading
+        import time
+
+        self.seen.append(threading.active_count())
+        time.sleep(float(gate.title) if gate.title[:1].isdigit() else 0.002)
+        return Measurement(value=0)
+
+
+class _Hung:
+    """Stuck in pure Python (no subprocess to kill): only the test's release ends it."""
+
+    params: ClassVar[type[Params]] = Params
+    unit: ClassVar[Unit | None] = Unit.COUNT
+    default_threshold: ClassVar[dict[str, int]] = {"max": 0}
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release = threading.Event()
+
+    def evaluate(self, gate, ctx):  # type: ignore[no-untyped-def]
+        self.release.wait(60)
+        return Measurement(value=0)
+
+
+@pytest.fixture
+def pool_kinds(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from gacheck.run import engine
+
+    _Trivial.seen = []
+    hung = _Hung()
+    monkeypatch.setitem(gate_registry.KINDS, "trivial", _Trivial())
+    monkeypatch.setitem(gate_registry.KINDS, "hung", hung)
+    monkeypatch.setattr(engine, "CLEANUP_GRACE_S", 0.2)
+    yield hung
+    hung.release.set()
+
+
+def gates_toml(count: int, kind: str = "trivial", title: str = "t", prefix: str = "g",
+               extra: str = "") -> str:
+    return "".join(f'\n[[gates]]\nid = "{prefix}{i:04d}"\nkind = "{kind}"\ntitle = "{title}"\n'
+                   f"{extra}" for i in range(count))
+
+
+def test_many_gates_run_on_a_bounded_pool_of_threads(write_config, run_cli, pool_kinds) -> None:
+    import threading
+
+    before = threading.active_count()
+    peak = [before]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.001):
+            peak[0] = max(peak[0], threading.active_count())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        audit = audit_of(run_cli, write_config(gates_toml(300, title="0.05")))
+    finally:
+        stop.set()
+        sampler.join()
+    assert [g["id"] for g in audit["gates"]] == [f"g{i:04d}" for i in range(300)]
+    assert {g["status"] for g in audit["gates"]} == {"pass"}
+    assert len(_Trivial.seen) == 300
+    # 32 gate threads at most (the default [settings] max_concurrency), the sampler, and a
+    # few of the evaluation's own (the commit read); one thread per gate would be 300 more
+    bound = before + 1 + 32 + 4
+    assert max(_Trivial.seen) <= bound and peak[0] <= bound, (max(_Trivial.seen), peak[0])
+
+
+def test_the_pool_size_is_a_setting(write_config, run_cli, pool_kinds) -> None:
+    import threading
+
+    before = threading.active_count()
+    audit = audit_of(run_cli, write_config("[settings]\nmax_concurrency = 3\n" + gates_toml(40)))
+    assert {g["status"] for g in audit["gates"]} == {"pass"}
+    assert max(_Trivial.seen) <= before + 3 + 2
+
+
+def test_a_hung_gate_is_an_error_and_does_not_keep_the_others_from_running(
+    write_config, run_cli, pool_kinds
+) -> None:
+    # One thread in the pool, and the first gate never returns: the pool must replace the
+    # thread it is stuck on, or the other gates would never start.
+    import time
+
+    config = write_config("[settings]\nmax_concurrency = 1\n"
+                          + gates_toml(1, kind="hung", prefix="stuck", extra='timeout = "1s"\n')
+                          + gates_toml(5))
+    started = time.monotonic()
+    audit = audit_of(run_cli, config)
+    elapsed = time.monotonic() - started
+    gates = by_id(audit)
+    assert gates["stuck0000"]["status"] == "error"
+    assert gates["stuck0000"]["message"] == "did not finish within its timeout of 1s"
+    assert [gates[f"g{i:04d}"]["status"] for i in range(5)] == ["pass"] * 5
+    assert elapsed < 20, elapsed  # not the hung gate's 60 s
+    assert audit["verdict"] == "incomplete"
+
+
+def test_a_gates_time_limit_counts_from_when_it_starts_not_when_it_was_queued(
+    write_config, run_cli, pool_kinds
+) -> None:
+    # One thread: 4 gates of 0.6 s each take 2.4 s in all, past each one's limit of 1.5 s
+    # counted from the start of the run, well within it counted from each gate's own start.
+    config = write_config("[settings]\nmax_concurrency = 1\n"
+                          + gates_toml(4, title="0.6", extra='timeout = "1.5s"\n'))
+    gates = audit_of(run_cli, config)["gates"]
+    assert [g["status"] for g in gates] == ["pass"] * 4, [g["message"] for g in gates]
+    assert all(g["duration_s"] < 1.5 for g in gates)

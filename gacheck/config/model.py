@@ -54,6 +54,9 @@ class Settings(Strict):
     window: PositiveDuration = Field(default=48 * 3600.0, description="default look-back window")
     step: PositiveDuration = Field(default=60.0, description="default evaluation step")
     timeout: PositiveDuration = Field(default=60.0, description="default time limit of a gate")
+    max_concurrency: int = Field(
+        default=32, ge=1, le=256, description="gates running at once, at most (each on a thread "
+        "of a pool; a gate's time limit starts when it starts running)")
     output_dir: str = "docs/audits/ga"
     path_template: str = "{date}/ga-readiness.{ext}"
     latest_template: str | None = "latest.{ext}"

@@ -1,9 +1,12 @@
 """Runs the gates of a config concurrently and turns what they measured into results.
 
-Each gate runs in a daemon thread with its own time limit. A gate that raises, times out or
-returns nonsense becomes that gate's ``error``; the run itself always completes. A gate that
-times out is cancelled (``gacheck.core.deadline``): its subprocesses are killed, and it is given a
-short grace to clean up (temporary worktrees) before the run returns.
+Gates run on a bounded pool of daemon threads (as many as there are gates, at most
+``[settings] max_concurrency``), in config order, each within its own time limit counted from when
+it starts running. A gate that raises, times out or returns nonsense becomes that gate's
+``error``; the run itself always completes. A gate that times out is cancelled
+(``gacheck.core.deadline``): its subprocesses are killed, its thread is replaced in the pool (so a
+stuck gate never holds a slot), and it is given a short grace to clean up (temporary
+worktrees) before the run returns.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import queue
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +142,127 @@ def skipped(gate: GateSpec, why: str) -> GateResult:
     )
 
 
+def _failed(gate: GateSpec, message: str, duration_s: float) -> GateResult:
+    """An error result built without the kind's evidence (when ``to_result`` itself broke)."""
+    return GateResult(id=gate.id, kind=gate.kind, title=gate.title, blocking=gate.blocking,
+                      weight=gate.weight, status=Status.ERROR, threshold=gate.threshold,
+                      unit=gate.unit, message=message, duration_s=round(duration_s, 3))
+
+
+def pool_size(ctx: Context, count: int) -> int:
+    """Threads running gates: one per gate, at most ``[settings] max_concurrency``."""
+    return max(1, min(count, ctx.config.settings.max_concurrency))
+
+
+@dataclass
+class _Worker:
+    thread: threading.Thread | None = None
+    retired: bool = False
+    """Left behind with a gate past its time limit: it ends after that gate."""
+
+
+@dataclass
+class _Running:
+    gate: GateSpec
+    started: float
+    limit: deadline.Deadline
+    worker: _Worker
+
+
+class _Pool:
+    """The gates of one evaluation on a bounded pool of threads, in config order.
+
+    A gate's time limit starts when a thread takes it up. A gate past its limit is given its
+    error result at once and cancelled; the thread running it is retired (it ends once the
+    gate returns) and replaced, so a stuck gate never holds a slot of the pool.
+    """
+
+    def __init__(self, ctx: Context, gates: list[GateSpec]) -> None:
+        self.ctx = ctx
+        self.waiting: deque[GateSpec] = deque(gates)
+        self.size = pool_size(ctx, len(gates))
+        self.lock = threading.Lock()
+        self.done: queue.SimpleQueue[tuple[str, GateResult]] = queue.SimpleQueue()
+        self.running: dict[str, _Running] = {}
+        self.left_behind: list[threading.Thread] = []
+        self.started = 0
+
+    def _spawn(self) -> None:
+        """A new worker (called with the lock held)."""
+        worker = _Worker()
+        self.started += 1
+        worker.thread = threading.Thread(target=self._work, args=(worker,), daemon=True,
+                                         name=f"gacheck-gate-{self.started}")
+        worker.thread.start()
+
+    def _work(self, me: _Worker) -> None:
+        while True:
+            with self.lock:
+                if me.retired or not self.waiting:
+                    return
+                gate = self.waiting.popleft()
+                started = time.monotonic()
+                limit = deadline.Deadline(started + gate.timeout)
+                self.running[gate.id] = _Running(gate, started, limit, me)
+            result = self._measure(gate, limit, started)
+            with self.lock:
+                if self.running.pop(gate.id, None) is not None:  # else: timed out already
+                    self.done.put((gate.id, result))
+            del result
+
+    def _measure(self, gate: GateSpec, limit: deadline.Deadline, started: float) -> GateResult:
+        try:
+            with deadline.bound(limit):
+                outcome = measure(gate, dataclasses.replace(self.ctx, deadline=limit))
+            return to_result(gate, outcome, time.monotonic() - started, self.ctx)
+        except Exception as exc:  # measure() keeps a kind's errors; this is the engine's own
+            log.debug("gate %s: building its result raised:\n%s", gate.id,
+                      traceback.format_exc())
+            return _failed(gate, f"internal error while judging the gate: {type(exc).__name__}",
+                           time.monotonic() - started)
+
+    def _expire(self, now: float) -> list[_Running]:
+        """Running gates past their limit: cancelled, their workers retired and replaced."""
+        with self.lock:
+            expired = [r for r in self.running.values() if now >= r.limit.at]
+            for entry in expired:
+                del self.running[entry.gate.id]
+                entry.limit.cancel()
+                entry.worker.retired = True
+                if entry.worker.thread is not None:
+                    self.left_behind.append(entry.worker.thread)
+                if self.waiting:
+                    self._spawn()
+        return expired
+
+    def run(self) -> dict[str, GateResult]:
+        results: dict[str, GateResult] = {}
+        total = len(self.waiting)
+        with self.lock:
+            for _ in range(self.size):
+                self._spawn()
+        while len(results) < total:
+            with self.lock:
+                first = min((r.limit.at for r in self.running.values()), default=math.inf)
+            wait = max(0.0, first - time.monotonic())
+            try:
+                gate_id, result = self.done.get(timeout=min(wait, 0.5) + 0.01)
+                results.setdefault(gate_id, result)
+            except queue.Empty:
+                pass
+            now = time.monotonic()
+            for entry in self._expire(now):
+                gate = entry.gate
+                timed_out = Measurement(
+                    value=None,
+                    message=f"did not finish within its timeout of {gate.timeout:g}s",
+                    status=Status.ERROR,
+                )
+                results[gate.id] = to_result(gate, timed_out, now - entry.started, self.ctx)
+        _grace(self.left_behind)
+        return results
+
+
 def _grace(cancelled: list[threading.Thread]) -> None:
     """Wait a little for cancelled gates: their subprocesses are being killed and their
     temporary files removed; a gate stuck in pure Python is left behind after the grace."""
@@ -149,48 +275,9 @@ def _grace(cancelled: list[threading.Thread]) -> None:
 
 def run_gates(ctx: Context, selected: Collection[str] | None = None) -> list[GateResult]:
     """Results for every gate of the config, in config order; unselected gates are skipped."""
-    done: queue.Queue[tuple[str, GateResult]] = queue.Queue()
     gates = ctx.config.gates
     to_run = [g for g in gates if selected is None or g.id in selected]
-    started: dict[str, float] = {}
-    limits: dict[str, deadline.Deadline] = {}
-    threads: dict[str, threading.Thread] = {}
-
-    def work(gate: GateSpec) -> None:
-        limit = limits[gate.id]
-        with deadline.bound(limit):
-            outcome = measure(gate, dataclasses.replace(ctx, deadline=limit))
-        done.put((gate.id, to_result(gate, outcome, time.monotonic() - started[gate.id], ctx)))
-
-    for gate in to_run:
-        started[gate.id] = time.monotonic()
-        limits[gate.id] = deadline.Deadline(started[gate.id] + gate.timeout)
-        threads[gate.id] = threading.Thread(
-            target=work, args=(gate,), name=f"gate-{gate.id}", daemon=True
-        )
-        threads[gate.id].start()
-
-    results: dict[str, GateResult] = {}
-    deadlines = {g.id: started[g.id] + g.timeout for g in to_run}
-    while len(results) < len(to_run):
-        pending = [gid for gid in deadlines if gid not in results]
-        wait = max(0.0, min(deadlines[gid] for gid in pending) - time.monotonic())
-        try:
-            gate_id, result = done.get(timeout=min(wait, 0.5) + 0.01)
-            results.setdefault(gate_id, result)
-        except queue.Empty:
-            pass
-        now = time.monotonic()
-        for gate in to_run:
-            if gate.id not in results and now >= deadlines[gate.id]:
-                timed_out = Measurement(
-                    value=None,
-                    message=f"did not finish within its timeout of {gate.timeout:g}s",
-                    status=Status.ERROR,
-                )
-                results[gate.id] = to_result(gate, timed_out, now - started[gate.id], ctx)
-                limits[gate.id].cancel()
-    _grace([t for gid, t in threads.items() if limits[gid].cancelled])
+    results = _Pool(ctx, to_run).run() if to_run else {}
     return [
         results[g.id] if g.id in results else skipped(g, "not selected (--only/--skip)")
         for g in gates

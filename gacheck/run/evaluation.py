@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from gacheck import __version__
 from gacheck.config.for_each import template_of
 from gacheck.context import Context
+from gacheck.core.at_end import finish
 from gacheck.core.errors import UsageError
 from gacheck.core.models import Audit, RepositoryRecord, SelectionRecord
 from gacheck.core.side_thread import beside
@@ -57,6 +58,7 @@ def evaluate(
     # The commit is read beside the gates (a git subprocess), not before the first one starts.
     probe = beside(lambda: _repository(ctx, chosen), name="gacheck-repository")
     measured = run_gates(ctx, chosen)
+    finish(ctx)  # the cache's entries on disk before the next evaluation looks for them
     repository, repository_note = probe()
     results, waiver_records, notes = apply_waivers(measured, config.waivers, ctx.at.date())
     method = config.settings.score

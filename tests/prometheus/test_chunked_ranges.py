@@ -202,3 +202,68 @@ def test_each_answer_is_freed_when_used_not_when_the_garbage_collector_runs(prom
     assert len(seen) >= 22
     # at most the last answer of each thread (the caller's, and a worker's not yet ended)
     assert len(alive) <= 4, f"{len(alive)} of {len(seen)} answers still held"
+
+
+def test_an_evaluation_returns_with_its_cache_entries_on_disk(promlab, tmp_path, run_cli,
+                                                              monkeypatch):
+    """Entries are written on the cache's own thread; a slow disk must not leave any of them
+    unwritten when the evaluation returns: the next one finds every closed chunk."""
+    import time
+
+    lab = promlab("sustained_breach")
+    original = ChunkCache.write
+    writes: list[str] = []
+
+    def slow_disk(self, key, block):  # type: ignore[no-untyped-def]
+        time.sleep(0.05)
+        original(self, key, block)
+        writes.append(key)
+
+    monkeypatch.setattr(ChunkCache, "write", slow_disk)
+    stored: list[str] = []
+    store = ChunkCache.store
+    monkeypatch.setattr(ChunkCache, "store",
+                        lambda self, key, block: (stored.append(key), store(self, key, block)))
+    config = tmp_path / "gates.toml"
+    config.write_text(default_prometheus_gates(), encoding="utf-8")
+
+    def evaluate(name: str) -> dict:
+        out = tmp_path / name
+        run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path), "--prometheus-url",
+                lab.url, "--at", lab.end.isoformat(), "--output-dir", str(out), "--cache-dir",
+                str(tmp_path / "cache"))
+        return json.loads((out / "latest.json").read_text(encoding="utf-8"))
+
+    first = evaluate("first")
+    entries = sorted((tmp_path / "cache").rglob("*.chunk"))
+    assert len(stored) >= 5 and sorted(writes) == sorted(stored)  # all written on return
+    assert len(entries) == len(set(stored))
+    second = evaluate("second")
+    assert comparable(first) == comparable(second)
+    pieces = [[c["source"] for c in q["chunks"]] for g in second["gates"]
+              for q in g["evidence"]["queries"] if len(q["chunks"]) > 1]
+    assert pieces and all(set(p[:-1]) == {"cache"} for p in pieces), pieces
+
+
+def test_a_first_evaluation_asks_only_for_its_window_and_a_longer_one_completes_the_entry(
+        promlab, tmp_path):
+    lab = promlab("sustained_breach")
+    cache = ChunkCache(tmp_path / "cache")
+    short = range_window(lab.end, 20 * 3600, 60, 11000)
+    long = range_window(lab.end, 40 * 3600, 60, 11000)
+    from tests.prometheus.recording_proxy import RecordingProxy
+
+    with RecordingProxy(lab.url) as proxy:
+        PrometheusClient(settings(proxy.url, 6 * 3600), cache).range(
+            QUERIES[0], short.start, short.end, 60)
+    starts = [float(r.params["start"][0]) for r in proxy.requests if "start" in r.params]
+    assert min(starts) == short.start.timestamp()  # not the chunk's start: no more asked
+    # a longer window over the same query needs the stored first chunk's earlier instants
+    longer = PrometheusClient(settings(lab.url, 6 * 3600), cache).range(
+        QUERIES[0], long.start, long.end, 60)
+    same(one_shot(lab.url, QUERIES[0], long), as_points(longer))
+    again = PrometheusClient(settings(lab.url, 6 * 3600), cache).range(
+        QUERIES[0], short.start, short.end, 60)
+    same(one_shot(lab.url, QUERIES[0], short), as_points(again))
+    assert [c.source for c in again.record.chunks[:-1]] == ["cache"] * (
+        len(again.record.chunks) - 1)

@@ -1,8 +1,9 @@
 """Closed chunks of range queries on disk, so the next evaluation asks only for new minutes.
 
-An entry holds one absolute chunk's series from the chunk's first instant up to ``covered``,
-an instant at least the safety margin before the evaluation that fetched it (later samples
-may still arrive). Its name is a SHA-256 of the backend URL (credentials left out), a hash of
+An entry holds one absolute chunk's series from the first instant a window needed (the
+chunk's first, or a later one in the chunk where a window started) up to ``covered``, an
+instant at least the safety margin before the evaluation that fetched it (later samples may
+still arrive). Its name is a SHA-256 of the backend URL (credentials left out), a hash of
 the identity sent (headers such as ``X-Scope-OrgID`` or ``Authorization``, basic auth), the
 query, the step and the chunk: no secret and no query text is readable from the file name.
 
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import os
 import struct
-import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +62,22 @@ def identity_of(headers: dict[str, str], auth: tuple[str, str] | None,
 @dataclass(frozen=True)
 class ChunkCache:
     directory: Path
+    writer: CacheWriter | None = field(default=None, compare=False, repr=False)
+    """Where ``store`` sends entries to be written off the gates' threads; ``None``: written
+    at once (``with_writer`` gives the evaluation's cache one)."""
+
+    def with_writer(self) -> ChunkCache:
+        """This cache with a background writer of its own (``CacheWriter``)."""
+        cache = ChunkCache(self.directory)
+        return ChunkCache(self.directory, CacheWriter(cache))
+
+    def store(self, key: str, block: Block) -> None:
+        """``write`` on the writer's thread when there is one (the entry is read back from
+        memory until it is on disk), else now."""
+        if self.writer is not None:
+            self.writer.put(key, block)
+        else:
+            self.write(key, block)
 
     def key(self, scope: CacheScope, promql: str, step_ms: int, chunk: Chunk) -> str:
         length = chunk.last_ms - chunk.start_ms
@@ -69,7 +88,10 @@ class ChunkCache:
         return self.directory / "prometheus" / key[:2] / f"{key}.chunk"
 
     def read(self, key: str, chunk: Chunk, step_ms: int) -> Block | None:
-        """The stored prefix of ``chunk``, or ``None`` when absent, too big or invalid."""
+        """The stored part of ``chunk``, or ``None`` when absent, too big or invalid."""
+        pending = self.writer.pending(key) if self.writer is not None else None
+        if pending is not None:  # stored by this evaluation, not on disk yet
+            return Block(pending.span, dict(pending.series), cached=True)
         path = self.path(key)
         try:
             with path.open("rb") as handle:
@@ -123,26 +145,161 @@ class ChunkCache:
         return deleted
 
     def write(self, key: str, block: Block) -> None:
-        """Store ``block`` (a prefix of a chunk) atomically; a failure only costs a refetch."""
+        """Store ``block`` (a part of a chunk) atomically; a failure only costs a refetch."""
         head, arrays = encode_entry(key, block)
         if len(head) + sum(a.nbytes for a in arrays) > MAX_ENTRY_BYTES:
             return
         path = self.path(key)
+        # A name of our own (process, counter) instead of mkstemp's tries, and the folder made
+        # only when missing: thousands of entries an evaluation, written under a busy GIL,
+        # where each system call waits for it again.
+        tmp = path.parent / f".tmp-{os.getpid()}-{next(_TEMP_NAMES)}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(head)
-                    for array in arrays:  # straight from the arrays: no copy of the chunk
-                        handle.write(memoryview(array).cast("B"))
+                fd = os.open(tmp, flags, 0o600)
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(tmp, flags, 0o600)
+            try:
+                try:  # straight from the arrays: no copy of the chunk
+                    _write_all(fd, [head, *arrays])
+                finally:
+                    os.close(fd)
                 os.replace(tmp, path)
             except BaseException:
-                Path(tmp).unlink(missing_ok=True)
+                tmp.unlink(missing_ok=True)
                 raise
         except OSError as exc:
             log.warning("cannot write cache entry under %s (%s)", self.directory,
                         exc.strerror or type(exc).__name__)
+
+
+_TEMP_NAMES = itertools.count()
+_IOV = 512
+"""Buffers per ``writev`` call (the system allows 1,024)."""
+
+
+def _write_all(fd: int, buffers: list[Any]) -> None:
+    """Every byte of ``buffers`` to ``fd``, in as few system calls as the system allows."""
+    views = [view for view in (memoryview(b).cast("B") for b in buffers) if len(view)]
+    first = 0
+    while first < len(views):
+        written = os.writev(fd, views[first:first + _IOV])
+        while first < len(views) and written >= len(views[first]):
+            written -= len(views[first])
+            first += 1
+        if written:  # a short write: the rest of this buffer next
+            views[first] = views[first][written:]
+
+
+class CacheWriter:
+    """Entries written on one background thread, in order of arrival, so that a gate does not
+    wait for the disk (nor for encoding and hashing an entry).
+
+    The queue is bounded (``MAX_PENDING`` entries, ``MAX_PENDING_BYTES`` of samples): past that
+    ``put`` waits, so memory stays bounded when the disk is slow. A failed write is logged and
+    costs only a refetch next time; it is never raised. ``flush`` (the evaluation calls it
+    before it returns) waits until every entry put is on disk; once ``close``d, ``put`` writes
+    at once (a gate left behind by its time limit, still running).
+    """
+
+    MAX_PENDING = 256
+    MAX_PENDING_BYTES = 64 * 2**20
+    IDLE_S = 2.0
+    """The thread ends after this long without an entry (and starts again with the next)."""
+
+    def __init__(self, cache: ChunkCache) -> None:
+        self.cache = cache
+        self._queue: deque[tuple[str, Block, int]] = deque()
+        self._pending: dict[str, Block] = {}
+        self._bytes = 0
+        self._busy = False
+        self._thread = False
+        self._closed = False
+        self._changed = threading.Condition()
+        self.written = self.failed = 0
+        self.waited = 0.0
+        """Seconds that callers of ``put`` waited for room, in all."""
+
+    def pending(self, key: str) -> Block | None:
+        with self._changed:
+            return self._pending.get(key)
+
+    def put(self, key: str, block: Block) -> None:
+        size = sum(t.nbytes + v.nbytes for t, v in block.series.values())
+        with self._changed:
+            if not self._closed and self._queue and (
+                    len(self._queue) >= self.MAX_PENDING
+                    or self._bytes + size > self.MAX_PENDING_BYTES):
+                started = time.monotonic()
+                while not self._closed and self._queue and (
+                        len(self._queue) >= self.MAX_PENDING
+                        or self._bytes + size > self.MAX_PENDING_BYTES):
+                    self._changed.wait()
+                self.waited += time.monotonic() - started
+            if not self._closed:
+                self._queue.append((key, block, size))
+                self._pending[key] = block
+                self._bytes += size
+                if not self._thread:
+                    self._thread = True
+                    threading.Thread(target=self._run, daemon=True,
+                                     name="gacheck-cache-writer").start()
+                self._changed.notify_all()
+                return
+        self._write(key, block)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queue:
+                    if not self._changed.wait(self.IDLE_S) and not self._queue:
+                        self._thread = False
+                        self._changed.notify_all()
+                        return
+                key, block, size = self._queue.popleft()
+                self._busy = True
+            try:
+                self._write(key, block)
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._bytes -= size
+                    if self._pending.get(key) is block:
+                        del self._pending[key]
+                    self._changed.notify_all()
+
+    def _write(self, key: str, block: Block) -> None:
+        try:
+            self.cache.write(key, block)
+            self.written += 1
+        except Exception as exc:  # an entry is never worth an evaluation's failure
+            self.failed += 1
+            log.warning("cannot write cache entry %s (%s: %s)", key[:12], type(exc).__name__, exc)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every entry put is written; False when ``timeout`` passed first."""
+        end = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            while self._queue or self._busy:
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._changed.wait(left)
+        return True
+
+    def close(self, timeout: float | None = None) -> bool:
+        """``flush``, then write any later entry at once (no thread is left behind)."""
+        started = time.monotonic()
+        done = self.flush(timeout)
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        log.debug("cache writer: %d entries written, %d failed; puts waited %.2fs for room, "
+                  "the flush %.2fs", self.written, self.failed, self.waited,
+                  time.monotonic() - started)
+        return done
 
 
 def encode_entry(key: str, block: Block) -> tuple[bytes, list[Any]]:
@@ -185,7 +342,7 @@ def decode_entry(raw: bytes, key: str, chunk: Chunk, step_ms: int) -> Block:
     first, last = header["first_ms"], header["last_ms"]
     if not (isinstance(first, int) and isinstance(last, int)):
         raise TypeError("bad span")
-    if first != chunk.start_ms or not chunk.start_ms <= last <= chunk.last_ms:
+    if not chunk.start_ms <= first <= last <= chunk.last_ms or (first - chunk.start_ms) % step_ms:
         raise ValueError("span outside the chunk")
     entries = header["series"]
     if not isinstance(entries, list):

@@ -8,6 +8,7 @@ own error text becomes the gate's error message; secrets never reach a message.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -32,8 +33,12 @@ from gacheck.collectors.prometheus.results import QueryResult, Series, parse_res
 from gacheck.context import Context
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import QueryRecord
+from gacheck.core.workpool import WorkPool
 
 _SHORT_QUERY = 200
+FLUSH_S = 120.0
+"""How long an evaluation waits, at its end, for the cache's pending entries."""
+log = logging.getLogger(__name__)
 
 
 def display_url(url: str) -> str:
@@ -69,6 +74,8 @@ class PrometheusClient:
                                                      settings.query_params))
         # Every range piece of the evaluation waits here: [prometheus] max_concurrency.
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
+        # ... and is fetched on one of these threads, shared by every gate's queries.
+        self.fetch_pool = WorkPool(settings.max_concurrency, name="gacheck-fetch")
 
     @property
     def session(self) -> Any:
@@ -242,7 +249,7 @@ class PrometheusClient:
 def client(ctx: Context) -> PrometheusClient:
     """The evaluation's client, after the one probe; raises the probe's reason otherwise."""
     settings = ctx.shared("prometheus:settings", lambda: ConnectionSettings.from_context(ctx))
-    cache = ChunkCache(ctx.overrides.cache_dir) if ctx.overrides.cache_dir else None
+    cache = ctx.shared("prometheus:cache", lambda: _cache(ctx))
     if cache is not None:  # once per evaluation, on a thread of its own: it is only disk work
         ctx.shared("prometheus:evict", lambda: _evict_beside(cache, ctx.config.prometheus))
     margin = ctx.config.prometheus.cache_margin
@@ -257,6 +264,25 @@ def client(ctx: Context) -> PrometheusClient:
 
         return FusedClient(prometheus, ctx, member)  # type: ignore[return-value]
     return prometheus
+
+
+def _cache(ctx: Context) -> ChunkCache | None:
+    """The evaluation's chunk cache: entries written on a thread of its own, all of them on
+    disk before the evaluation returns (``gacheck.core.at_end``)."""
+    if not ctx.overrides.cache_dir:
+        return None
+    from gacheck.core.at_end import at_end
+
+    cache = ChunkCache(ctx.overrides.cache_dir).with_writer()
+    writer = cache.writer
+    assert writer is not None
+
+    def flush() -> None:
+        if not writer.close(FLUSH_S):
+            log.warning("the chunk cache's last entries were not written within %gs", FLUSH_S)
+
+    at_end(ctx, flush)
+    return cache
 
 
 def _evict_beside(cache: ChunkCache, prom: Any) -> threading.Thread:

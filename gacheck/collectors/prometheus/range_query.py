@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from gacheck.collectors.prometheus.chunks import (
 )
 from gacheck.collectors.prometheus.fetch import Block, Key
 from gacheck.core.models import ChunkRecord
+from gacheck.core.workpool import WorkPool
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,13 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
         grid.add(done.block)
         plans[index] = done
 
-    concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    concurrently(fetch, finish, wanted, client.settings.max_concurrency, pool_of(client))
     return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks, grid)
+
+
+def pool_of(client: Any) -> WorkPool | None:
+    """The client's threads for pieces (``PrometheusClient.fetch_pool``), when it has them."""
+    return getattr(client, "fetch_pool", None)
 
 
 def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: int) -> Merged:
@@ -98,7 +105,8 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
     def finish(index: int, body: bytes) -> None:
         blocks[index] = grid.add(client.decode_body(body, spans[index], promql))
 
-    concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency)
+    concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency,
+                 pool_of(client))
     return _merge([(b, "prometheus") for b in blocks], [Task(s) for s in spans], grid)
 
 
@@ -120,15 +128,14 @@ def plan_chunk(cache: ChunkCache, scope: CacheScope, promql: str, step_ms: int, 
     assert chunk is not None
     key = cache.key(scope, promql, step_ms, chunk)
     stored = cache.read(key, chunk, step_ms)
+    if stored is not None and stored.span.first_ms > task.span.first_ms:
+        stored = None  # stored for a window starting later: this one needs instants before it
     covered = stored.span.last_ms if stored is not None else None
     if stored is not None and covered is not None and covered >= task.span.last_ms:
         return _Plan(task, key, None, None, trim(stored, task.span), "cache")
-    if covered is not None:
-        fetch_from = covered + step_ms
-    elif chunk.start_ms <= closed:
-        fetch_from = chunk.start_ms  # the whole closed head, so the next window finds it
-    else:
-        fetch_from = task.span.first_ms
+    # Only what the window needs: the window moving forward never needs the chunk's instants
+    # before its start, so a first evaluation asks for no more than an uncached one.
+    fetch_from = task.span.first_ms if covered is None else covered + step_ms
     return _Plan(task, key, stored, Span(fetch_from, task.span.last_ms))
 
 
@@ -138,8 +145,9 @@ def complete_chunk(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) 
     covered = stored.span.last_ms if stored is not None else None
     whole = _join(stored, fetched) if stored is not None else fetched
     keep = min(closed, plan.task.span.last_ms)
-    if not fetched.warnings and keep >= chunk.start_ms and (covered is None or keep > covered):
-        cache.write(plan.key, trim(whole, Span(chunk.start_ms, keep)))
+    first = whole.span.first_ms
+    if not fetched.warnings and keep >= first and (covered is None or keep > covered):
+        cache.store(plan.key, trim(whole, Span(first, keep)))
     source = "cache+prometheus" if stored is not None else "prometheus"
     block = Block(whole.span, trim(whole, plan.task.span).series, fetched.warnings,
                   fetched.received)
@@ -182,52 +190,62 @@ def _join(head: Block, tail: Block) -> Block:
                  tail.received)
 
 
-def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> None:
-    """``fetch(i)`` (the network) on at most ``limit`` daemon threads; ``finish(i, body)``
-    (decoding, the cache) on the calling thread as bodies arrive. Decoding on one thread keeps
-    the arrays in one allocator arena, where the merge reuses the pieces' memory; the bounded
-    queue keeps at most ``2 x limit`` bodies in memory. The first error (in time order) is
-    raised once every thread stopped."""
+def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int,
+                 pool: WorkPool | None = None) -> None:
+    """``fetch(i)`` (the network) on ``pool``, the client's threads shared by every gate of the
+    evaluation (at most ``[prometheus] max_concurrency`` requests in flight in all);
+    ``finish(i, body)`` (decoding, the cache) on the calling thread as bodies arrive. Decoding
+    on one thread keeps the arrays in one allocator arena, where the merge reuses the pieces'
+    memory. At most ``limit`` of this query's pieces are handed to the pool at a time, the next
+    one as a body is finished, so a query holds at most ``limit`` bodies however slow its
+    decoding, and a query of many pieces does not keep the others waiting behind all of them.
+    The first error (in piece order) is raised once every piece handed out came back; the
+    pieces not handed out yet are not fetched."""
     if not indexes:
         return
-    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for index in indexes:
-        todo.put(index)
-    arrived: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=limit)
+    if pool is None:
+        pool = WorkPool(limit, name="gacheck-range")
+    todo = deque(indexes)
+    arrived: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     failed = threading.Event()
-    workers = min(limit, len(indexes))
 
-    def work() -> None:
-        while not failed.is_set():
-            try:
-                index = todo.get_nowait()
-            except queue.Empty:
-                break
+    def piece(index: int) -> Any:
+        def run() -> None:
+            if failed.is_set():  # another piece failed: the query fails anyway
+                arrived.put((index, _SKIPPED))
+                return
             try:
                 arrived.put((index, fetch(index)))
             except BaseException as exc:  # re-raised in the gate's thread below
                 failed.set()
                 arrived.put((index, exc))
-        arrived.put((-1, None))  # this worker is done
+        return run
 
-    for _ in range(workers):
-        threading.Thread(target=work, daemon=True, name="gacheck-range").start()
+    out = 0
+    for _ in range(min(max(1, limit), len(todo))):
+        pool.submit(piece(todo.popleft()))
+        out += 1
     errors: dict[int, BaseException] = {}
-    running = workers
-    while running:
+    while out:
         index, outcome = arrived.get()
-        if index < 0:
-            running -= 1
-        elif isinstance(outcome, BaseException):
+        out -= 1
+        if isinstance(outcome, BaseException):
             errors[index] = outcome
-        elif not errors:
+        elif outcome is not _SKIPPED and not errors:
             try:
                 finish(index, outcome)
             except BaseException as exc:
                 failed.set()
                 errors[index] = exc
+        del outcome
+        if todo and not failed.is_set():
+            pool.submit(piece(todo.popleft()))
+            out += 1
     if errors:
         raise errors[min(errors)]
+
+
+_SKIPPED = object()
 
 
 class _OnGrid:

@@ -28,6 +28,7 @@ from gacheck.collectors.prometheus.range_query import (
     complete_chunk,
     concurrently,
     plan_chunk,
+    pool_of,
     trim,
 )
 
@@ -64,7 +65,7 @@ def run_samples(client: Any, selector: str, start: datetime, end: datetime,
         blocks[index] = done.block
         plans[index] = done
 
-    concurrently(fetch, finish, wanted, client.settings.max_concurrency)
+    concurrently(fetch, finish, wanted, client.settings.max_concurrency, pool_of(client))
     return _joined(blocks, [plan.source for plan in plans], tasks)
 
 
