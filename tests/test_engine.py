@@ -310,7 +310,7 @@ def test_a_negative_duration_is_an_impossible_value_not_a_pass(
     assert gates["change"]["status"] == "pass"  # control: signed kinds keep their value
 
 
-class _Trivial:
+class _Trivial(GateKind):
     """Records how many threads the process has while it runs, then passes."""
 
     params: ClassVar[type[Params]] = Params
@@ -327,7 +327,7 @@ class _Trivial:
         return Measurement(value=0)
 
 
-class _Hung:
+class _Hung(GateKind):
     """Stuck in pure Python (no subprocess to kill): only the test's release ends it."""
 
     params: ClassVar[type[Params]] = Params
