@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,9 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from gacheck import secrets as registry
-
-sys.path.insert(0, str(Path(__file__).parent / "contract"))
-from facade_server import FacadeServer  # noqa: E402
+from tests.support.facade_server import FacadeServer
 
 PASSWORD = "pw-Secr3t+x~9"
 USER = "alice"

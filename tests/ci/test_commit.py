@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ci_project import git, write_snapshot
+from tests.ci.ci_project import git, write_snapshot
 
 
 def _log(repo: Path) -> list[str]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ci_project import write_project_config, write_snapshot
-from ci_samples import gate, sample_audit
-
 from gacheck.audit_diff import diff_audits
 from gacheck.models import Evidence, Finding, Status, Threshold
 from gacheck.units import Unit
+from tests.ci.ci_project import write_project_config, write_snapshot
+from tests.ci.ci_samples import gate, sample_audit
 
 
 def _document(audit) -> dict:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from ci_project import write_project_config, write_snapshot
+from tests.ci.ci_project import write_project_config, write_snapshot
 
 # Passes from the third time it runs: the counter file is how a test makes time pass.
 THIRD_TIME_LUCKY = """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ci_project import git, write_snapshot
+from tests.ci.ci_project import git, write_snapshot
 
 AT = "2026-11-25T06:00:00Z"
 DAY = Path("docs/audits/ga/2026-11-25")

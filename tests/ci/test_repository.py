@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ci_project import git
+from tests.ci.ci_project import git
 
 
 def _audit(result) -> dict:  # type: ignore[no-untyped-def]

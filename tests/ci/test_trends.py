@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from ci_project import write_project_config, write_snapshot
 from PIL import Image
 
 from gacheck.reports.charts import HEIGHT_PX, WIDTH_PX
 from gacheck.trends import sparkline
+from tests.ci.ci_project import write_project_config, write_snapshot
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ci_samples import sample_audit
 
 from gacheck import waiting
 from gacheck.models import Verdict
+from tests.ci.ci_samples import sample_audit
 
 
 class FakeTime:

@@ -9,13 +9,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import SPECS, add_specs
-from test_openapi_specs import GATE, messages
 
 from gacheck.collectors.openapi_policy import Exemption, Policy, Rule, code_matches, normalize_code
 from gacheck.collectors.openapi_refs import format_pointer, parse_pointer
 from gacheck.errors import ConfigError
 from gacheck.models import Status
+from tests.contract.spec_files import GATE, SPECS, add_specs, messages
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from action_harness import as_workflow, load_action, run_action
-from eco_venv import dependency_paths, offline_env
+
+from tests.ecosystem.action_harness import as_workflow, load_action, run_action
+from tests.ecosystem.eco_venv import dependency_paths, offline_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "docs" / "examples").glob("*.yml"))

@@ -10,7 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from eco_venv import make_venv, offline_env
+
+from tests.ecosystem.eco_venv import make_venv, offline_env
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,4 @@
-"""What the fault tests share (a module of its own: test modules import it by name, and
-every test folder's conftest is called ``conftest``)."""
+"""What the fault tests share besides fixtures: the instant, the Prometheus gate, the root."""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@ limits: bodies are capped after decompression, a trickle stops at the latency li
 from __future__ import annotations
 
 import pytest
-from fault_server import Fault, FaultServer
 
 from gacheck.models import Status
+from tests.faults.fault_server import Fault, FaultServer
 
 SMOKE = """
 [[gates]]

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_server import Fault, FaultServer, matrix
-from fault_setup import AT, PROMETHEUS_GATE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +26,8 @@ from gacheck import engine
 from gacheck.config import load_config
 from gacheck.context import Context, Overrides
 from gacheck.models import Status
+from tests.faults.fault_server import Fault, FaultServer, matrix
+from tests.faults.fault_setup import AT, PROMETHEUS_GATE
 
 EXAMPLES = int(os.environ.get("GACHECK_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

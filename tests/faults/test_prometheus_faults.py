@@ -4,10 +4,10 @@ traceback, a hang past ``[prometheus].timeout``, or memory exhausted by its answ
 from __future__ import annotations
 
 import pytest
-from fault_server import Fault, FaultServer
-from fault_setup import PROMETHEUS_GATE
 
 from gacheck.models import Status
+from tests.faults.fault_server import Fault, FaultServer
+from tests.faults.fault_setup import PROMETHEUS_GATE
 
 EXPECTED = {
     "status_503": "answered HTTP 503 Service Unavailable",

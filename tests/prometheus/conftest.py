@@ -22,9 +22,7 @@ import pytest
 
 from gacheck.promlab.lab import Lab, running_scenario
 from gacheck.promlab.scenarios import get
-from gacheck.promlab.server import BasicAuth
-
-LAB_AUTH = BasicAuth("gacheck", "promlab-secret-7f3a")
+from tests.prometheus.helpers import LAB_AUTH
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,6 +10,10 @@ from gacheck.config import load_config
 from gacheck.context import Context, Overrides
 from gacheck.engine import measure, to_result
 from gacheck.models import GateResult
+from gacheck.promlab.server import BasicAuth
+
+LAB_AUTH = BasicAuth("gacheck", "promlab-secret-7f3a")
+"""The user and password of ``promlab(name, auth=True)``'s servers."""
 
 
 def context(tmp_path: Path, url: str, at: datetime, gates_toml: str,
