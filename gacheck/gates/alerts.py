@@ -17,11 +17,11 @@ An alert that did fire is a failure whatever else is known.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
+from gacheck import timeparse
 from gacheck.collectors.prometheus import client
 from gacheck.collectors.prometheus_coverage import Signals, monitoring_coverage
 from gacheck.collectors.prometheus_rules import AlertingRule, parse_rules
@@ -145,7 +145,7 @@ class AlertsGate:
         details["rules_loaded"] = sorted({r.name for r in rules})
         details["rule_health"] = [r.details() for r in rules if r.broken]
         # No clock reading goes into the details: the same inputs give the same audit bytes.
-        if (datetime.now(UTC) - ctx.at).total_seconds() > PAST_AT_S:
+        if (timeparse.now() - ctx.at).total_seconds() > PAST_AT_S:
             notes.append("rule health is as of now (/api/v1/rules knows only the present), "
                          f"not as of --at {stamp(ctx.at.timestamp())}")
         if not rules:
