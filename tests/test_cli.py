@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+from tests.support.clock import day, on, stamp
 
 CONFIG = """
 [settings]
@@ -136,13 +139,15 @@ def test_a_full_run_is_not_partial(write_config, run_cli) -> None:
 
 def test_at_accepts_unix_seconds_and_offsets(write_config, run_cli) -> None:
     path = config_with(write_config)
-    unix = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json", "--at", "1795593600")
-    assert json.loads(unix.out)["evaluated_at"] == "2026-11-25T08:00:00Z"
+    at = on(day(1), "08:00")
+    unix = run_cli("evaluate", "--config", str(path), "--no-write", "--format", "json", "--at", str(int(at.timestamp())))
+    assert json.loads(unix.out)["evaluated_at"] == stamp(at)
+    an_hour_east = at.astimezone(timezone(timedelta(hours=1)))  # 09:00+01:00
     offset = run_cli(
         "evaluate", "--config", str(path), "--no-write", "--format", "json",
-        "--at", "2026-11-25T09:00:00+01:00",
+        "--at", an_hour_east.isoformat(),
     )
-    assert json.loads(offset.out)["evaluated_at"] == "2026-11-25T08:00:00Z"
+    assert json.loads(offset.out)["evaluated_at"] == stamp(at)
 
 
 def test_text_output_has_a_line_per_gate_and_no_colour_off_a_terminal(write_config, run_cli) -> None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from gacheck.promlab.server import PrometheusServer
+from tests.support.clock import day, on, stamp
 
 pytestmark = pytest.mark.prometheus
 METRICS = Path(__file__).parents[2] / "gacheck" / "metrics"
@@ -37,8 +38,9 @@ kind = "command"
 title = "Smoke"
 command = ["sh", "-c", "exit 3"]
 """
-AT = "2026-11-20T12:00:00Z"  # days ago: the stale rule fires
-AT_S = 1795176000.0  # AT in Unix seconds
+EVALUATED = on(day(3), "12:00")  # days ago (more than the stale rule's 26 hours): it fires
+AT = stamp(EVALUATED)
+AT_S = EVALUATED.timestamp()  # AT in Unix seconds
 
 
 class ScrapingPrometheus(PrometheusServer):

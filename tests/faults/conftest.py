@@ -25,6 +25,7 @@ import pytest
 
 from tests.faults.fault_server import FaultServer, gzip_bomb
 from tests.faults.fault_setup import AT, PROMETHEUS_GATE, ROOT
+from tests.support.clock import stamp
 from tests.support.gates import GateDefaults
 
 
@@ -70,7 +71,7 @@ def run_isolated(tmp_path: Path, server: FaultServer) -> Callable[..., Isolated]
         path.write_text(textwrap.dedent(config), encoding="utf-8")
         argv = [sys.executable, str(Path(__file__).parent / "peak_run.py"), "evaluate",
                 "--config", str(path), "--repo", str(tmp_path), "--no-write", "--format",
-                "json", "--at", AT.isoformat(), "--prometheus-url", server.url,
+                "json", "--at", stamp(AT), "--prometheus-url", server.url,
                 "--facade-url", server.url]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):

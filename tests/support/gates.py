@@ -15,7 +15,7 @@ import shutil
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,9 +24,11 @@ from gacheck import engine
 from gacheck.config import load_config
 from gacheck.context import Context, Overrides
 from gacheck.models import Audit, GateResult, Verdict
+from tests.support.clock import recent
 
-AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-"""The instant in-process gates are evaluated at unless a test says otherwise."""
+AT = recent(hours=1)
+"""The instant in-process gates are evaluated at unless a test says otherwise (in the past,
+as an ``--at`` must be)."""
 
 _WHOLE_CONFIG = re.compile(r"^\[\[gates\]\]\s*$", re.MULTILINE)
 
