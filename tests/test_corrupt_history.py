@@ -138,7 +138,9 @@ def test_many_bad_audits_at_once_and_the_good_ones_still_make_the_trend(repo, ru
     skipped = [line for line in result.err.splitlines() if "earlier audit skipped" in line]
     assert len(skipped) == len(BAD)
     markdown = (repo / f"audits/{D25}/ga-readiness.md").read_text()
-    assert "## Trends" in markdown or "Trends" in markdown
+    # the trend is made of the good audits only: 90 (D20), 100 (D22) and this evaluation's 90
+    assert "## Trends" in markdown
+    assert "| Budget | ▁█▁ | 90 | -10 |" in markdown
 
 
 def test_a_day_whose_last_audit_is_corrupt_is_compared_through_its_last_good_one(
