@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.clock import day, on, stamp
+from tests.support.ports import refused_port
 
 CONFIG = """
 [settings]
@@ -231,19 +232,15 @@ def test_ctrl_c_stops_cleanly_kills_running_commands_and_writes_nothing(write_co
 
 
 def test_library_retry_chatter_stays_out_of_stderr_unless_debug(write_config, run_cli) -> None:
-    import socket
-
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     path = write_config("""
         [[gates]]
         id = "soak"
         kind = "soak_duration"
         title = "Soak"
     """)
-    result = run_cli("evaluate", "--config", str(path), "--no-write",
-                     "--prometheus-url", f"http://127.0.0.1:{port}")
+    with refused_port() as port:  # a port nobody listens on
+        result = run_cli("evaluate", "--config", str(path), "--no-write",
+                         "--prometheus-url", f"http://127.0.0.1:{port}")
     assert result.code == 3
     assert f"cannot reach Prometheus at http://127.0.0.1:{port}" in result.out
     assert result.err == ""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from gacheck.promlab.server import PrometheusServer
 from tests.support.clock import day, on, stamp
+from tests.support.ports import free_port, refused_port
 
 pytestmark = pytest.mark.prometheus
 METRICS = Path(__file__).parents[2] / "gacheck" / "metrics"
@@ -61,18 +61,12 @@ class ScrapingPrometheus(PrometheusServer):
         return flags
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def pushgateway(workdir: Path) -> Iterator[str]:
     binary = shutil.which("prometheus-pushgateway") or shutil.which("pushgateway")
     if binary is None:
         pytest.fail("prometheus-pushgateway is not installed (scripts/setup.sh installs it)")
-    port = _free_port()
+    port = free_port()
     log = (workdir / "pushgateway.log").open("wb")
     process = subprocess.Popen([binary, f"--web.listen-address=127.0.0.1:{port}"],
                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
@@ -188,9 +182,9 @@ def test_a_textfile_verdict_is_read_back_from_prometheus(run_cli, write_config,
 
 def test_a_pushgateway_that_is_down_is_an_output_error_after_the_verdict(
         run_cli, write_config) -> None:
-    port = _free_port()
-    done = _evaluate(run_cli, write_config, "--pushgateway",
-                     f"http://user:s3cret@127.0.0.1:{port}")
+    with refused_port() as port:
+        done = _evaluate(run_cli, write_config, "--pushgateway",
+                         f"http://user:s3cret@127.0.0.1:{port}")
     assert done.code == 2
     assert "FAIL" in done.out  # the verdict was printed first
     assert "cannot push to the Pushgateway" in done.err and "s3cret" not in done.err
