@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.environment",
     "tests.support.cli",
     "tests.support.gates",
+    "tests.support.run",
 ]

@@ -8,6 +8,7 @@ pick one that has already passed wherever and whenever the suite runs: never a f
     day(1)                   # yesterday (UTC), a ``date``
     on(day(2), "06:00")      # the day before yesterday at 06:00 UTC, a ``datetime``
     stamp(instant)           # "2026-11-25T06:00:00Z", as ``--at`` takes it and audits write it
+    lab_end()                # now floored to the hour: where the promlab histories end
 
 A day and a time of day (``on(day(n), ...)`` with ``n >= 1``) is always in the past, so tests
 that evaluate on consecutive days (folders named by date, "the same day, later") use those.
@@ -40,3 +41,14 @@ def stamp(instant: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``, to the second: ``2026-11-25T06:00:00Z``."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
+
+LAB_END_STEP = timedelta(hours=1)
+
+
+def lab_end() -> datetime:
+    """Now, floored to the whole hour (UTC): the instant the lab histories of a test run end
+    at. The same for every run within the hour, so their generated TSDB blocks can be reused
+    (``tests/prometheus/lab_cache.py``); always in the past, so ``--at`` it is accepted."""
+    now = datetime.now(UTC)
+    step = int(LAB_END_STEP.total_seconds())
+    return datetime.fromtimestamp(int(now.timestamp()) // step * step, UTC)
