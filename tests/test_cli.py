@@ -211,6 +211,7 @@ def test_ctrl_c_stops_cleanly_kills_running_commands_and_writes_nothing(write_co
     proc = subprocess.Popen(
         [script, "evaluate", "--config", str(config), "--repo", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT dumps every thread's stack
     )
     deadline = time.monotonic() + 20
     while not (pid_file.exists() and pid_file.read_text().strip()):
@@ -218,7 +219,12 @@ def test_ctrl_c_stops_cleanly_kills_running_commands_and_writes_nothing(write_co
         time.sleep(0.05)
     child = int(pid_file.read_text())
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
+    try:
+        out, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:  # say where it hangs (seen once, under a parallel run)
+        proc.send_signal(signal.SIGABRT)
+        stacks = proc.communicate(timeout=20)[1]
+        pytest.fail(f"gacheck was still running 20s after Ctrl-C; its threads:\n{stacks[-6000:]}")
     assert proc.returncode == 130
     assert err == "gacheck: interrupted; nothing was written\n"
     assert not (tmp_path / "out").exists()
