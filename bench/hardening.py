@@ -20,9 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FAULTS = ROOT / "tests" / "faults"
-sys.path[:0] = [str(ROOT), str(FAULTS)]
+sys.path[:0] = [str(ROOT)]
 
-from fault_server import Fault, FaultServer, gzip_bomb  # noqa: E402
+from tests.faults.fault_server import Fault, FaultServer, gzip_bomb  # noqa: E402
 
 PROMETHEUS = """
 [settings]

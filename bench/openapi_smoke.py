@@ -20,13 +20,12 @@ from pathlib import Path
 import httpx
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "contract"))
-from facade_server import MODEL, FacadeServer  # noqa: E402  (a test helper, not a package)
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gacheck.context import Context, Overrides  # noqa: E402
 from gacheck.core.models import Status  # noqa: E402
 from gacheck.run.config_binding import load_config  # noqa: E402
 from gacheck.run.engine import measure  # noqa: E402
+from tests.support.facade_server import MODEL, FacadeServer  # noqa: E402  (a test helper)
 
 OPERATIONS = 1000
 HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import jsonschema
 from freezegun import freeze_time
 
 from gacheck.reports.json_report import audit_schema, shipped_schema
+from tests.support.clock import day, on, stamp
+
+DAY = day(1)  # over: a future --at is refused
+AT = stamp(on(DAY, "12:00"))
 
 CONFIG = """
 [settings]
@@ -38,12 +43,13 @@ def evaluate(run_cli, config: Path, repo: Path, *extra: str):
 def test_audits_are_dated_by_the_utc_day_of_at(write_config, run_cli, tmp_path) -> None:
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     config = write_config(CONFIG)
-    result = evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T22:30:00-05:00")
+    evening_in_new_york = datetime.combine(day(3), time(22, 30), timezone(timedelta(hours=-5)))
+    result = evaluate(run_cli, config, tmp_path, "--at", evening_in_new_york.isoformat())
     assert result.code == 0
-    day = tmp_path / "audits" / "2026-11-26"
-    assert sorted(p.name for p in day.iterdir()) == ["ga-readiness.json", "ga-readiness.md"]
+    folder = tmp_path / "audits" / str(day(2))  # 03:30 UTC the next day
+    assert sorted(p.name for p in folder.iterdir()) == ["ga-readiness.json", "ga-readiness.md"]
     latest = tmp_path / "audits" / "latest.json"
-    assert latest.read_text() == (day / "ga-readiness.json").read_text()
+    assert latest.read_text() == (folder / "ga-readiness.json").read_text()
     assert (tmp_path / "audits" / "latest.md").read_text().startswith("# GA readiness: PASS")
     assert "audit written: " in result.out
 
@@ -62,8 +68,8 @@ def test_same_inputs_give_the_same_bytes_but_for_the_run_timing(write_config, ru
     config = write_config(CONFIG)
     texts = []
     for _ in range(2):
-        evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z")
-        path = tmp_path / "audits" / "2026-11-25" / "ga-readiness.json"
+        evaluate(run_cli, config, tmp_path, "--at", AT)
+        path = tmp_path / "audits" / str(DAY) / "ga-readiness.json"
         texts.append(path.read_text())
 
     def without_timing(text: str) -> str:
@@ -84,16 +90,16 @@ def test_a_rerun_on_the_same_day_replaces_the_files_and_leaves_no_temporaries(
     snapshot = tmp_path / "snapshot.json"
     config = write_config(CONFIG)
     snapshot.write_text('{"total": 90}')
-    evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T08:00:00Z")
+    evaluate(run_cli, config, tmp_path, "--at", stamp(on(DAY, "08:00")))
     snapshot.write_text('{"total": 130}')
-    assert evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T18:00:00Z").code == 1
+    assert evaluate(run_cli, config, tmp_path, "--at", stamp(on(DAY, "18:00"))).code == 1
     files = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "audits").rglob("*"))
     assert files == [
-        "audits/2026-11-25", "audits/2026-11-25/ga-readiness.json",
-        "audits/2026-11-25/ga-readiness.md", "audits/latest.json", "audits/latest.md",
+        f"audits/{DAY}", f"audits/{DAY}/ga-readiness.json",
+        f"audits/{DAY}/ga-readiness.md", "audits/latest.json", "audits/latest.md",
     ]
-    audit = json.loads((tmp_path / "audits/2026-11-25/ga-readiness.json").read_text())
-    assert audit["verdict"] == "fail" and audit["evaluated_at"] == "2026-11-25T18:00:00Z"
+    audit = json.loads((tmp_path / f"audits/{DAY}/ga-readiness.json").read_text())
+    assert audit["verdict"] == "fail" and audit["evaluated_at"] == stamp(on(DAY, "18:00"))
 
 
 def test_an_unwritable_output_is_a_clear_error(write_config, run_cli, tmp_path) -> None:
@@ -117,11 +123,11 @@ def test_no_write_writes_nothing_and_json_prints_the_audit(write_config, run_cli
 def test_the_audit_records_how_to_reproduce_it(write_config, run_cli, tmp_path) -> None:
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     config = write_config(CONFIG)
-    evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z")
+    evaluate(run_cli, config, tmp_path, "--at", AT)
     audit = json.loads((tmp_path / "audits" / "latest.json").read_text())
     assert audit["command"] == [
         "gacheck", "evaluate", "--config", str(config), "--repo", str(tmp_path),
-        "--at", "2026-11-25T12:00:00Z",
+        "--at", AT,
     ]
     tests_gate = audit["gates"][0]
     assert tests_gate["evidence"]["commands"][0]["argv"] == ["sh", "-c", "echo all good"]
@@ -154,7 +160,7 @@ def test_commands_run_in_the_repository_are_recorded_relative_to_it(write_config
     (tmp_path / "sub").mkdir()
     config = write_config(CONFIG.replace('command = ["sh", "-c", "echo all good"]',
                                          'command = ["sh", "-c", "echo all good"]\ncwd = "sub"'))
-    evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z")
+    evaluate(run_cli, config, tmp_path, "--at", AT)
     audit = json.loads((tmp_path / "audits" / "latest.json").read_text())
     assert audit["gates"][0]["evidence"]["commands"][0]["cwd"] == "sub"
     assert str(tmp_path) not in json.dumps(audit["gates"])
@@ -166,11 +172,11 @@ def test_earlier_audits_are_read_once_per_evaluation(write_config, run_cli, tmp_
 
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     config = write_config(CONFIG)
-    evaluate(run_cli, config, tmp_path, "--at", "2026-11-24T12:00:00Z")
+    evaluate(run_cli, config, tmp_path, "--at", stamp(on(day(2), "12:00")))
     reads = []
     original = history.load_history
     monkeypatch.setattr(history, "load_history", lambda *a, **k: reads.append(a) or original(*a, **k))
-    result = evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z", "--format", "markdown")
+    result = evaluate(run_cli, config, tmp_path, "--at", AT, "--format", "markdown")
     assert result.code == 0
     assert "## Trends" in result.out  # the sparklines did use yesterday's audit
     assert len(reads) == 1
@@ -182,11 +188,11 @@ def test_a_rerun_with_only_presentation_flags_added_writes_the_same_audit(
     the evaluation: the audit's command leaves them out, so the bytes match but for timing."""
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     config = write_config(CONFIG)
-    at = ("--at", "2026-11-25T12:00:00Z")
+    at = ("--at", AT)
     evaluate(run_cli, config, tmp_path, *at, "--output-dir", str(tmp_path / "a"))
     evaluate(run_cli, config, tmp_path, *at, "--output-dir", str(tmp_path / "b"), "--quiet",
              "--format=json", "--junit", str(tmp_path / "j.xml"), "--no-charts", "--strict")
-    first, second = (json.loads((tmp_path / d / "2026-11-25/ga-readiness.json").read_text())
+    first, second = (json.loads((tmp_path / d / f"{DAY}/ga-readiness.json").read_text())
                      for d in ("a", "b"))
     for audit in (first, second):
         audit.pop("generated_at")
@@ -194,7 +200,7 @@ def test_a_rerun_with_only_presentation_flags_added_writes_the_same_audit(
             gate.pop("duration_s")
     assert first == second
     assert first["command"] == ["gacheck", "evaluate", "--config", str(config), "--repo",
-                                str(tmp_path), "--at", "2026-11-25T12:00:00Z"]
+                                str(tmp_path), "--at", AT]
 
 
 def test_a_rerun_with_another_selection_is_another_command(write_config, run_cli,
@@ -202,8 +208,8 @@ def test_a_rerun_with_another_selection_is_another_command(write_config, run_cli
     """The control: what changes the evaluation stays in the command."""
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     config = write_config(CONFIG)
-    evaluate(run_cli, config, tmp_path, "--at", "2026-11-25T12:00:00Z", "--skip", "tests",
+    evaluate(run_cli, config, tmp_path, "--at", AT, "--skip", "tests",
              "--partial", "--report-only", "--quiet")
-    (written,) = (tmp_path / "audits/2026-11-25").glob("*.json")
+    (written,) = (tmp_path / f"audits/{DAY}").glob("*.json")
     audit = json.loads(written.read_text())
     assert audit["command"][-4:] == ["--skip", "tests", "--partial", "--report-only"]

@@ -18,7 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clock import day, on, stamp
+
 ROOT = Path(__file__).resolve().parents[1]
+# three days that are over (a future --at is refused), as folder names and --at values
+DAY1, DAY2, DAY3 = (str(day(n)) for n in (3, 2, 1))
+AT1, AT2, AT3 = (stamp(on(day(n), "12:00")) for n in (3, 2, 1))
 CONFIG = """
 [settings]
 output_dir = "{output}"
@@ -87,7 +92,7 @@ def test_a_write_that_fails_midway_leaves_the_previous_set_untouched_and_no_stra
 
     out = tmp_path / "audits"
     config = project(tmp_path / "repo", out)
-    assert run_cli(*evaluate_args(config, "2026-11-20T12:00:00Z")).code == 0
+    assert run_cli(*evaluate_args(config, AT1)).code == 0
     before = snapshot(out)
 
     calls = []
@@ -100,12 +105,12 @@ def test_a_write_that_fails_midway_leaves_the_previous_set_untouched_and_no_stra
         return original(path, data)
 
     monkeypatch.setattr(audit_set, "write_temp", disk_full_on_the_third_file)
-    failed = run_cli(*evaluate_args(config, "2026-11-21T12:00:00Z"))
+    failed = run_cli(*evaluate_args(config, AT2))
     assert failed.code == 2
     assert failed.err.startswith("gacheck: error: cannot write ") and "No space left" in failed.err
     assert calls[:3] == ["ga-readiness.json", "ga-readiness.md", "latest.json"]
     assert snapshot(out) == before  # not a dated JSON without its MD, not a new latest.json
-    assert not (out / "2026-11-21").exists()
+    assert not (out / DAY2).exists()
 
 
 @pytest.fixture
@@ -128,20 +133,20 @@ def tiny_tmpfs(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_a_real_disk_full_writes_the_whole_set_or_nothing(tmp_path, tiny_tmpfs, run_cli) -> None:
     out = tiny_tmpfs / "audits"
     config = project(tmp_path / "repo", out)
-    assert run_cli(*evaluate_args(config, "2026-11-20T12:00:00Z")).code == 0
+    assert run_cli(*evaluate_args(config, AT1)).code == 0
     before = snapshot(out)
     set_size = sum(len(data) for data in before.values())
     # fill the disk so that about half of the next set still fits
     stat = os.statvfs(tiny_tmpfs)
     free = stat.f_bavail * stat.f_frsize
     (tiny_tmpfs / "filler").write_bytes(b"\0" * max(0, free - set_size // 2))
-    failed = run_cli(*evaluate_args(config, "2026-11-21T12:00:00Z"))
+    failed = run_cli(*evaluate_args(config, AT2))
     assert failed.code == 2 and "No space left on device" in failed.err
     assert snapshot(out) == before
-    assert not (out / "2026-11-21").exists()
+    assert not (out / DAY2).exists()
     (tiny_tmpfs / "filler").unlink()
-    assert run_cli(*evaluate_args(config, "2026-11-21T12:00:00Z")).code == 0
-    assert_whole_set(out, "2026-11-21")
+    assert run_cli(*evaluate_args(config, AT2)).code == 0
+    assert_whole_set(out, DAY2)
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -157,7 +162,7 @@ def test_twenty_concurrent_runs_into_one_directory_leave_one_whole_set(tmp_path)
     out = tmp_path / "audits"
     passing = project(tmp_path / "passing", out, total=90)
     failing = project(tmp_path / "failing", out, total=200)
-    runs = [_cli(*evaluate_args(passing if i % 2 else failing, "2026-11-21T12:00:00Z"))
+    runs = [_cli(*evaluate_args(passing if i % 2 else failing, AT2))
             for i in range(20)]
     codes = [run.wait(timeout=300) for run in runs]
     errors = [run.stderr.read() for run in runs]
@@ -165,9 +170,9 @@ def test_twenty_concurrent_runs_into_one_directory_leave_one_whole_set(tmp_path)
         run.stdout.close()  # type: ignore[union-attr]
         run.stderr.close()  # type: ignore[union-attr]
     assert sorted(set(codes)) == [0, 1], errors
-    audit = assert_whole_set(out, "2026-11-21")
+    audit = assert_whole_set(out, DAY2)
     assert audit["verdict"] in ("pass", "fail")
-    assert sorted(p.name for p in (out / "2026-11-21").iterdir()) == [
+    assert sorted(p.name for p in (out / DAY2).iterdir()) == [
         "ga-readiness.json", "ga-readiness.md"]
 
 
@@ -226,33 +231,33 @@ def test_a_kill_while_writing_leaves_no_file_of_that_run_and_the_next_run_cleans
 ) -> None:
     out = tmp_path / "audits"
     config = project(tmp_path / "repo", out)
-    assert run_cli(*evaluate_args(config, "2026-11-20T12:00:00Z")).code == 0
+    assert run_cli(*evaluate_args(config, AT1)).code == 0
     before = snapshot(out)
-    _killed_run(tmp_path, config, "2026-11-21T12:00:00Z", "write:3")
+    _killed_run(tmp_path, config, AT2, "write:3")
     left = strays(out)
     assert len(left) == 3 and all(p.name.startswith(".") for p in left)  # hidden temporaries
     visible = {k: v for k, v in snapshot(out).items() if TEMP_MARK not in k}
     assert visible == before  # none of the killed run's files is in place
-    assert run_cli(*evaluate_args(config, "2026-11-22T12:00:00Z")).code == 0
-    assert_whole_set(out, "2026-11-22")  # and the strays are gone
-    assert not (out / "2026-11-21" / "ga-readiness.json").exists()
+    assert run_cli(*evaluate_args(config, AT3)).code == 0
+    assert_whole_set(out, DAY3)  # and the strays are gone
+    assert not (out / DAY2 / "ga-readiness.json").exists()
 
 
 def test_a_kill_between_the_renames_is_finished_by_the_next_run(tmp_path, run_cli) -> None:
     out = tmp_path / "audits"
     config = project(tmp_path / "repo", out)
-    assert run_cli(*evaluate_args(config, "2026-11-20T12:00:00Z")).code == 0
-    _killed_run(tmp_path, config, "2026-11-21T12:00:00Z", "rename:1")
+    assert run_cli(*evaluate_args(config, AT1)).code == 0
+    _killed_run(tmp_path, config, AT2, "rename:1")
     assert (out / JOURNAL).is_file()
-    assert (out / "2026-11-21" / "ga-readiness.json").is_file()
-    assert not (out / "2026-11-21" / "ga-readiness.md").exists()  # half a set, for now
+    assert (out / DAY2 / "ga-readiness.json").is_file()
+    assert not (out / DAY2 / "ga-readiness.md").exists()  # half a set, for now
     # the next evaluation (another day) first completes the killed run's set
     project(tmp_path / "repo", out, total=200)
-    assert run_cli(*evaluate_args(config, "2026-11-22T12:00:00Z")).code == 1
-    killed = json.loads((out / "2026-11-21" / "ga-readiness.json").read_text())
-    markdown = (out / "2026-11-21" / "ga-readiness.md").read_text()
+    assert run_cli(*evaluate_args(config, AT3)).code == 1
+    killed = json.loads((out / DAY2 / "ga-readiness.json").read_text())
+    markdown = (out / DAY2 / "ga-readiness.md").read_text()
     assert markdown.startswith(f"# GA readiness: {killed['verdict'].upper()}")
-    assert assert_whole_set(out, "2026-11-22")["verdict"] == "fail"
+    assert assert_whole_set(out, DAY3)["verdict"] == "fail"
 
 
 def test_a_planted_rename_journal_moves_nothing_outside_its_own_audit_files(tmp_path, run_cli) -> None:
@@ -270,7 +275,7 @@ def test_a_planted_rename_journal_moves_nothing_outside_its_own_audit_files(tmp_
         [".evil.0badc0de.gacheck-tmp.json", "latest.json"],  # not named after its target
         "not a pair",
     ]))
-    assert run_cli(*evaluate_args(config, "2026-11-21T12:00:00Z")).code == 0
+    assert run_cli(*evaluate_args(config, AT2)).code == 0
     assert victim.read_bytes() == original
     assert (tmp_path / ".outside.0badc0de.gacheck-tmp.json").exists()  # outside: not touched
-    assert_whole_set(out, "2026-11-21")  # the journal and the planted temporary are gone
+    assert_whole_set(out, DAY2)  # the journal and the planted temporary are gone

@@ -143,7 +143,7 @@ def test_the_audit_json_never_holds_bare_nan(tmp_path) -> None:
     from gacheck.core.models import Audit, Evidence, Verdict
 
     gate = _result("a", Status.PASS, 1).model_copy(
-        update={"evidence": Evidence(details={"ratio": math.nan, "peak": math.inf})})
+        update={"value": math.nan, "evidence": Evidence(details={"ratio": math.nan, "peak": math.inf})})
     audit = Audit(tool_version="t", evaluated_at=datetime(2026, 1, 1, tzinfo=UTC),
                   generated_at=datetime(2026, 1, 1, tzinfo=UTC), config_path="c",
                   config_sha256="0" * 64, command=[], verdict=Verdict.PASS, score=math.nan,
@@ -151,14 +151,33 @@ def test_the_audit_json_never_holds_bare_nan(tmp_path) -> None:
     text = render_json(audit)
     assert "NaN" not in text and "Infinity" not in text
     document = json.loads(text)
-    assert document["score"] is None or isinstance(document["score"], float)
+    assert document["score"] is None  # a NaN score is written as null, not as a number
+    assert document["gates"][0]["value"] is None
     assert document["gates"][0]["evidence"]["details"] == {"ratio": None, "peak": None}
 
 
 def test_an_example_from_the_docs_still_loads(write_config) -> None:
-    """Control: every shipped config still loads under the new bounds."""
+    """Control: every shipped config (config/, the profiles in the package) and every config
+    example in docs/ (a ```toml block with a gate) still loads under the new bounds. (README's
+    settings reference is a skeleton, "# ... then the kind's own parameters", not an example.)"""
+    import re
+
     from gacheck.run.config_binding import load_config
 
     root = Path(__file__).resolve().parents[1]
-    for path in [root / "config" / "gates.toml", *sorted((root / "config").glob("*.toml"))]:
+    shipped = sorted((root / "config").rglob("*.toml")) + sorted(
+        (root / "gacheck" / "profiles").glob("*.toml"))
+    assert {"gates.toml", "research-audit.toml", "health-snapshot.toml", "lukhas.toml",
+            "minimal.toml"} <= {p.name for p in shipped}
+    for path in shipped:
         load_config(path)
+    pages = sorted((root / "docs").rglob("*.md"))
+    examples = [(page, block) for page in pages
+                for block in re.findall(r"```toml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+                if "[[gates]]" in block]
+    assert len(examples) >= 20
+    for number, (page, block) in enumerate(examples):
+        try:
+            load_config(write_config(block, f"example{number}.toml"))
+        except Exception as exc:  # name the page in the failure
+            raise AssertionError(f"{page.relative_to(root)}: {exc}") from exc

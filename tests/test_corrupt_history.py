@@ -4,9 +4,21 @@ named once on stderr and in the new audit's notes."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.support.clock import day, on, stamp
+
+# days that are over (a future --at is refused): the good audit, the bad one, a later good
+# one, and the day of the evaluation
+D20, D21, D22, D25 = (str(day(n)) for n in (6, 5, 4, 1))
+
+
+def at(when: str, clock: str = "12:00") -> str:
+    return stamp(on(date.fromisoformat(when), clock))
+
 
 CONFIG = """
 [settings]
@@ -23,7 +35,7 @@ threshold = { max = 120 }
 """
 
 BAD = {
-    "naive_timestamp": lambda d: d.update(evaluated_at="2026-11-21T12:00:00"),
+    "naive_timestamp": lambda d: d.update(evaluated_at=at(D21).removesuffix("Z")),
     "gates_not_a_list": lambda d: d.update(gates={"budget": 1}),
     "gates_not_objects": lambda d: d.update(gates=[1, "two", None]),
     "huge_value": lambda d: d["gates"][0].update(value=1.7e308),
@@ -45,17 +57,17 @@ RAW = {
     "not_utf8": b"\xff\xfe{}".decode("latin-1"),
     "a_list": "[1, 2, 3]",
     "empty": "",
-    "bare_nan": '{"schema_version": 1, "evaluated_at": "2026-11-21T12:00:00Z", "gates": [{"id": "budget", "value": NaN}]}',
-    "overflowing_number": '{"schema_version": 1, "evaluated_at": "2026-11-21T12:00:00Z", "gates": [], "score": 1e400}',
+    "bare_nan": f'{{"schema_version": 1, "evaluated_at": "{at(D21)}", "gates": [{{"id": "budget", "value": NaN}}]}}',
+    "overflowing_number": f'{{"schema_version": 1, "evaluated_at": "{at(D21)}", "gates": [], "score": 1e400}}',
 }
 
 
 @pytest.fixture
 def repo(tmp_path: Path, run_cli) -> Path:  # type: ignore[no-untyped-def]
-    """A repository with one good audit of 2026-11-20."""
+    """A repository with one good audit, of ``D20``."""
     (tmp_path / "snapshot.json").write_text('{"total": 90}')
     (tmp_path / "gates.toml").write_text(CONFIG)
-    assert evaluate(run_cli, tmp_path, "2026-11-20T12:00:00Z").code == 0
+    assert evaluate(run_cli, tmp_path, at(D20)).code == 0
     return tmp_path
 
 
@@ -65,7 +77,7 @@ def evaluate(run_cli, root: Path, at: str):  # type: ignore[no-untyped-def]
 
 
 def good_document(root: Path) -> dict:
-    return json.loads((root / "audits/2026-11-20/ga-readiness.json").read_text())
+    return json.loads((root / f"audits/{D20}/ga-readiness.json").read_text())
 
 
 def plant(root: Path, day: str, text: str) -> Path:
@@ -79,32 +91,32 @@ def plant(root: Path, day: str, text: str) -> Path:
 def test_one_bad_earlier_audit_is_skipped_and_named_once(repo, run_cli, name) -> None:
     if name in BAD:
         document = good_document(repo)
-        document["evaluated_at"] = "2026-11-21T12:00:00Z"
+        document["evaluated_at"] = at(D21)
         BAD[name](document)
         text = json.dumps(document)
     else:
         text = RAW[name]
-    plant(repo, "2026-11-21", text)
+    plant(repo, D21, text)
 
-    result = evaluate(run_cli, repo, "2026-11-25T12:00:00Z")
+    result = evaluate(run_cli, repo, at(D25))
     assert result.code == 0, result.err
-    assert result.err.count("2026-11-21/ga-readiness.json") == 1
-    assert result.err.startswith("gacheck: earlier audit skipped: audits/2026-11-21/ga-readiness.json: ")
-    audit = json.loads((repo / "audits/2026-11-25/ga-readiness.json").read_text())
-    notes = [n for n in audit["notes"] if "2026-11-21" in n]
-    assert len(notes) == 1 and notes[0].startswith("earlier audit skipped: audits/2026-11-21/")
+    assert result.err.count(f"{D21}/ga-readiness.json") == 1
+    assert result.err.startswith(f"gacheck: earlier audit skipped: audits/{D21}/ga-readiness.json: ")
+    audit = json.loads((repo / f"audits/{D25}/ga-readiness.json").read_text())
+    notes = [n for n in audit["notes"] if D21 in n]
+    assert len(notes) == 1 and notes[0].startswith(f"earlier audit skipped: audits/{D21}/")
 
     shown = run_cli("history", "--config", str(repo / "gates.toml"), "--repo", str(repo),
                     "--format", "json")
     assert shown.code == 0, shown.err
-    assert shown.err.count("2026-11-21/ga-readiness.json") == 1
-    assert "2026-11-20" in json.loads(shown.out)["days"]
+    assert shown.err.count(f"{D21}/ga-readiness.json") == 1
+    assert D20 in json.loads(shown.out)["days"]
 
-    compared = run_cli("diff", "2026-11-20", "2026-11-25", "--config", str(repo / "gates.toml"),
+    compared = run_cli("diff", D20, D25, "--config", str(repo / "gates.toml"),
                        "--repo", str(repo))
     assert compared.code == 0, compared.err
-    direct = run_cli("diff", str(repo / "audits/2026-11-21/ga-readiness.json"),
-                     "2026-11-25", "--config", str(repo / "gates.toml"), "--repo", str(repo))
+    direct = run_cli("diff", str(repo / f"audits/{D21}/ga-readiness.json"),
+                     D25, "--config", str(repo / "gates.toml"), "--repo", str(repo))
     if name != "gates_not_objects":  # an audit with no usable gate entry still compares
         assert direct.code == 2 and direct.err.startswith("gacheck: error: OLD: ")
         assert "internal error" not in direct.err and len(direct.err.splitlines()) == 1
@@ -114,19 +126,21 @@ def test_many_bad_audits_at_once_and_the_good_ones_still_make_the_trend(repo, ru
     for index, name in enumerate(sorted(BAD)):
         document = good_document(repo)
         BAD[name](document)
-        plant(repo, f"2026-10-{index + 1:02d}", json.dumps(document))
+        plant(repo, str(day(60 - index)), json.dumps(document))  # weeks before D20, in order
     document = good_document(repo)
-    document["evaluated_at"] = "2026-11-22T12:00:00Z"
+    document["evaluated_at"] = at(D22)
     document["gates"][0]["value"] = 100
-    plant(repo, "2026-11-22", json.dumps(document))
+    plant(repo, D22, json.dumps(document))
 
-    result = evaluate(run_cli, repo, "2026-11-25T12:00:00Z")
+    result = evaluate(run_cli, repo, at(D25))
     assert result.code == 0
     # gates_not_objects keeps its (empty) audit; year_9999 is skipped as implausible
     skipped = [line for line in result.err.splitlines() if "earlier audit skipped" in line]
     assert len(skipped) == len(BAD)
-    markdown = (repo / "audits/2026-11-25/ga-readiness.md").read_text()
-    assert "## Trends" in markdown or "Trends" in markdown
+    markdown = (repo / f"audits/{D25}/ga-readiness.md").read_text()
+    # the trend is made of the good audits only: 90 (D20), 100 (D22) and this evaluation's 90
+    assert "## Trends" in markdown
+    assert "| Budget | ▁█▁ | 90 | -10 |" in markdown
 
 
 def test_a_day_whose_last_audit_is_corrupt_is_compared_through_its_last_good_one(
@@ -137,10 +151,10 @@ def test_a_day_whose_last_audit_is_corrupt_is_compared_through_its_last_good_one
         'path_template = "{date}/ga-readiness.{ext}"', "")
     config.write_text(text.replace('output_dir = "audits"',
                                    'output_dir = "audits"\npath_template = "{date}/{time}.{ext}"'))
-    assert evaluate(run_cli, repo, "2026-11-21T08:00:00Z").code == 0
-    plant(repo, "2026-11-21", "{broken")  # an older-layout file of the same day, ignored
-    (repo / "audits/2026-11-21/235959.json").write_text("{broken")
-    result = run_cli("diff", "2026-11-21", "2026-11-21", "--config", str(config),
+    assert evaluate(run_cli, repo, at(D21, "08:00")).code == 0
+    plant(repo, D21, "{broken")  # an older-layout file of the same day, ignored
+    (repo / f"audits/{D21}/235959.json").write_text("{broken")
+    result = run_cli("diff", D21, D21, "--config", str(config),
                      "--repo", str(repo))
     assert result.code == 0, result.err
     assert "235959.json" in result.err

@@ -12,6 +12,7 @@ from gacheck import gates as gate_registry
 from gacheck.core.models import Evidence
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
+from tests.support.clock import day, on, stamp
 
 
 def audit_of(run_cli, config: Path, *extra: str) -> dict:
@@ -194,9 +195,9 @@ def test_json_value_reads_a_number_by_path(write_config, run_cli, tmp_path, docu
 
 
 def test_json_value_file_may_name_the_day_of_the_evaluation(write_config, run_cli, tmp_path) -> None:
-    day = tmp_path / "health" / "2026-11-24"
-    day.mkdir(parents=True)
-    (day / "latest.json").write_text('{"summary": {"ruff": {"total": 5970}}}')
+    folder = tmp_path / "health" / str(day(2))
+    folder.mkdir(parents=True)
+    (folder / "latest.json").write_text('{"summary": {"ruff": {"total": 5970}}}')
     config = write_config("""
         [[gates]]
         id = "snapshot"
@@ -206,11 +207,12 @@ def test_json_value_file_may_name_the_day_of_the_evaluation(write_config, run_cl
         path = "summary.ruff.total"
         threshold = { max = 6000 }
     """)
-    gate = audit_of(run_cli, config, "--repo", str(tmp_path), "--at", "2026-11-24T23:00:00Z")["gates"][0]
+    late_that_day, early_next_day = stamp(on(day(2), "23:00")), stamp(on(day(1), "01:00"))
+    gate = audit_of(run_cli, config, "--repo", str(tmp_path), "--at", late_that_day)["gates"][0]
     assert gate["status"] == "pass" and gate["value"] == 5970
-    gone = audit_of(run_cli, config, "--repo", str(tmp_path), "--at", "2026-11-25T01:00:00Z")["gates"][0]
+    gone = audit_of(run_cli, config, "--repo", str(tmp_path), "--at", early_next_day)["gates"][0]
     assert gone["status"] == "error"
-    assert gone["message"] == "health/2026-11-25/latest.json: file not found"
+    assert gone["message"] == f"health/{day(1)}/latest.json: file not found"
 
 
 class _Odd(GateKind):

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clock import day, on, stamp
+
 ROOT = Path(__file__).resolve().parents[1]
+# days that are over (a future --at is refused): two earlier audits and the evaluation's day
+D20, D24, D25 = (str(day(n)) for n in (5, 2, 1))
+AT = stamp(on(day(1), "12:00"))
 LIMIT_S = 60
 MEMORY = 1024 * 1024 * 1024  # far above what these runs need; /dev/zero read whole needs more
 
@@ -71,7 +76,7 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def evaluate(repo: Path, at: str = "2026-11-25T12:00:00Z") -> subprocess.CompletedProcess[str]:
+def evaluate(repo: Path, at: str = AT) -> subprocess.CompletedProcess[str]:
     return gacheck("evaluate", "--config", "gates.toml", "--repo", ".", "--at", at, cwd=repo)
 
 
@@ -82,11 +87,11 @@ KINDS = ["fifo", "/dev/zero", "outside"]
 def test_an_earlier_audit_that_is_not_a_regular_file_inside_the_audits_is_skipped(
     repo: Path, tmp_path: Path, what: str
 ) -> None:
-    plant(repo / "audits/2026-11-24/ga-readiness.json", what, tmp_path / "elsewhere/a.json")
+    plant(repo / f"audits/{D24}/ga-readiness.json", what, tmp_path / "elsewhere/a.json")
     done = evaluate(repo)
 
     assert done.returncode == 0, done.stderr
-    assert (repo / "audits/2026-11-25/ga-readiness.json").is_file()
+    assert (repo / f"audits/{D25}/ga-readiness.json").is_file()
     history = gacheck("history", "--config", "gates.toml", "--repo", ".", cwd=repo)
     assert history.returncode == 0, history.stderr
     assert "Traceback" not in history.stderr + done.stderr
@@ -112,8 +117,8 @@ def test_diff_of_an_audit_that_is_not_a_regular_file_is_a_clear_error(
     repo: Path, tmp_path: Path, what: str
 ) -> None:
     assert evaluate(repo).returncode == 0
-    plant(repo / "audits/2026-11-20/ga-readiness.json", what, tmp_path / "elsewhere/old.json")
-    done = gacheck("diff", "2026-11-20", "2026-11-25", "--config", "gates.toml", "--repo", ".",
+    plant(repo / f"audits/{D20}/ga-readiness.json", what, tmp_path / "elsewhere/old.json")
+    done = gacheck("diff", D20, D25, "--config", "gates.toml", "--repo", ".",
                    cwd=repo)
 
     assert done.returncode == 2
@@ -128,11 +133,11 @@ def test_a_dated_folder_that_is_a_link_is_not_written_through(repo: Path, tmp_pa
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (repo / "audits").mkdir()
-    (repo / "audits/2026-11-25").symlink_to(elsewhere, target_is_directory=True)
+    (repo / f"audits/{D25}").symlink_to(elsewhere, target_is_directory=True)
     done = evaluate(repo)
 
     assert done.returncode == 2
-    assert "audits/2026-11-25 is a symbolic link" in done.stderr
+    assert f"audits/{D25} is a symbolic link" in done.stderr
     assert list(elsewhere.iterdir()) == []
 
 

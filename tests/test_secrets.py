@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,10 +19,10 @@ from urllib.parse import quote
 import pytest
 
 from gacheck.core import secrets as registry
+from tests.support.clock import recent, stamp
+from tests.support.facade_server import FacadeServer
 
-sys.path.insert(0, str(Path(__file__).parent / "contract"))
-from facade_server import FacadeServer  # noqa: E402
-
+AT = stamp(recent(hours=1))  # in the past: a future --at is refused
 PASSWORD = "pw-Secr3t+x~9"
 USER = "alice"
 BASIC = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
@@ -181,7 +180,7 @@ def test_a_password_in_prometheus_url_reaches_no_output(
     for fmt in ("json", "github", "markdown", "text"):
         outputs.append(run_cli(
             "--debug", "evaluate", "--config", str(config), "--repo", str(tmp_path),
-            "--at", "2026-11-25T12:00:00Z", "--prometheus-url", url, "--format", fmt,
+            "--at", AT, "--prometheus-url", url, "--format", fmt,
             "--junit", str(tmp_path / "junit.xml"),
         ))
     assert echo_prometheus.seen, "the requests reached the server"
@@ -208,7 +207,7 @@ def test_an_echoed_basic_auth_header_from_env_credentials_is_redacted_everywhere
                                 'headers = { "X-Scope-OrgID" = "tenant-s3cret" }')
     url = f"http://127.0.0.1:{echo_prometheus.port}"
     result = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path),
-                     "--at", "2026-11-25T12:00:00Z", "--prometheus-url", url,
+                     "--at", AT, "--prometheus-url", url,
                      "--format", "github", "--junit", str(tmp_path / "junit.xml"))
     assert echo_prometheus.seen[0]["X-Scope-OrgID"] == "tenant-s3cret"
     text = everything(tmp_path, result)
@@ -217,7 +216,7 @@ def test_an_echoed_basic_auth_header_from_env_credentials_is_redacted_everywhere
     assert "::error title=gacheck%3A p95::error: Prometheus error (bad_data, HTTP 400)" in text
 
     checked = run_cli("validate", "--config", str(config), "--check-queries",
-                      "--at", "2026-11-25T12:00:00Z", "--prometheus-url", url)
+                      "--at", AT, "--prometheus-url", url)
     assert checked.code == 2 and "Basic ***" in checked.out
     assert_no_secret(checked.out + checked.err, PASSWORD, BASIC, "tenant-s3cret")
 
@@ -268,7 +267,7 @@ def test_credentials_in_the_facade_url_reach_no_output(tmp_path, run_cli, monkey
         facade.behaviour.token = "something-else"  # 401 "bad token <the header it got>"
         url = facade.url.replace("http://", f"http://{USER}:{PASSWORD}@")
         result = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path),
-                         "--at", "2026-11-25T12:00:00Z", "--facade-url", url,
+                         "--at", AT, "--facade-url", url,
                          "--format", "github", "--junit", str(tmp_path / "junit.xml"))
         sent = facade.behaviour.seen[0]["authorization"]
     assert sent == f"Basic {BASIC}"  # httpx sends the URL's credentials
@@ -294,7 +293,7 @@ def test_a_basic_auth_header_from_facade_url_credentials_is_redacted_when_echoed
     with EchoServer(prometheus=False) as echo:
         url = f"http://{USER}:{PASSWORD}@127.0.0.1:{echo.port}"
         result = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path),
-                         "--at", "2026-11-25T12:00:00Z", "--facade-url", url, "--format", "json",
+                         "--at", AT, "--facade-url", url, "--format", "json",
                          "--junit", str(tmp_path / "junit.xml"))
         assert echo.seen[0]["Authorization"] == f"Basic {BASIC}"
     assert_no_secret(everything(tmp_path, result), PASSWORD, BASIC, "hdr-s3cret-42")
@@ -315,7 +314,7 @@ def test_a_secret_that_is_also_a_word_of_the_audit_never_breaks_it(
     config.write_text('[settings]\noutput_dir = "audits"\n[[gates]]\nid = "echo"\nkind = "echo"\n'
                       'title = "Echo"\n')
     result = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path),
-                     "--at", "2026-11-25T12:00:00Z", "--format", "json")
+                     "--at", AT, "--format", "json")
     assert result.code == 1, result.err
     audit = json.loads(result.out)
     assert audit["gates"][0]["status"] == "fail"

@@ -44,7 +44,7 @@ def test_the_bound_is_never_below_the_series_however_the_body_is_cut(labels, cut
 def test_a_flood_stops_at_the_limit_and_an_answer_at_the_limit_does_not() -> None:
     """Control: exactly ``limit`` series pass; one more is refused."""
     at_limit = answer([{"i": str(n)} for n in range(50)])
-    fed(at_limit, list(range(0, len(at_limit), 7)), limit=50)
+    assert fed(at_limit, list(range(0, len(at_limit), 7)), limit=50).counts == [50, 50]
 
     with pytest.raises(TooManySeries, match=r"more than 50 series \(\[prometheus\].max_series\)"):
         fed(answer([{"i": str(n)} for n in range(51)]), [3, 100, 1000], limit=50)
@@ -53,7 +53,9 @@ def test_a_flood_stops_at_the_limit_and_an_answer_at_the_limit_does_not() -> Non
 def test_labels_named_like_the_keys_do_not_refuse_a_real_answer() -> None:
     """Control: every series carrying a label named "metric" doubles one count, not both."""
     body = answer([{"metric": "x", "n": str(n)} for n in range(50)])
-    fed(body, [17, 400], limit=50)
+    counter = fed(body, [17, 400], limit=50)  # 50 series at a limit of 50: not refused
+    assert counter.counts == [100, 50]  # '"metric"' twice a series (key and label), '"value' once
+    assert min(counter.counts) == 50  # the bound is the series, exactly
 
 
 def test_decode_matrix_counts_exactly() -> None:

@@ -19,7 +19,6 @@ An alert that did fire is a failure whatever else is known.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
@@ -31,6 +30,7 @@ from gacheck.collectors.prometheus.rules_api import list_rules
 from gacheck.collectors.prometheus.window import range_window
 from gacheck.config.model import Duration, GateSpec, PositiveDuration
 from gacheck.context import Context
+from gacheck.core import timeparse
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit, format_duration, plural
@@ -163,7 +163,7 @@ class AlertsGate(GateKind):
         details["rules_loaded"] = sorted({r.name for r in rules})
         details["rule_health"] = [r.details() for r in rules if r.broken]
         # No clock reading goes into the details: the same inputs give the same audit bytes.
-        if (datetime.now(UTC) - ctx.at).total_seconds() > PAST_AT_S:
+        if (timeparse.now() - ctx.at).total_seconds() > PAST_AT_S:
             notes.append("rule health is as of now (/api/v1/rules knows only the present), "
                          f"not as of --at {stamp(ctx.at.timestamp())}")
         if not rules:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from gacheck import __version__
 from gacheck.config.for_each import template_of
 from gacheck.context import Context
+from gacheck.core import timeparse
 from gacheck.core.at_end import finish
 from gacheck.core.errors import UsageError
 from gacheck.core.models import Audit, RepositoryRecord, SelectionRecord
@@ -72,7 +73,7 @@ def evaluate(
     audit = Audit(
         tool_version=__version__,
         evaluated_at=ctx.at,
-        generated_at=datetime.now(UTC).replace(microsecond=0),
+        generated_at=timeparse.now(),
         config_path=config.path,
         config_sha256=config.sha256,
         command=list(command),
@@ -144,7 +145,7 @@ def _repository(ctx: Context, chosen: set[str]) -> tuple[RepositoryRecord | None
     state = head_state(ctx.repo, exclude=ctx.audit_dir)
     record = RepositoryRecord(commit=state.commit, dirty=state.dirty, gates=readers,
                               note=state.problem)
-    if ctx.at >= datetime.now(UTC) - PAST_AT:
+    if ctx.at >= timeparse.now() - PAST_AT:
         return record, None
     if state.commit:
         tree = f"commit {state.commit[:12]}" + (" with uncommitted changes" if state.dirty

@@ -1,6 +1,5 @@
 """The small project of the CI tests: a config of ``command`` and ``json_value`` gates and a
-snapshot file whose values a test changes day by day. (Not in conftest.py: several test folders
-have one, so ``from conftest import`` would be ambiguous.)"""
+snapshot file whose values a test changes day by day."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ci_project import git, write_project_config, write_snapshot
+
+from tests.ci.ci_project import git, write_project_config, write_snapshot
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ci_project import write_project_config, write_snapshot
-from ci_samples import gate, sample_audit
-
 from gacheck.core.models import Evidence, Finding, Status, Threshold
 from gacheck.core.units import Unit
 from gacheck.history.diff import diff_audits
+from tests.ci.ci_project import write_project_config, write_snapshot
+from tests.ci.ci_samples import gate, sample_audit
+from tests.support.clock import day, on, stamp
 
 
 def _document(audit) -> dict:  # type: ignore[no-untyped-def]
@@ -61,16 +61,17 @@ def test_files_compared_on_the_command_line_exit_1_when_worse(run_cli, tmp_path)
 
 
 def test_two_dates_are_looked_up_in_the_audit_directory(project, evaluate_in, run_cli) -> None:
-    evaluate_in(project, "--at", "2026-11-24T06:00:00Z", "--quiet", "--no-charts")
+    before, after = day(2), day(1)
+    evaluate_in(project, "--at", stamp(on(before, "06:00")), "--quiet", "--no-charts")
     write_snapshot(project, lint=150, p95=0.008)
     write_project_config(project, extra='\n# a comment changes the config hash\n')
-    evaluate_in(project, "--at", "2026-11-25T06:00:00Z", "--quiet", "--no-charts")
-    result = run_cli("diff", "2026-11-24", "2026-11-25", "--config",
+    evaluate_in(project, "--at", stamp(on(after, "06:00")), "--quiet", "--no-charts")
+    result = run_cli("diff", str(before), str(after), "--config",
                      str(project / "config/gates.toml"), "--repo", str(project))
     assert result.code == 1
     assert "WORSE: budget: pass -> fail; value 90 -> 150" in result.out
     assert "config changed: sha256" in result.out
-    markdown = run_cli("diff", "2026-11-24", "2026-11-25", "--config",
+    markdown = run_cli("diff", str(before), str(after), "--config",
                        str(project / "config/gates.toml"), "--repo", str(project),
                        "--format", "markdown")
     assert markdown.out.startswith("# GA readiness diff")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ci_golden import assert_golden
-from ci_samples import gate, sample_audit
 
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.output.step_files import append_step_summary
@@ -18,6 +16,8 @@ from gacheck.reports.github import (
     fit_summary,
     render_github,
 )
+from tests.ci.ci_golden import assert_golden
+from tests.ci.ci_samples import gate, sample_audit
 
 
 def test_annotations_match_the_golden_file() -> None:

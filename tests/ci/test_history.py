@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from ci_project import write_snapshot
 from freezegun import freeze_time
+
+from tests.ci.ci_project import write_snapshot
 
 # (day, lint total, p95 seconds or None for "not measured", smoke exit code)
 DAYS = [
@@ -26,7 +27,7 @@ DAYS = [
 @pytest.fixture
 def audit_days(project: Path, evaluate_in) -> Path:  # type: ignore[no-untyped-def]
     """A week of daily evaluations at 06:00 UTC (no --at: the frozen clock is "now")."""
-    from ci_project import write_project_config
+    from tests.ci.ci_project import write_project_config
 
     for day, lint, p95, smoke in DAYS:
         write_snapshot(project, lint=lint, p95=p95)

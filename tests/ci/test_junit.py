@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from ci_golden import assert_golden
-from ci_samples import gate, sample_audit
 
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.reports.junit import render_junit
+from tests.ci.ci_golden import assert_golden
+from tests.ci.ci_samples import gate, sample_audit
 
 SCHEMA = Path(__file__).parents[1] / "data" / "jenkins-junit.xsd"
 

@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from ci_project import write_project_config, write_snapshot
+from tests.ci.ci_project import write_project_config, write_snapshot
+from tests.support.clock import day, on, stamp
 
 # Passes from the third time it runs: the counter file is how a test makes time pass.
 THIRD_TIME_LUCKY = """
@@ -69,7 +70,7 @@ def test_wait_until_gives_up_when_time_runs_out_with_the_last_verdict(project, e
 def test_wait_until_options_are_checked(project, evaluate_in) -> None:
     interval_alone = evaluate_in(project, "--interval", "1m")
     assert interval_alone.code == 2 and "--interval needs --wait-until" in interval_alone.err
-    with_at = evaluate_in(project, "--wait-until", "1m", "--at", "2026-11-25T00:00:00Z")
+    with_at = evaluate_in(project, "--wait-until", "1m", "--at", stamp(on(day(1), "00:00")))
     assert with_at.code == 2 and "drop --at" in with_at.err
     bad = evaluate_in(project, "--wait-until", "soon")
     assert bad.code == 2 and 'expected a duration like "10ms"' in bad.err

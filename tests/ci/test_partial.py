@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ci_project import git, write_snapshot
+from tests.ci.ci_project import git, write_snapshot
+from tests.support.clock import day, on, stamp
 
-AT = "2026-11-25T06:00:00Z"
-DAY = Path("docs/audits/ga/2026-11-25")
+THE_DAY, DAY_BEFORE = day(1), day(2)  # days that are over: a future --at is refused
+AT = stamp(on(THE_DAY, "06:00"))
+BEFORE = stamp(on(DAY_BEFORE, "06:00"))
+DAY = Path(f"docs/audits/ga/{THE_DAY}")
 
 
 def _read(path: Path) -> dict:
@@ -23,7 +26,7 @@ def test_a_deselection_is_incomplete_and_never_replaces_the_full_audit(project, 
     before = dated.read_bytes(), latest.read_bytes()
 
     write_snapshot(project, lint=150, p95=0.008)  # would fail "budget", which is left out
-    result = evaluate_in(project, "--at", "2026-11-25T07:00:00Z", "--only", "smoke")
+    result = evaluate_in(project, "--at", stamp(on(THE_DAY, "07:00")), "--only", "smoke")
     assert result.code == 3
     assert "verdict: INCOMPLETE" in result.out
     assert "budget, latency" in result.out and "--partial" in result.out
@@ -52,15 +55,15 @@ def test_partial_gives_a_verdict_on_the_selection_written_under_its_own_name(
 
 def test_history_and_trends_leave_partial_audits_out(project, evaluate_in, run_cli) -> None:
     write_snapshot(project, lint=90, p95=0.008)
-    assert evaluate_in(project, "--at", "2026-11-24T06:00:00Z").code == 0
+    assert evaluate_in(project, "--at", BEFORE).code == 0
     write_snapshot(project, lint=119, p95=0.008)
-    assert evaluate_in(project, "--at", "2026-11-25T06:00:00Z", "--only", "budget",
+    assert evaluate_in(project, "--at", AT, "--only", "budget",
                        "--partial").code == 0
     history = run_cli("history", "--config", str(project / "config/gates.toml"),
                       "--repo", str(project), "--format", "json")
     assert history.code == 0
     report = json.loads(history.out)
-    assert report["days"] == ["2026-11-24"]
+    assert report["days"] == [str(DAY_BEFORE)]
 
 
 def test_partial_audits_are_left_out_of_history_whatever_the_layout(tmp_path) -> None:
@@ -88,12 +91,12 @@ def test_partial_audits_are_left_out_of_history_whatever_the_layout(tmp_path) ->
 def test_diff_by_date_compares_full_audits_and_names_a_partial_file(
     project, evaluate_in, run_cli
 ) -> None:
-    assert evaluate_in(project, "--at", "2026-11-24T06:00:00Z").code == 0
+    assert evaluate_in(project, "--at", BEFORE).code == 0
     assert evaluate_in(project, "--at", AT, "--only", "smoke", "--partial").code == 0
     config = ["--config", str(project / "config/gates.toml"), "--repo", str(project)]
-    by_date = run_cli("diff", "2026-11-24", "2026-11-25", *config)
-    assert by_date.code == 2 and "only partial audits of 2026-11-25" in by_date.err
-    named = run_cli("diff", "2026-11-24", str(project / DAY / "ga-readiness.partial.json"),
+    by_date = run_cli("diff", str(DAY_BEFORE), str(THE_DAY), *config)
+    assert by_date.code == 2 and f"only partial audits of {THE_DAY}" in by_date.err
+    named = run_cli("diff", str(DAY_BEFORE), str(project / DAY / "ga-readiness.partial.json"),
                     *config)
     assert named.code == 0
     assert "new is a partial audit: budget, latency not evaluated" in named.out
@@ -113,6 +116,6 @@ def test_commit_of_a_partial_run_commits_its_own_files_said_so(git_project, eval
     result = evaluate_in(git_project, "--at", AT, "--only", "smoke", "--partial", "--commit")
     assert result.code == 0
     assert git(git_project, "log", "-1", "--format=%s").strip() == (
-        "chore(audit): GA readiness (partial) 2026-11-25 — PASS (score 100)")
+        f"chore(audit): GA readiness (partial) {THE_DAY} — PASS (score 100)")
     committed = sorted(git(git_project, "show", "--name-only", "--format=", "HEAD").split())
     assert committed == [f"{DAY}/ga-readiness.partial.json", f"{DAY}/ga-readiness.partial.md"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ci_project import git
+from tests.ci.ci_project import git
+from tests.support.clock import day, on, stamp
+
+LONG_AGO = stamp(on(day(25), "06:00"))
 
 
 def _audit(result) -> dict:  # type: ignore[no-untyped-def]
@@ -25,13 +28,13 @@ def test_the_commit_and_a_clean_tree_are_recorded_for_the_gates_that_read_it(
 def test_a_past_at_says_the_code_gates_measured_todays_commit(git_project, evaluate_in) -> None:
     head = git(git_project, "rev-parse", "HEAD").strip()
     (git_project / "snapshot.json").write_text('{"lint": {"total": 1}, "p95": 0.001}')
-    audit = _audit(evaluate_in(git_project, "--at", "2026-11-01T06:00:00Z", "--no-write",
+    audit = _audit(evaluate_in(git_project, "--at", LONG_AGO, "--no-write",
                                "--format", "json"))
     assert audit["repository"]["commit"] == head and audit["repository"]["dirty"] is True
     [note] = [n for n in audit["notes"] if "is in the past" in n]
     assert f"commit {head[:12]} with uncommitted changes" in note
-    assert "not the tree as of 2026-11-01T06:00:00Z" in note
-    markdown = evaluate_in(git_project, "--at", "2026-11-01T06:00:00Z", "--no-write",
+    assert f"not the tree as of {LONG_AGO}" in note
+    markdown = evaluate_in(git_project, "--at", LONG_AGO, "--no-write",
                            "--format", "markdown").out
     assert f"- Repository: commit `{head[:12]}` with uncommitted changes" in markdown
 
@@ -50,7 +53,7 @@ def test_gates_that_do_not_read_the_repository_record_no_commit(project, evaluat
 
 def test_an_audit_commit_is_not_the_code_the_gates_measured(git_project, evaluate_in) -> None:
     code = git(git_project, "rev-parse", "HEAD").strip()
-    assert evaluate_in(git_project, "--at", "2026-11-25T06:00:00Z", "--commit").code == 0
+    assert evaluate_in(git_project, "--at", stamp(on(day(1), "06:00")), "--commit").code == 0
     assert git(git_project, "rev-parse", "HEAD").strip() != code  # the audit was committed
     audit = _audit(evaluate_in(git_project, "--no-write", "--format", "json"))
     assert (audit["repository"]["commit"], audit["repository"]["dirty"]) == (code, False)

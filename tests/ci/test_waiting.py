@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ci_samples import sample_audit
 
 from gacheck.core.models import Verdict
 from gacheck.run import waiting
+from tests.ci.ci_samples import sample_audit
 
 
 class FakeTime:

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from gacheck.run.config_binding import load_config
+from tests.support.clock import recent, stamp
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
@@ -48,7 +49,7 @@ def test_lukhas_shaped_repository(make_repo, run_cli) -> None:
     shutil.copy(DATA / "pip-audit-vulnerable.json", report)
     done = run_cli("evaluate", "--config", str(ROOT / "config/gates.toml"), "--repo",
                    str(repo.root), "--only", CODE_HEALTH, "--partial", "--no-write", "--format", "json",
-                   "--at", "2026-11-25T12:00:00Z")
+                   "--at", stamp(recent(hours=1)))
     gates = {g["id"]: g for g in json.loads(done.out)["gates"]}
     assert (gates["ruff_hot_path"]["status"], gates["ruff_hot_path"]["value"]) == ("pass", 4)
     assert (gates["e402_batches"]["status"], gates["e402_batches"]["value"]) == ("pass", 2)

@@ -267,7 +267,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_gate_past_its_time_limit_stops_its_ruff_and_removes_its_worktrees(
-    make_repo, gate_result, tmp_path
+    make_repo, gate_result, tmp_path, monkeypatch
 ) -> None:
     """Even a step with its own longer timeout (``ruff --version``: 30 s) is stopped at the
     gate's limit: the process is killed and the worktree removed before evaluate returns."""
@@ -275,9 +275,13 @@ def test_a_gate_past_its_time_limit_stops_its_ruff_and_removes_its_worktrees(
     history(repo)
     pids = tmp_path / "pids"
     stuck = tmp_path / "stuck-ruff"
-    stuck.write_text(f'#!/bin/sh\necho $$ >> {pids}\nexec sleep 60\n')
+    own_tmp = tmp_path / "tmp"  # see below
+    stuck.write_text(f'#!/bin/sh\necho $$ >> {pids}\nls {own_tmp} >> {tmp_path}/trees\nexec sleep 60\n')
     stuck.chmod(0o755)
-    trees_before = set(Path(tempfile.gettempdir()).glob("gacheck-tree-*"))
+    # this evaluation's temporary folders only: tests running beside it (other workers, other
+    # programs) make and remove gacheck-tree-* folders in the shared /tmp meanwhile
+    own_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own_tmp))
     result = gate_result(gate(f'timeout = "4s"\nexecutable = "{stuck}"'), repo.root)
 
     assert result["status"] == "error"
@@ -286,7 +290,8 @@ def test_a_gate_past_its_time_limit_stops_its_ruff_and_removes_its_worktrees(
     assert started and not any(_alive(pid) for pid in started)
     assert repo.git("worktree", "list").count("\n") == 0
     assert not list(Path(repo.root, ".git", "worktrees").glob("*"))
-    assert set(Path(tempfile.gettempdir()).glob("gacheck-tree-*")) <= trees_before
+    assert "gacheck-tree-" in (tmp_path / "trees").read_text()  # there while ruff hung
+    assert list(own_tmp.glob("gacheck-tree-*")) == []  # and gone
 
 
 def test_a_reverted_batch_is_not_counted_and_the_evidence_says_by_what(make_repo, gate_result) -> None:

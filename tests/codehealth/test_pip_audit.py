@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.support.clock import day, on, stamp
+
 DATA = Path(__file__).parent / "data"
-AT = "2026-11-25T12:00:00Z"
+THE_DAY = day(1)  # over: a future --at is refused
+AT = stamp(on(THE_DAY, "12:00"))
 
 GATE = """\
     id = "dependency_vulnerabilities"
@@ -28,8 +32,8 @@ def gate(extra: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
-    for day in ("20251001", "20251014"):
-        (root / "docs/audits/security" / day).mkdir(parents=True)
+    for folder in ("20251001", "20251014"):
+        (root / "docs/audits/security" / folder).mkdir(parents=True)
     shutil.copy(DATA / "pip-audit-service-unreachable.json",
                 root / "docs/audits/security/20251001/pip-audit.json")
     shutil.copy(DATA / "pip-audit-vulnerable.json",
@@ -69,10 +73,11 @@ def test_only_fixable_leaves_out_advisories_without_a_fix(repo, gate_result) -> 
 
 
 def test_ignores_apply_by_id_or_alias_until_they_expire(repo, gate_result) -> None:
-    extra = """report = "docs/audits/security/20251014/pip-audit.json"
+    later, expired = THE_DAY + timedelta(days=36), THE_DAY - timedelta(days=1)
+    extra = f"""report = "docs/audits/security/20251014/pip-audit.json"
     ignore = [
-      { id = "CVE-2018-18074", reason = "no redirects to http in our client", expires = 2026-12-31 },
-      { id = "PYSEC-2019-217", reason = "sandbox not used", expires = 2026-11-24 },
+      {{ id = "CVE-2018-18074", reason = "no redirects to http in our client", expires = {later} }},
+      {{ id = "PYSEC-2019-217", reason = "sandbox not used", expires = {expired} }},
     ]"""
     result = gate_result(gate(extra), repo, "--at", AT)
     assert result["value"] == 3
@@ -80,9 +85,9 @@ def test_ignores_apply_by_id_or_alias_until_they_expire(repo, gate_result) -> No
     assert [(i["id"], i["reason"]) for i in ignored] == [
         ("PYSEC-2018-28", "no redirects to http in our client")
     ]
-    assert "ignore of PYSEC-2019-217 expired on 2026-11-24; it counts again" in \
+    assert f"ignore of PYSEC-2019-217 expired on {expired}; it counts again" in \
         result["evidence"]["notes"]
-    on_last_day = gate_result(gate(extra), repo, "--at", "2026-11-24T23:59:59Z")
+    on_last_day = gate_result(gate(extra), repo, "--at", stamp(on(expired, "23:59:59")))
     assert on_last_day["value"] == 2
 
 
@@ -131,16 +136,18 @@ def test_not_a_pip_audit_report_is_an_error(repo, gate_result, content, expected
 
 
 def test_an_old_report_cannot_pass_max_age_on_by_default(repo, gate_result) -> None:
-    clean = repo / "docs/audits/security/20251014/clean.json"
+    dated = day(16)  # 14 days before the day before yesterday, 15 before yesterday
+    clean = repo / f"docs/audits/security/{dated:%Y%m%d}/clean.json"
+    clean.parent.mkdir(parents=True)
     clean.write_text('{"dependencies": [{"name": "jinja2", "version": "3.1.4", "vulns": []}]}')
     body = 'report = "docs/audits/security/*/clean.json"'  # default max_age: 14 days
-    fresh = gate_result(gate(body), repo, "--at", "2025-10-28T12:00:00Z")
+    fresh = gate_result(gate(body), repo, "--at", stamp(on(day(2), "12:00")))
     assert (fresh["status"], fresh["value"]) == ("pass", 0)
-    stale = gate_result(gate(body), repo, "--at", "2025-10-29T12:00:00Z")
+    stale = gate_result(gate(body), repo, "--at", stamp(on(day(1), "12:00")))
     assert (stale["status"], stale["value"]) == ("no_data", None)
-    assert "15 days old (dated 2025-10-14)" in stale["message"]
+    assert f"15 days old (dated {dated})" in stale["message"]
     assert stale["evidence"]["details"]["audited"] == 1
-    longer = gate_result(gate(body + '\nmax_age = "30d"'), repo, "--at", "2025-10-29T12:00:00Z")
+    longer = gate_result(gate(body + '\nmax_age = "30d"'), repo, "--at", stamp(on(day(1), "12:00")))
     assert longer["status"] == "pass"
 
 
@@ -153,19 +160,18 @@ def test_an_old_failing_report_still_fails(repo, gate_result) -> None:
 
 def test_a_report_without_a_date_in_its_path_is_dated_by_its_file_time(repo, gate_result) -> None:
     import os
-    from datetime import UTC, datetime
 
     report = repo / "clean.json"
     report.write_text('{"dependencies": [{"name": "jinja2", "version": "3.1.4", "vulns": []}]}')
-    written = datetime(2026, 11, 20, 12, tzinfo=UTC).timestamp()
-    os.utime(report, (written, written))
+    written = on(THE_DAY, "12:00") - timedelta(days=5)
+    os.utime(report, (written.timestamp(), written.timestamp()))
     recent = gate_result(gate('report = "clean.json"'), repo, "--at", AT)
     assert recent["status"] == "pass"
-    assert any("dated by its file time 2026-11-20T12:00:00Z" in n
+    assert any(f"dated by its file time {stamp(written)}" in n
                for n in recent["evidence"]["notes"])
     # written 35 days before --at (a future --at is refused, so the file is made older)
-    written = datetime(2026, 10, 21, 12, tzinfo=UTC).timestamp()
-    os.utime(report, (written, written))
+    written = on(THE_DAY, "12:00") - timedelta(days=35)
+    os.utime(report, (written.timestamp(), written.timestamp()))
     old = gate_result(gate('report = "clean.json"'), repo, "--at", AT)
     assert old["status"] == "no_data" and "35 days old" in old["message"]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_openapi_specs import GATE
 
 from gacheck.core.models import GateResult, Status
+from tests.contract.spec_files import GATE
 
 HEADERS = {n: {"schema": {"type": "string"}} for n in
            ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]}

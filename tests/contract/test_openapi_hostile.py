@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_openapi_specs import GATE, messages
 
 from gacheck.collectors.openapi import load as openapi_load
 from gacheck.collectors.openapi.load import SpecLoadError
 from gacheck.core.models import Status
 from gacheck.reports.markdown import render_markdown
+from tests.contract.spec_files import GATE, messages
+from tests.support.gates import audit_of
 
 HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Trace-Id"]
 
@@ -183,7 +184,6 @@ def test_a_thousand_operations_all_in_json_first_fifty_in_markdown(run_gate, rep
     assert result.evidence.details["responses_checked"] == 3000
     assert len(result.evidence.findings) == 100 and result.evidence.findings_total == 100
     assert all(f.line and f.line > 1 for f in result.evidence.findings)
-    from test_openapi_markdown import audit_of
 
     text = render_markdown(audit_of(result))
     assert text.count("missing header(s) X-Trace-Id |") == 50

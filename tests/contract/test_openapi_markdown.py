@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import add_specs
-from test_openapi_specs import GATE
-
-from gacheck.core.models import Audit, GateResult, Verdict
 from gacheck.reports.markdown import render_markdown
-
-
-def audit_of(*results: GateResult) -> Audit:
-    at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    return Audit(tool_version="test", evaluated_at=at, generated_at=at, config_path="gates.toml",
-                 config_sha256="0" * 64, command=["gacheck", "evaluate"], verdict=Verdict.FAIL,
-                 score=0.0, gates=list(results))
+from tests.contract.spec_files import GATE, add_specs
+from tests.support.gates import audit_of
 
 
 def test_spec_table_violations_and_exemptions(run_gate, repo: Path) -> None:

@@ -9,8 +9,6 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import SPECS, add_specs
-from test_openapi_specs import GATE, messages
 
 from gacheck.collectors.openapi.policy import (
     Exemption,
@@ -22,6 +20,7 @@ from gacheck.collectors.openapi.policy import (
 from gacheck.collectors.openapi.refs import format_pointer, parse_pointer
 from gacheck.core.errors import ConfigError
 from gacheck.core.models import Status
+from tests.contract.spec_files import GATE, SPECS, add_specs, messages
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import add_specs
-
 from gacheck.core.models import Status
-
-GATE = """
-id = "openapi_headers"
-kind = "openapi_headers"
-title = "OpenAPI headers"
-"""
-
-
-def messages(result) -> list[str]:  # type: ignore[no-untyped-def]
-    return sorted(f.message for f in result.evidence.findings)
+from tests.contract.spec_files import GATE, add_specs, messages
 
 
 def line_of(path: Path, text: str) -> int:

@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-from facade_server import MODEL, FacadeServer
-from test_openapi_markdown import audit_of
 
 from gacheck.core.errors import ConfigError
 from gacheck.core.models import Status
 from gacheck.reports.markdown import render_markdown
+from tests.support.facade_server import MODEL, FacadeServer
+from tests.support.gates import audit_of
 
 GATE = """
 id = "facade_smoke"

@@ -11,8 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from action_harness import as_workflow, load_action, run_action
-from eco_venv import dependency_paths, offline_env
+
+from tests.ecosystem.action_harness import as_workflow, load_action, run_action
+from tests.ecosystem.eco_venv import dependency_paths, offline_env
+from tests.support.clock import day, on, stamp
+
+THE_DAY = day(1)  # over: a future --at is refused
+AT = stamp(on(THE_DAY, "12:00"))
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "docs" / "examples").glob("*.yml"))
@@ -106,11 +111,11 @@ def _run(action_checkout: Path, tmp_path: Path, smoke: int, **inputs: str):  # t
 def test_the_action_installs_gacheck_evaluates_and_sets_its_outputs(
         action_checkout: Path, tmp_path: Path) -> None:
     run, workspace = _run(action_checkout, tmp_path, smoke=0, junit="reports/junit.xml",
-                          at="2026-11-25T12:00:00Z")
+                          at=AT)
     assert run.exit_code == 0, run.stdout + run.stderr
     assert run.outputs["verdict"] == "pass" and run.outputs["score"] == "100"
     audit = Path(run.outputs["audit"])
-    assert audit == workspace / "audits/2026-11-25/ga-readiness.json"
+    assert audit == workspace / f"audits/{THE_DAY}/ga-readiness.json"
     assert json.loads(audit.read_text())["verdict"] == "pass"
     assert (workspace / "reports/junit.xml").is_file()
     assert run.summary.startswith("# GA readiness: PASS")
@@ -156,9 +161,9 @@ def test_inside_actions_evaluate_sets_the_step_outputs_in_any_format(
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
     config = write_config(CONFIG.format(smoke=3))
     done = run_cli("evaluate", "--config", str(config), "--repo", str(tmp_path), "--format",
-                   "json", "--at", "2026-11-25T12:00:00Z")
+                   "json", "--at", AT)
     assert done.code == 1
-    audit = tmp_path / "audits/2026-11-25/ga-readiness.json"
+    audit = tmp_path / f"audits/{THE_DAY}/ga-readiness.json"
     assert outputs.read_text() == f"earlier=kept\nverdict=fail\nscore=50\naudit={audit}\n"
 
 

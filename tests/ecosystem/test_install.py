@@ -10,9 +10,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from eco_venv import make_venv, offline_env
+
+from tests.ecosystem.eco_venv import make_venv, offline_env
+from tests.support.clock import day, on, stamp
 
 pytestmark = pytest.mark.slow
+THE_DAY = day(1)  # over: a future --at is refused
+AT = stamp(on(THE_DAY, "12:00"))
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +76,10 @@ def test_init_then_validate_then_evaluate_outside_any_clone(installed: Path,
     # No Prometheus answers on this port: the verdict is incomplete (exit 3), never a pass,
     # and the audit is written under the repository.
     evaluated = _run(installed, repo, "evaluate", "--prometheus-url", "http://127.0.0.1:9",
-                     "--at", "2026-11-25T12:00:00Z")
+                     "--at", AT)
     assert evaluated.returncode == 3, evaluated.stdout + evaluated.stderr
     assert "Traceback" not in evaluated.stderr
-    audit = json.loads((repo / "docs/audits/ga/2026-11-25/ga-readiness.json").read_text())
+    audit = json.loads((repo / f"docs/audits/ga/{THE_DAY}/ga-readiness.json").read_text())
     assert audit["verdict"] == "incomplete"
     history = _run(installed, repo, "history")
     assert history.returncode == 0, history.stderr

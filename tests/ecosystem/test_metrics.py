@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -18,6 +17,8 @@ import httpx
 import pytest
 
 from gacheck.promlab.server import PrometheusServer
+from tests.support.clock import day, on, stamp
+from tests.support.ports import free_port, refused_port
 
 pytestmark = pytest.mark.prometheus
 METRICS = Path(__file__).parents[2] / "gacheck" / "metrics"
@@ -37,8 +38,9 @@ kind = "command"
 title = "Smoke"
 command = ["sh", "-c", "exit 3"]
 """
-AT = "2026-11-20T12:00:00Z"  # days ago: the stale rule fires
-AT_S = 1795176000.0  # AT in Unix seconds
+EVALUATED = on(day(3), "12:00")  # days ago (more than the stale rule's 26 hours): it fires
+AT = stamp(EVALUATED)
+AT_S = EVALUATED.timestamp()  # AT in Unix seconds
 
 
 class ScrapingPrometheus(PrometheusServer):
@@ -57,12 +59,6 @@ class ScrapingPrometheus(PrometheusServer):
                  f"    static_configs:\n      - targets: ['{self.target}']\n")
         config.write_text(text)
         return flags
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -186,9 +182,9 @@ def test_a_textfile_verdict_is_read_back_from_prometheus(run_cli, write_config,
 
 def test_a_pushgateway_that_is_down_is_an_output_error_after_the_verdict(
         run_cli, write_config) -> None:
-    port = free_port()
-    done = _evaluate(run_cli, write_config, "--pushgateway",
-                     f"http://user:s3cret@127.0.0.1:{port}")
+    with refused_port() as port:
+        done = _evaluate(run_cli, write_config, "--pushgateway",
+                         f"http://user:s3cret@127.0.0.1:{port}")
     assert done.code == 2
     assert "FAIL" in done.out  # the verdict was printed first
     assert "cannot push to the Pushgateway" in done.err and "s3cret" not in done.err

@@ -1,6 +1,7 @@
 """The fault-injecting Prometheus and façade, and ways to run gates against them.
 
-``run_gate(block)`` evaluates one gate in-process the way ``gacheck evaluate`` does;
+``run_gate(config)`` (``tests.support.gates``) evaluates one gate in-process the way
+``gacheck evaluate`` does, each gate under its time limit, against the fault server;
 ``run_isolated(config, ...)`` runs ``gacheck evaluate`` in a child process with a memory
 limit and reports its peak resident memory, so that a runaway read fails one test instead
 of exhausting the machine.
@@ -21,13 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_server import FaultServer, gzip_bomb
-from fault_setup import AT, PROMETHEUS_GATE, ROOT
 
-from gacheck.context import Context, Overrides
-from gacheck.core.models import GateResult
-from gacheck.run import engine
-from gacheck.run.config_binding import load_config
+from tests.faults.fault_server import FaultServer, gzip_bomb
+from tests.faults.fault_setup import AT, PROMETHEUS_GATE, ROOT
+from tests.support.clock import stamp
+from tests.support.gates import GateDefaults
 
 
 @pytest.fixture(scope="session")
@@ -42,20 +41,11 @@ def server(bomb: bytes) -> Iterator[FaultServer]:
 
 
 @pytest.fixture
-def run_gate(tmp_path: Path, server: FaultServer) -> Callable[..., GateResult]:
-    def run(config: str = PROMETHEUS_GATE, **overrides: str) -> GateResult:
-        path = tmp_path / "gates.toml"
-        path.write_text(textwrap.dedent(config), encoding="utf-8")
-        loaded = load_config(path)
-        ctx = Context(
-            at=AT, config=loaded, repo=tmp_path, audit_dir=tmp_path / "audits",
-            overrides=Overrides(prometheus_url=overrides.get("prometheus_url", server.url),
-                                facade_url=overrides.get("facade_url", server.url)),
-        )
-        (gate,) = engine.run_gates(ctx)
-        return gate
-
-    return run
+def gate_defaults(server: FaultServer) -> GateDefaults:
+    """``run_gate()`` evaluates ``PROMETHEUS_GATE`` (or the config given) against the fault
+    server, as Prometheus and as façade, under the gate's own time limit."""
+    return GateDefaults(config=PROMETHEUS_GATE, prometheus_url=server.url,
+                        facade_url=server.url, at=AT, time_limits=True)
 
 
 @dataclass(frozen=True)
@@ -81,7 +71,7 @@ def run_isolated(tmp_path: Path, server: FaultServer) -> Callable[..., Isolated]
         path.write_text(textwrap.dedent(config), encoding="utf-8")
         argv = [sys.executable, str(Path(__file__).parent / "peak_run.py"), "evaluate",
                 "--config", str(path), "--repo", str(tmp_path), "--no-write", "--format",
-                "json", "--at", AT.isoformat(), "--prometheus-url", server.url,
+                "json", "--at", stamp(AT), "--prometheus-url", server.url,
                 "--facade-url", server.url]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):

@@ -1,13 +1,16 @@
-"""What the fault tests share (a module of its own: test modules import it by name, and
-every test folder's conftest is called ``conftest``)."""
+"""What the fault tests share besides fixtures: the instant, the Prometheus gate, the root."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.support.clock import day, on
+
 ROOT = Path(__file__).resolve().parents[2]
-AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+# Yesterday, 12:00 UTC: in the past (the CLI refuses a future --at) and on the 6-hour grid of the
+# chunk cache, so that a 6h window ends with a piece of one instant (the flood test's premise:
+# "one-sample series on every range query" is that piece).
+AT = on(day(1), "12:00")
 PROMETHEUS_GATE = """
 [settings]
 window = "1h"

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_server import Fault, FaultServer, matrix
-from fault_setup import AT, PROMETHEUS_GATE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +26,8 @@ from gacheck.context import Context, Overrides
 from gacheck.core.models import Status
 from gacheck.run import engine
 from gacheck.run.config_binding import load_config
+from tests.faults.fault_server import Fault, FaultServer, matrix
+from tests.faults.fault_setup import AT, PROMETHEUS_GATE
 
 EXAMPLES = int(os.environ.get("GACHECK_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

@@ -8,8 +8,12 @@ from pathlib import Path
 
 from gacheck.context import Context, Overrides
 from gacheck.core.models import GateResult
+from gacheck.promlab.server import BasicAuth
 from gacheck.run.config_binding import load_config
 from gacheck.run.engine import measure, to_result
+
+LAB_AUTH = BasicAuth("gacheck", "promlab-secret-7f3a")
+"""The user and password of ``promlab(name, auth=True)``'s servers."""
 
 
 def context(tmp_path: Path, url: str, at: datetime, gates_toml: str,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gacheck.collectors.prometheus.cache import CacheScope, ChunkCache, identity_of
 from gacheck.collectors.prometheus.chunks import Span, chunk_points, chunks, pieces
 
 STEPS = st.sampled_from([1000, 15000, 55000, 60000, 300000])
+# up to 5000 instants an example: on a loaded machine running tests side by side, a per-example
+# deadline would time the machine, not the code
+UNTIMED = settings(deadline=None)
 
 
 def instants(spans, step_ms):
     return [t for s in spans for t in range(s.first_ms, s.last_ms + 1, step_ms)]
 
 
+@UNTIMED
 @given(step=STEPS, first=st.integers(0, 10**6), count=st.integers(1, 5000),
        per=st.integers(1, 11000))
 def test_pieces_cover_the_window_once_and_respect_the_limit(step, first, count, per):
@@ -24,6 +28,7 @@ def test_pieces_cover_the_window_once_and_respect_the_limit(step, first, count, 
     assert all(p.points(step) <= per for p in cut)
 
 
+@UNTIMED
 @given(step=STEPS, first=st.integers(0, 10**6), count=st.integers(1, 5000),
        per=st.integers(1, 11000))
 def test_absolute_chunks_cover_the_window_once_and_stay_put(step, first, count, per):

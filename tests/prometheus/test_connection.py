@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from gacheck.core.models import Verdict
 from gacheck.run.evaluation import evaluate
-from tests.prometheus.conftest import LAB_AUTH
-from tests.prometheus.helpers import default_context, default_prometheus_gates, result
+from tests.prometheus.helpers import LAB_AUTH, default_context, default_prometheus_gates, result
 
 
 def test_unreachable_prometheus_gives_every_gate_one_clear_reason(

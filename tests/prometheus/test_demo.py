@@ -11,8 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gacheck.core import timeparse
+from gacheck.promlab import lab
 from gacheck.promlab.demo import skip_reasons
 from gacheck.run.config_binding import load_config
+from tests.prometheus.lab_cache import build_cached
+from tests.support.run import run_lab_end
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = ROOT / "config" / "gates.toml"
@@ -21,6 +25,16 @@ PROMETHEUS_GATES = {"soak_duration", "critical_alerts", "guardian_denial_rate", 
 RELATIVE_GATES = {"pdp_p95_vs_last_week", "denial_rate_rc_vs_ga", "pdp_latency_budget"}
 
 pytestmark = pytest.mark.prometheus
+
+
+@pytest.fixture
+def cached_demo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``gacheck demo`` builds a history ending "now": with its clock at the run's lab end and
+    its build through the lab cache, every demo of a run shares one build. The lab end, ISO."""
+    end = run_lab_end(request.config)
+    monkeypatch.setattr(lab, "build_scenario", build_cached)
+    monkeypatch.setattr(timeparse, "now", lambda: end)
+    return end.isoformat()
 
 
 def _audit(out: Path) -> dict:
@@ -32,7 +46,7 @@ def _audit(out: Path) -> dict:
 
 
 def test_demo_reports_the_blip_as_a_warning_and_skips_gates_without_inputs(
-    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached_demo: str
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no ruff paths, no OpenAPI specs, not the release checkout
     monkeypatch.delenv("GACHECK_PROMETHEUS_URL", raising=False)
@@ -68,7 +82,7 @@ def test_demo_reports_the_blip_as_a_warning_and_skips_gates_without_inputs(
 
 
 def test_demo_on_a_release_checkout_runs_the_gates_whose_inputs_exist(
-    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached_demo: str
 ) -> None:
     repo = tmp_path / "rc"
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
@@ -129,15 +143,21 @@ def test_smoke_gate_runs_only_when_a_facade_answers_on_loopback(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
-def test_demo_serve_stops_prometheus_on_ctrl_c_or_kill(tmp_path: Path, how: str) -> None:
+def test_demo_serve_stops_prometheus_on_ctrl_c_or_kill(tmp_path: Path, how: str,
+                                                      cached_demo: str) -> None:
+    import os
     import signal
     import sys
     import threading
 
+    # gacheck demo in a process of its own (``python -m gacheck demo``, but with the clock and
+    # the build of ``cached_demo``)
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gacheck", "demo", "--config", str(DEFAULT_CONFIG),
-         "--output-dir", str(tmp_path / "out"), "--serve"],
+        [sys.executable, "-m", "tests.prometheus.demo_at", cached_demo, "demo", "--config",
+         str(DEFAULT_CONFIG), "--output-dir", str(tmp_path / "out"), "--serve"],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": path},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     watchdog = threading.Timer(180, process.kill)  # a hung demo must not hang the suite

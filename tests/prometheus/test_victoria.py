@@ -25,9 +25,11 @@ from tests.prometheus.helpers import default_prometheus_gates, result
 pytestmark = pytest.mark.prometheus
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def victorialab(tmp_path_factory: pytest.TempPathFactory,
                 promlab_end) -> Iterator[Callable[[str], VictoriaLab]]:
+    """One VictoriaMetrics (and vmalert) per scenario, started on first use and kept for the
+    session like ``promlab``'s servers; the tests of a scenario run on one xdist worker."""
     labs: dict[str, VictoriaLab] = {}
     with contextlib.ExitStack() as stack:
 

@@ -27,6 +27,10 @@ from gacheck.core.errors import ConfigError
 from gacheck.core.models import CommandRecord, Evidence, Finding
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
+from tests.support.clock import day, on, stamp
+
+EVALUATED = day(1)
+"""The day the checks evaluate on (over: a future ``--at`` is refused)."""
 
 
 class Broken(AssertionError):
@@ -236,7 +240,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-def base_audit(at: str = "2026-11-21T12:00:00Z") -> dict[str, Any]:
+def base_audit(at: str = stamp(on(day(5), "12:00"))) -> dict[str, Any]:
     """A real audit of the config above, as gacheck writes it."""
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
@@ -279,8 +283,9 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 
 def check_history(texts: list[str]) -> str:
-    """Earlier audits ``texts`` (days 2026-11-10, -11, ...) in place, then evaluate, history
-    and diff: none fails for them; each unusable one is named once; the new set is whole."""
+    """Earlier audits ``texts`` (on consecutive days, weeks ago) in place, then evaluate (on
+    ``EVALUATED``), history and diff: none fails for them; each unusable one is named once; the
+    new set is whole."""
     from gacheck.history.store import UnusableAudit, read_past_audit
 
     with tempfile.TemporaryDirectory() as temp:
@@ -290,7 +295,7 @@ def check_history(texts: list[str]) -> str:
         config.write_text(AUDIT_CONFIG)
         planted = []
         for index, text in enumerate(texts):
-            path = root / "audits" / f"2026-11-{10 + index:02d}" / "ga-readiness.json"
+            path = root / "audits" / str(day(40 - index)) / "ga-readiness.json"
             path.parent.mkdir(parents=True)
             path.write_text(text, encoding="utf-8", errors="surrogatepass")
             planted.append(path)
@@ -301,19 +306,19 @@ def check_history(texts: list[str]) -> str:
             except UnusableAudit:
                 unusable.append(path)
         code, out, err = run_cli("evaluate", "--config", str(config), "--repo", str(root),
-                                 "--at", "2026-11-25T12:00:00Z", "--no-charts")
+                                 "--at", stamp(on(EVALUATED, "12:00")), "--no-charts")
         if code not in (0, 1, 3):
             raise Broken(f"evaluate exited {code}: {err.strip()[:300]}")
-        audit = json.loads((root / "audits/2026-11-25/ga-readiness.json").read_text())
+        audit = json.loads((root / f"audits/{EVALUATED}/ga-readiness.json").read_text())
         for path in unusable:
             name = path.relative_to(root).as_posix()
             if sum(name in note for note in audit["notes"]) != 1 or err.count(name) != 1:
                 raise Broken(f"{name} is not named exactly once: {audit['notes']} / {err!r}")
-        markdown = (root / "audits/2026-11-25/ga-readiness.md").read_text()
+        markdown = (root / f"audits/{EVALUATED}/ga-readiness.md").read_text()
         if not markdown.startswith(f"# GA readiness: {audit['verdict'].upper()}"):
             raise Broken("dated JSON and Markdown disagree")
         latest = (root / "audits/latest.json").read_text()
-        if latest != (root / "audits/2026-11-25/ga-readiness.json").read_text():
+        if latest != (root / f"audits/{EVALUATED}/ga-readiness.json").read_text():
             raise Broken("latest.json is not the dated audit")
         if [p for p in (root / "audits").rglob(".*")]:
             raise Broken("a temporary file was left behind")
@@ -323,7 +328,7 @@ def check_history(texts: list[str]) -> str:
             if code != 0:
                 raise Broken(f"history --format {fmt} exited {code}: {err.strip()[:300]}")
         for path in planted:
-            code, out, err = run_cli("diff", str(path), "2026-11-25", "--config", str(config),
+            code, out, err = run_cli("diff", str(path), str(EVALUATED), "--config", str(config),
                                      "--repo", str(root))
             if code not in (0, 1) and not (code == 2 and err.startswith("gacheck: error: OLD: ")
                                            and "internal error" not in err):
@@ -434,7 +439,7 @@ def check_secrets(token: str, password: str, header: str) -> str:
             for fmt in ("github", "json"):
                 code, out, err = run_cli(
                     "evaluate", "--config", str(config), "--repo", str(root), "--at",
-                    "2026-11-25T12:00:00Z", "--prometheus-url", url, "--format", fmt,
+                    stamp(on(EVALUATED, "12:00")), "--prometheus-url", url, "--format", fmt,
                     "--junit", str(root / "junit.xml"))
                 if code != 1:
                     raise Broken(f"evaluate exited {code}: {err[:300]}")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import TOKEN
-
 from gacheck.core.models import Status
 from gacheck.standin.facade import StandinFacade
+from tests.research.standin_setup import TOKEN
 
 GATE = """
 id = "compat"
