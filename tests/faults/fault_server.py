@@ -49,6 +49,10 @@ class Fault:
     probe_too: bool = False
     hang_s: float = 60.0
     requests: list[str] = field(default_factory=list)
+    delay_s: float = 0.0
+    """Seconds to wait before answering anything but the probe (a slow 503)."""
+    stamps: list[float] = field(default_factory=list)
+    """``time.monotonic()`` of each request (the probe's too), in arrival order."""
 
 
 def gzip_bomb(path: Path, expanded: int = 1024**3) -> bytes:
@@ -138,6 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         params = self._params(form)
         fault.requests.append(path)
+        fault.stamps.append(time.monotonic())
         prometheus = path.startswith("/api/v1/")
         healthy: dict[str, Any]
         if path.endswith("/query_range"):
@@ -151,6 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
         if prometheus and params.get("query") == "vector(1)" and not fault.probe_too:
             self._send(200, json.dumps(vector(params, "1")).encode())
             return
+        if fault.delay_s:
+            self.stopping.wait(fault.delay_s)
         self._fault(fault, healthy, params)
 
     def _fault(self, fault: Fault, healthy: dict[str, Any], params: dict[str, str]) -> None:

@@ -303,7 +303,8 @@ def is_loopback(url: str) -> bool:
 def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) -> tuple[Any, Any]:
     """A ``PrometheusConnect`` over our own session, and that session."""
     from prometheus_api_client import PrometheusConnect
-    from urllib3.util.retry import Retry
+
+    from gacheck.collectors.prometheus.retry import DeadlineRetry
 
     session = _capped_session(settings.max_body, settings.request_timeout[1],
                               settings.max_series)
@@ -321,7 +322,7 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
         # same cores: a 48h evaluation spent 5% of its time compressing and decompressing
         session.headers["Accept-Encoding"] = "identity"
     session.hooks["response"].append(on_response)
-    retry = Retry(
+    retry = DeadlineRetry(  # no retry past the gate's time limit
         total=settings.retries, connect=settings.retries, read=0, status=settings.retries,
         backoff_factor=BACKOFF_FACTOR, status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "POST"}), raise_on_status=False,

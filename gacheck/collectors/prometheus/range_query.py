@@ -28,6 +28,7 @@ from gacheck.collectors.prometheus.chunks import (
     to_ms,
 )
 from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.core import deadline
 from gacheck.core.models import ChunkRecord
 
 
@@ -196,8 +197,13 @@ def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int) -> Non
     arrived: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=limit)
     failed = threading.Event()
     workers = min(limit, len(indexes))
+    gate_limit = deadline.current()  # the fetch threads work for the caller's gate
 
     def work() -> None:
+        with deadline.bound(gate_limit):
+            _work()
+
+    def _work() -> None:
         while not failed.is_set():
             try:
                 index = todo.get_nowait()
