@@ -46,3 +46,31 @@ def test_retries_within_the_deadline_still_recover(run_gate, server: FaultServer
     server.fault = Flaky()
     result = run_gate(SLOW_503)
     assert result.status is Status.PASS, result.message
+
+
+BUDGET = (PROMETHEUS_GATE.replace("retries = 0", 'retries = 0\nchunk = "5m"\n'
+                                  "max_requests_per_gate = 5"))
+
+
+def test_a_gate_past_its_request_budget_is_an_error_naming_it(run_gate,
+                                                              server: FaultServer) -> None:
+    """1h in pieces of 5m is 13 range requests; the gate may send 5 (the probe is one)."""
+    server.fault = Fault("ok")
+    result = run_gate(BUDGET)
+
+    assert result.status is Status.ERROR
+    assert ("the gate's request budget is spent: 5 requests "
+            "([prometheus].max_requests_per_gate)") in result.message
+    assert len(server.fault.stamps) <= 5
+
+
+def test_the_evaluation_budget_is_separate_and_a_generous_one_passes(
+    run_gate, server: FaultServer
+) -> None:
+    server.fault = Fault("ok")
+    assert run_gate(BUDGET.replace("max_requests_per_gate = 5", "max_requests = 100")
+                    ).status is Status.PASS
+    result = run_gate(BUDGET.replace("max_requests_per_gate = 5", "max_requests = 4"))
+    assert result.status is Status.ERROR
+    assert "the evaluation's request budget is spent: 4 requests ([prometheus].max_requests)" \
+        in result.message
