@@ -9,6 +9,11 @@ configuration arguments the count was taken with:
 - ``per-file-ignores`` entries (pattern and rule) that apply to a checked file;
 - ``noqa`` comments (``# noqa``, ``# noqa: E402``, ``# ruff: noqa``) in the checked files;
 - Python files under the paths that ruff does not check (``exclude``), from ``--show-files``.
+
+ruff's output is read through ``process.run_bounded``: into files, at most ``MAX_OUTPUT``
+bytes, the tree killed at the gate's time limit. A line of ``--show-files`` longer than
+``PATH_MAX`` is not a path: the list is refused instead of resolved (a 60 MB line of ``a/a/...``
+took time quadratic in its length, on a thread nobody could stop).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gacheck.collectors import process
+from gacheck.core import deadline
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import CommandRecord
 
@@ -35,6 +41,12 @@ SKIPPED_DIRS = frozenset({
 })
 """Folders ruff leaves out by default: files there are not "excluded" by the repository."""
 MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_OUTPUT = 64 * 1024 * 1024
+"""Bytes of one ruff command's output (stdout and stderr) read at most."""
+PATH_MAX = 4096
+"""Linux's limit on a path's length: a longer line of ``--show-files`` is not a path."""
+CHECK_EVERY = 64
+"""Lines of the file list between two looks at the gate's time limit."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,8 @@ def read_suppressions(
 
 
 def _run(root: Path, argv: list[str], timeout: float, commands: list[CommandRecord]) -> str:
-    done = process.run(argv, cwd=root, timeout=timeout)
+    done = process.run_bounded(argv, cwd=root, env=dict(os.environ), timeout=timeout,
+                               max_output=MAX_OUTPUT)
     commands.append(CommandRecord(argv=argv, cwd=str(root), exit_code=done.exit_code,
                                   output_tail=done.stderr.splitlines()[-5:]))
     if done.exit_code != 0:
@@ -130,16 +143,29 @@ def _checked_files(root: Path, paths: Sequence[str], base: Sequence[str],
     text = _run(root, [*base, "check", "--show-files", *config_args, "--", *paths], timeout,
                 commands)
     resolved = root.resolve()
+    limit = deadline.current()
     files = []
-    for line in text.splitlines():
-        if not line.strip():
+    for number, line in enumerate(text.splitlines(), 1):
+        name = line.strip()
+        if not name:
             continue
-        path = Path(line.strip())
-        try:
-            files.append(path.resolve().relative_to(resolved).as_posix())
-        except ValueError:
-            files.append(path.as_posix())
+        if len(name.encode("utf-8", "replace")) > PATH_MAX:
+            raise CollectorError(f"ruff --show-files printed a line of {len(name):,} characters "
+                                 f"(line {number:,}): longer than PATH_MAX ({PATH_MAX}), not "
+                                 "a path; is the configured ruff really ruff?")
+        if number % CHECK_EVERY == 0 and limit is not None and (
+                limit.cancelled or limit.remaining() <= 0):
+            raise CollectorError("ruff --show-files: the gate ran out of time reading the list")
+        files.append(_relative(Path(name), resolved))
     return sorted(f for f in files if f.endswith(PYTHON))
+
+
+def _relative(path: Path, resolved: Path) -> str:
+    """``path`` resolved, relative to the repository when it is inside it."""
+    try:
+        return path.resolve().relative_to(resolved).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _normalised(text: str, root: Path) -> str:

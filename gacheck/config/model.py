@@ -95,6 +95,12 @@ class PrometheusSettings(Strict):
     max_concurrency: int = Field(
         default=4, ge=1, le=64, description="range-query requests in flight at once, "
         "for the whole evaluation")
+    max_requests_per_gate: int = Field(
+        default=2_000, ge=1, description="requests one gate may send (retries not counted): "
+        "more is an error of that gate")
+    max_requests: int = Field(
+        default=20_000, ge=1, description="requests the whole evaluation may send (retries not "
+        "counted): more is an error of the gate that asks")
     chunk: Duration = Field(default=6 * 3600.0, gt=0, description="range queries are fetched "
                             "in pieces of this long (whole steps, at most max_points)")
     cache: bool = Field(default=True, description="keep closed chunks on disk (CLI only)")

@@ -16,13 +16,15 @@ from pydantic import Field, field_validator
 from gacheck.collectors.prometheus.client import client
 from gacheck.collectors.prometheus.promql import step_range, with_matchers
 from gacheck.collectors.prometheus.results import Series
+from gacheck.collectors.prometheus.tsdb_floor import lowest_timestamp
 from gacheck.collectors.prometheus.window import range_window
 from gacheck.config.model import GateSpec, PositiveDuration
 from gacheck.context import Context
-from gacheck.core.errors import CollectorError, GateError, NoDataError
+from gacheck.core.errors import CollectorError, NoDataError
 from gacheck.core.models import Evidence, Status
 from gacheck.core.units import Unit, format_duration
 from gacheck.gates.interface import GateKind, Measurement, Params
+from gacheck.gates.soak_bounds import check_against_tsdb, check_start_times, coverage_span
 from gacheck.sli.sustained_inputs import Ratio
 from gacheck.sli.sustained_text import stamp
 
@@ -48,21 +50,6 @@ class SoakParams(Params):
 
 def _instance(labels: dict[str, str]) -> str:
     return labels.get("instance") or labels.get("pod") or "{}"
-
-
-_LATEST_START = 253402300799.0  # 9999-12-31T23:59:59Z: the last instant a timestamp can name
-
-
-def _check_start_times(started: dict[str, float], selector: str, evidence: Evidence) -> None:
-    """A start time that is NaN, infinite or outside the calendar is a broken exporter, not a
-    soak: an ``error`` that says so (and keeps the queries to look at it)."""
-    broken = {i: v for i, v in started.items() if not (0 <= v <= _LATEST_START)}
-    if broken:
-        shown = ", ".join(f"{i}: {v!r}" for i, v in sorted(broken.items())[:5])
-        raise GateError(
-            f"{selector} is not a start time ({shown}): the exporter reports an impossible "
-            "value, so the soak cannot be measured", evidence
-        )
 
 
 def starts_in_window(series: list[Series], since: float, until: float) -> list[dict[str, Any]]:
@@ -168,14 +155,20 @@ class SoakDurationGate(GateKind):
         if not current.series:
             raise _not_running(starts_sel, recent.series, at, lookback)
         started = {_instance(s.labels): s.values[-1] for s in current.series}
-        _check_start_times(started, starts_sel, Evidence(queries=queries))
+        check_start_times(started, starts_sel, Evidence(queries=queries))
         youngest_instance, youngest = _youngest_start(started, at, Evidence(queries=queries))
         soak = max(0.0, at - youngest)
         notes: list[str] = []
         coverage = None
         per_instance: dict[str, float] = {}
+        span = coverage_span(soak, lookback)
+        if span < soak:  # a long soak: is its start inside what Prometheus holds?
+            lowest = ctx.shared("prometheus:lowest", lambda: lowest_timestamp(prom))
+            check_against_tsdb(youngest_instance, youngest, lowest, Evidence(queries=queries))
+            notes.append(f"scrape coverage over the last {format_duration(span)} of the soak "
+                         "(the look-back window and its margin)")
         if soak > 0:
-            window = range_window(ctx.at, soak, step, prom.settings.max_points)
+            window = range_window(ctx.at, span, step, prom.settings.max_points)
             # min_over_time over one step: each instant says whether every scrape in the step
             # before it succeeded (1), one failed (0), or nothing was scraped (no sample).
             up = prom.range(f"min_over_time({with_matchers('up', params.selector)}"

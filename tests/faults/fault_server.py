@@ -42,6 +42,9 @@ class Fault:
     """``huge`` with this many series, each one sample per step asked: the body's size then
     follows from the range asked (a few series over many points). ``None``: series are
     added until the body has ``huge_bytes``, whatever was asked (a flood of series)."""
+    huge_samples: int | None = None
+    """``huge`` with this many samples in each series (one per step from the start asked, as
+    many as that makes, past the range's end too), compactly written (``[t,"v"]``)."""
     huge_query: str | None = None
     """``huge`` only for range queries containing this text (the gate's own), the healthy
     answer for the rest (as Prometheus gives one series for gacheck's ``count(...)``
@@ -49,6 +52,10 @@ class Fault:
     probe_too: bool = False
     hang_s: float = 60.0
     requests: list[str] = field(default_factory=list)
+    delay_s: float = 0.0
+    """Seconds to wait before answering anything but the probe (a slow 503)."""
+    stamps: list[float] = field(default_factory=list)
+    """``time.monotonic()`` of each request (the probe's too), in arrival order."""
 
 
 def gzip_bomb(path: Path, expanded: int = 1024**3) -> bytes:
@@ -80,15 +87,26 @@ def vector(params: dict[str, str], value: str) -> dict:
         {"metric": {}, "value": [at, value]}]}}
 
 
-def huge_matrix(params: dict[str, str], size: int, series: int | None = None) -> Iterator[bytes]:
+def _samples(start: float, step: float, count: int, compact: bool) -> list[bytes]:
+    """Seven sample runs (series take turns); values differ from sample to sample and series
+    to series, as real rates do."""
+    if compact:  # one run, made with bytes joins: 10 million samples in seconds
+        first, whole = int(start), int(step)
+        run = b",".join(b'[%d,"%d"]' % (first + i * whole, (i * 7919) % 97)
+                        for i in range(count))
+        return [run] * 7
+    return [",".join(f'[{start + i * step:.3f},"0.00{(i * 7919 + shift) % 9973}"]'
+                     for i in range(count)).encode() for shift in range(7)]
+
+
+def huge_matrix(params: dict[str, str], size: int, series: int | None = None,
+                samples_per_series: int | None = None) -> Iterator[bytes]:
     """A valid range answer: ``series`` series, or as many as make about ``size`` bytes, each
-    with one sample per step asked (at most 11,000)."""
+    with one sample per step asked (at most 11,000), or ``samples_per_series``."""
     start, step = float(params.get("start", 0)), float(params.get("step", 60) or 60)
     end = float(params.get("end", start))
-    count = max(1, min(int((end - start) // step) + 1, 11_000))
-    # values differ from sample to sample and series to series, as real rates do
-    samples = [",".join(f'[{start + i * step:.3f},"0.00{(i * 7919 + shift) % 9973}"]'
-                        for i in range(count)).encode() for shift in range(7)]
+    count = samples_per_series or max(1, min(int((end - start) // step) + 1, 11_000))
+    samples = _samples(start, step, count, samples_per_series is not None)
     yield b'{"status":"success","data":{"resultType":"matrix","result":['
     sent, index = 0, 0
     while index < series if series is not None else sent < size:
@@ -138,6 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         params = self._params(form)
         fault.requests.append(path)
+        fault.stamps.append(time.monotonic())
         prometheus = path.startswith("/api/v1/")
         healthy: dict[str, Any]
         if path.endswith("/query_range"):
@@ -151,6 +170,8 @@ class _Handler(BaseHTTPRequestHandler):
         if prometheus and params.get("query") == "vector(1)" and not fault.probe_too:
             self._send(200, json.dumps(vector(params, "1")).encode())
             return
+        if fault.delay_s:
+            self.stopping.wait(fault.delay_s)
         self._fault(fault, healthy, params)
 
     def _fault(self, fault: Fault, healthy: dict[str, Any], params: dict[str, str]) -> None:
@@ -204,7 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             try:
-                for chunk in huge_matrix(params, fault.huge_bytes, fault.huge_series):
+                for chunk in huge_matrix(params, fault.huge_bytes, fault.huge_series,
+                                         fault.huge_samples):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.write(b"0\r\n\r\n")
             except OSError:

@@ -51,9 +51,9 @@ def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
     """A ``query_range`` body to a ``Block``; anything else raises ``NotPrometheus``, more
     than ``max_series`` series ``TooManySeries``."""
     import msgspec
-    import numpy as np
 
-    from gacheck.collectors.prometheus.shapes import DECODER, POINTS, MatrixSeries
+    from gacheck.collectors.prometheus.points import decode_points
+    from gacheck.collectors.prometheus.shapes import DECODER, MatrixSeries
 
     try:
         answer = DECODER.decode(body)
@@ -72,17 +72,14 @@ def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
     released = cast("list[MatrixSeries | None]", result)  # each series let go once it is read
     for index in range(len(result)):
         item, released[index] = result[index], None
-        try:
-            points = POINTS.decode(item.values)
-            times = np.fromiter((p[0] for p in points), np.float64, len(points))
-            values = np.array([p[1] for p in points], dtype=np.float64)
+        try:  # a piece of the series at a time (points): never its samples as objects
+            times, values = decode_points(item.values)
         except (msgspec.DecodeError, ValueError, RecursionError):
             raise NotPrometheus("malformed samples") from None
-        del points  # this series' Python objects go before the next one's are made
         key = label_key(item.metric)
         if key in series:
             raise NotPrometheus("one label set twice")
-        series[key] = (np.rint(times * 1000).astype(np.int64), values)
+        series[key] = (times, values)  # integer ms already
     return Block(span, series, tuple(answer.warnings), len(body))
 
 

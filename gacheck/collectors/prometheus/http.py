@@ -25,6 +25,7 @@ from gacheck.collectors.prometheus.answer_limits import (
     size_text,
 )
 from gacheck.collectors.prometheus.read_budget import ReadBudget
+from gacheck.collectors.prometheus.request_budget import RequestBudget, RequestBudgetSpent
 from gacheck.context import Context
 from gacheck.core.errors import CollectorError
 
@@ -53,6 +54,8 @@ class ConnectionSettings:
     query_params: dict[str, str] = field(default_factory=dict)
     """Sent with every request: ``partial_response`` (Thanos; Prometheus ignores it)."""
     rules_url: str | None = None
+    max_requests_per_gate: int = 2_000
+    max_requests: int = 20_000
 
     @property
     def request_timeout(self) -> tuple[float, float]:
@@ -104,6 +107,8 @@ class ConnectionSettings:
                    max_body=prom.max_body, max_series=prom.max_series,
                    max_concurrency=prom.max_concurrency,
                    chunk=prom.chunk, query_params=params,
+                   max_requests_per_gate=prom.max_requests_per_gate,
+                   max_requests=prom.max_requests,
                    rules_url=prom.rules_url.strip().rstrip("/") if prom.rules_url else None)
 
 
@@ -269,16 +274,19 @@ def _discard(response: Any, chunks: io.BytesIO) -> None:
     response.close()
 
 
-def _capped_session(limit: int, seconds: float, max_series: int | None = None) -> Any:
+def _capped_session(limit: int, seconds: float, max_series: int | None = None,
+                    requests_budget: RequestBudget | None = None) -> Any:
     """A ``requests.Session`` that streams every answer and reads at most ``limit`` bytes
     within ``seconds``, and answers of at most ``max_series`` series; its answers being read
-    together share one ``ReadBudget``."""
+    together share one ``ReadBudget``; each request takes one from ``requests_budget``."""
     import requests
 
     budget = ReadBudget(limit)
 
     class CappedSession(requests.Session):
         def send(self, request: Any, **kwargs: Any) -> Any:
+            if requests_budget is not None:
+                requests_budget.take()  # raises before sending when a budget is spent
             streamed = kwargs.get("stream", False)
             response = super().send(request, **{**kwargs, "stream": True})
             if not streamed:
@@ -303,10 +311,12 @@ def is_loopback(url: str) -> bool:
 def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) -> tuple[Any, Any]:
     """A ``PrometheusConnect`` over our own session, and that session."""
     from prometheus_api_client import PrometheusConnect
-    from urllib3.util.retry import Retry
+
+    from gacheck.collectors.prometheus.retry import DeadlineRetry
 
     session = _capped_session(settings.max_body, settings.request_timeout[1],
-                              settings.max_series)
+                              settings.max_series,
+                              RequestBudget(settings.max_requests_per_gate, settings.max_requests))
     session.verify = settings.verify
     if settings.verify is False:  # the user opted out in the config; no warning per request
         import warnings
@@ -321,7 +331,7 @@ def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) ->
         # same cores: a 48h evaluation spent 5% of its time compressing and decompressing
         session.headers["Accept-Encoding"] = "identity"
     session.hooks["response"].append(on_response)
-    retry = Retry(
+    retry = DeadlineRetry(  # no retry past the gate's time limit
         total=settings.retries, connect=settings.retries, read=0, status=settings.retries,
         backoff_factor=BACKOFF_FACTOR, status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "POST"}), raise_on_status=False,
@@ -340,7 +350,7 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
     """One sentence for a failed request: Prometheus' own error when it gave one."""
     import requests
 
-    if isinstance(exc, BodyTooLarge):
+    if isinstance(exc, BodyTooLarge | RequestBudgetSpent):
         return f"Prometheus at {url}: {exc}"
     if response is not None and response.status_code != 200:
         return _explain_status(response, url)

@@ -29,6 +29,7 @@ from gacheck.collectors.prometheus.chunks import (
     to_ms,
 )
 from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.core import deadline
 from gacheck.core.models import ChunkRecord
 from gacheck.core.workpool import WorkPool
 
@@ -208,6 +209,7 @@ def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int,
     todo = deque(indexes)
     arrived: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     failed = threading.Event()
+    gate_limit = deadline.current()  # the pool's threads work for the caller's gate
 
     def piece(index: int) -> Any:
         def run() -> None:
@@ -215,7 +217,8 @@ def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int,
                 arrived.put((index, _SKIPPED))
                 return
             try:
-                arrived.put((index, fetch(index)))
+                with deadline.bound(gate_limit):  # retries stop at the gate's time limit
+                    arrived.put((index, fetch(index)))
             except BaseException as exc:  # re-raised in the gate's thread below
                 failed.set()
                 arrived.put((index, exc))

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, field_validator
 
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
+from gacheck.core import deadline
+from gacheck.core.deadline import Deadline
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
 from gacheck.core.verdict import worse
@@ -34,6 +37,7 @@ from gacheck.gates.ruff_budget.honesty import (
 )
 from gacheck.history.value_trend import trend_of
 
+T = TypeVar("T")
 HOT_PATHS = [
     "lukhas/adapters/openai",
     "lukhas/core/reliability",
@@ -116,6 +120,16 @@ def _evidence_details(
     }
 
 
+def _for_gate(work: Callable[..., T], limit: Deadline | None) -> Callable[..., T]:
+    """``work`` run with the gate's deadline bound to the worker thread (``core.deadline``)."""
+
+    def bound(*args: Any) -> T:
+        with deadline.bound(limit):
+            return work(*args)
+
+    return bound
+
+
 class RuffBudgetGate(GateKind):
     params: ClassVar[type[Params]] = RuffBudgetParams
     unit: ClassVar[Unit | None] = Unit.COUNT
@@ -133,9 +147,11 @@ class RuffBudgetGate(GateKind):
         narrowing = [f"--{flag}={','.join(rules)}" for flag, rules in
                      (("select", params.select), ("ignore", params.ignore)) if rules]
         with ThreadPoolExecutor(max_workers=1) as pool:  # beside the count: it costs no wait
+            # the worker works for this gate: its commands stop at the gate's time limit
             reading = pool.submit(
-                read_suppressions, ctx.repo, params.paths, ruff.ruff_argv(params.executable),
-                [*narrowing, *pinned], max(deadline - time.monotonic(), 1.0),
+                _for_gate(read_suppressions, ctx.deadline), ctx.repo, params.paths,
+                ruff.ruff_argv(params.executable), [*narrowing, *pinned],
+                max(deadline - time.monotonic(), 1.0),
             )
             run = ruff.check(
                 ctx.repo, params.paths, select=params.select, ignore=params.ignore,
