@@ -60,7 +60,7 @@ KINDS: MutableMapping[str, GateKind] = _Kinds({
     "http_smoke": "gacheck.gates.http_smoke:HttpSmokeGate",
     "json_value": "gacheck.gates.json_value:JsonValueGate",
     "pip_audit": "gacheck.gates.pip_audit:PipAuditGate",
-    "soak_duration": "gacheck.gates.soak_duration:SoakDurationGate",
+    "soak_duration": "gacheck.gates.soak_duration.gate:SoakDurationGate",
     "alerts": "gacheck.gates.alerts:AlertsGate",
     "promql_sustained": "gacheck.gates.promql_sustained:PromqlSustainedGate",
     "ratio": "gacheck.gates.ratio:RatioGate",

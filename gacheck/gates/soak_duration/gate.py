@@ -24,7 +24,7 @@ from gacheck.core.errors import CollectorError, NoDataError
 from gacheck.core.models import Evidence, Status
 from gacheck.core.units import Unit, format_duration
 from gacheck.gates.interface import GateKind, Measurement, Params
-from gacheck.gates.soak_bounds import check_against_tsdb, check_start_times, coverage_span
+from gacheck.gates.soak_duration.bounds import check_against_tsdb, check_start_times, coverage_span
 from gacheck.sli.sustained_inputs import Ratio
 from gacheck.sli.sustained_text import stamp
 
