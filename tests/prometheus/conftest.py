@@ -1,4 +1,4 @@
-"""Real Prometheus servers with generated history, one per scenario, shared by the session.
+"""Real Prometheus servers with generated history, one per scenario per (xdist) worker session.
 
     def test_x(promlab):
         lab = promlab("short_blip")          # a running server (started on first use)
@@ -6,8 +6,9 @@
 
 ``promlab(name, auth=True)`` is a separate server that demands basic auth
 (``LAB_AUTH``'s user and password). Every lab of a run ends at the same instant, the run's
-start floored to the hour (``tests.support.clock.lab_end``, the same on every xdist worker):
-evaluate gates with ``at=lab.end``. Tests that use ``promlab`` get the ``prometheus`` marker
+start floored to the hour (``tests.support.clock.lab_end``, the same on every xdist worker; at
+most an hour before now, which the load test's 3h server-side window relies on): evaluate
+gates with ``at=lab.end``. Tests that use ``promlab`` get the ``prometheus`` marker
 (``-m "not prometheus"`` leaves them out). Scenarios are described in
 ``gacheck/promlab/scenarios.py``.
 

@@ -1,15 +1,33 @@
 """Autouse fixtures: every test runs without CI variables, with its own cache directory, and
 every audit JSON it renders in-process is validated against the shipped JSON Schema, so no
-test can write an invalid audit."""
+test can write an invalid audit. What a frozen clock (freezegun) could spoil for later tests
+is imported before any test runs."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import jsonschema
 import pytest
 
 from gacheck.reports import json_report
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _imported_before_any_frozen_clock() -> None:
+    """A module first imported inside ``freeze_time`` sees freezegun's classes as
+    ``datetime.datetime`` and ``datetime.date``: matplotlib.dates then registers its date
+    converter for the fake class, and every later chart of the process fails ("float()
+    argument must be ... not 'datetime.datetime'"); pydantic models built there get the fake
+    date. Which test imports them first depends on the order tests run in (on xdist workers,
+    any), so they are imported here, before any test."""
+    import gacheck.evaluation  # noqa: F401
+    import gacheck.outputs  # noqa: F401
+
+    with contextlib.suppress(ImportError):  # the plot extra is optional
+        import matplotlib.dates  # noqa: F401
+        import matplotlib.figure  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
