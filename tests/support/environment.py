@@ -22,8 +22,8 @@ def _imported_before_any_frozen_clock() -> None:
     argument must be ... not 'datetime.datetime'"); pydantic models built there get the fake
     date. Which test imports them first depends on the order tests run in (on xdist workers,
     any), so they are imported here, before any test."""
-    import gacheck.run.evaluation  # noqa: F401
     import gacheck.output.writer  # noqa: F401
+    import gacheck.run.evaluation  # noqa: F401
 
     with contextlib.suppress(ImportError):  # the plot extra is optional
         import matplotlib.dates  # noqa: F401
