@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gacheck.collectors import process
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CollectorError, CommandError
 from gacheck.core.models import CommandRecord
 
@@ -81,12 +81,12 @@ class Git:
     """Git commands on one repository, each one kept in ``records`` for the evidence."""
 
     root: Path
-    deadline: float = field(default_factory=lambda: time.monotonic() + 60.0)
-    """``time.monotonic()`` by which every command must be done (the gate's own time limit)."""
+    deadline: float = field(default_factory=lambda: monotonic() + 60.0)
+    """``monotonic()`` by which every command must be done (the gate's own time limit)."""
     records: list[CommandRecord] = field(default_factory=list)
 
     def remaining(self) -> float:
-        return max(self.deadline - time.monotonic(), 1.0)
+        return max(self.deadline - monotonic(), 1.0)
 
     def run(self, *args: str, check: bool = True, timeout: float | None = None,
             cleanup: bool = False) -> process.Completed:

@@ -11,13 +11,13 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from gacheck.core import deadline
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CommandError
 from gacheck.core.models import CommandRecord
 
@@ -169,16 +169,16 @@ def _communicate(
     """``proc.communicate``, woken every 0.2 s to see whether the gate was cancelled."""
     if limit is None:
         return proc.communicate(input=stdin, timeout=timeout)
-    end = None if timeout is None else time.monotonic() + timeout
+    end = None if timeout is None else monotonic() + timeout
     while True:
-        left = 0.2 if end is None else max(0.0, min(0.2, end - time.monotonic()))
+        left = 0.2 if end is None else max(0.0, min(0.2, end - monotonic()))
         try:
             # retrying after TimeoutExpired loses no output; stdin is sent by the first call
             return proc.communicate(input=stdin, timeout=left)
         except subprocess.TimeoutExpired:
             if limit.cancelled:
                 raise _Cancelled() from None
-            if end is not None and time.monotonic() >= end:
+            if end is not None and monotonic() >= end:
                 raise
 
 
@@ -233,7 +233,7 @@ def run_bounded(
 
 def _watch(proc: subprocess.Popen[bytes], name: str, out: int, err: int, timeout: float,
            max_output: int, limit: deadline.Deadline | None) -> None:
-    end = time.monotonic() + timeout
+    end = monotonic() + timeout
     while True:
         try:
             proc.wait(timeout=0.05)
@@ -244,7 +244,7 @@ def _watch(proc: subprocess.Popen[bytes], name: str, out: int, err: int, timeout
         why = None
         if size > max_output:
             why = f"{name} printed more than {max_output:,} bytes: stopped"
-        elif time.monotonic() >= end:
+        elif monotonic() >= end:
             why = f"{name} did not finish within {timeout:g}s: stopped"
         elif limit is not None and (limit.cancelled or limit.remaining() <= 0):
             why = f"{name} stopped: the gate ran out of time"

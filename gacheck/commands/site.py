@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from gacheck.core.deadline import monotonic
 
 if TYPE_CHECKING:
     from gacheck.config.model import Settings
@@ -73,12 +74,12 @@ def build(audit_dirs: list[tuple[Path, Settings]], out: Path) -> tuple[SiteWritt
 
 
 def run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
+    started = monotonic()
     written, skipped = build(_folders(args), Path(args.out))
     for note in skipped:
         sys.stderr.write(f"gacheck: skipped {note}\n")
     sys.stderr.write(
         f"gacheck: site written to {written.directory}: {written.pages} files, "
-        f"{written.bytes / 1e6:.1f} MB in {time.monotonic() - started:.1f}s; open "
+        f"{written.bytes / 1e6:.1f} MB in {monotonic() - started:.1f}s; open "
         f"{written.directory / 'index.html'}\n")
     return 0

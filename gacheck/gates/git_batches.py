@@ -16,13 +16,13 @@ Fail-closed: an empty repository, or a shallow clone that lacks the history need
 from __future__ import annotations
 
 import re
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
 
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
@@ -66,7 +66,7 @@ class GitBatchesGate(GateKind):
 
         params: GitBatchesParams = gate.params
         # finish (and clean up the worktrees) before the engine gives up on the gate
-        git = Git(ctx.repo, deadline=time.monotonic() + max(gate.timeout - 2.0, 1.0))
+        git = Git(ctx.repo, deadline=monotonic() + max(gate.timeout - 2.0, 1.0))
         git.require_repository()
         if not git.has_commits():
             raise CollectorError(f"{ctx.repo} is an empty repository: no commits, so no batches")

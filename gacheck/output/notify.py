@@ -9,12 +9,12 @@ env variables and are registered as secrets, so they are redacted wherever they 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from gacheck.config.model import Notify
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.models import Audit, NotificationRecord, Verdict
 from gacheck.reports.notify_text import PAYLOADS, link
 
@@ -46,19 +46,19 @@ def send_notifications(audit: Audit, ctx: Context) -> Audit:
         if why is not None:
             records.append(_record(target, "skipped", reason=why))
             continue
-        job = _Sending(target, time.monotonic())
+        job = _Sending(target, monotonic())
         thread = threading.Thread(target=_send, args=(job, audit, ctx, url), daemon=True,
                                   name="gacheck-notify")
         thread.start()
         sending.append((len(records), job, thread))
         records.append(None)
-    deadline = time.monotonic() + BUDGET_S
+    deadline = monotonic() + BUDGET_S
     for index, job, thread in sending:
         thread.join(max(0.0, min(deadline, job.started + job.target.timeout + 1.0)
-                        - time.monotonic()))
+                        - monotonic()))
         records[index] = job.record or _record(
             job.target, "failed", reason=f"no answer within {job.target.timeout:g}s",
-            duration=time.monotonic() - job.started)
+            duration=monotonic() - job.started)
     return audit.model_copy(update={"notifications": [r for r in records if r is not None]})
 
 
@@ -101,12 +101,12 @@ def _send(job: _Sending, audit: Audit, ctx: Context, links: dict[str | None, str
     except httpx.HTTPError as exc:
         reason = ctx.secrets.redact(f"{type(exc).__name__}: {exc}")
         job.record = _record(target, "failed", reason=reason,
-                             duration=time.monotonic() - job.started)
+                             duration=monotonic() - job.started)
         return
     ok = 200 <= answer.status_code < 300
     job.record = _record(target, "sent" if ok else "failed", status=answer.status_code,
                          reason=None if ok else f"HTTP {answer.status_code}",
-                         duration=time.monotonic() - job.started)
+                         duration=monotonic() - job.started)
 
 
 def _record(target: Notify, outcome: str, *, status: int | None = None,

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gacheck.core.deadline import monotonic
 from gacheck.promlab.tsdb import PromlabError, require
 
 RUNNING: set[subprocess.Popen[bytes]] = set()
@@ -146,9 +147,9 @@ class PrometheusServer:
 
         assert self._process is not None
         auth = (self.basic_auth.username, self.basic_auth.password) if self.basic_auth else None
-        deadline = time.monotonic() + self.start_timeout
+        deadline = monotonic() + self.start_timeout
         with httpx.Client(auth=auth, timeout=2.0, trust_env=False) as client:
-            while time.monotonic() < deadline:
+            while monotonic() < deadline:
                 if self._process.poll() is not None:
                     tail = self._log_tail()
                     if "address already in use" in tail:
@@ -168,9 +169,9 @@ class PrometheusServer:
         import httpx
 
         auth = (self.basic_auth.username, self.basic_auth.password) if self.basic_auth else None
-        deadline = time.monotonic() + timeout
+        deadline = monotonic() + timeout
         with httpx.Client(auth=auth, timeout=2.0, trust_env=False) as client:
-            while time.monotonic() < deadline:
+            while monotonic() < deadline:
                 with contextlib.suppress(httpx.TransportError, ValueError, KeyError):
                     groups = client.get(f"{self.url}/api/v1/rules").json()["data"]["groups"]
                     if all(r.get("health") != "unknown" for g in groups for r in g["rules"]):

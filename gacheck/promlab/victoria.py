@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gacheck.core.deadline import monotonic
 from gacheck.promlab.generate import generate
 from gacheck.promlab.rules import alerting_rules_yaml
 from gacheck.promlab.scenarios import Scenario
@@ -95,9 +96,9 @@ class _Server:
         import httpx
 
         assert self._process is not None
-        deadline = time.monotonic() + self.start_timeout
+        deadline = monotonic() + self.start_timeout
         with httpx.Client(timeout=2.0, trust_env=False) as client:
-            while time.monotonic() < deadline:
+            while monotonic() < deadline:
                 if self._process.poll() is not None:
                     return False  # a taken port, or a bad flag: the log says which
                 with contextlib.suppress(httpx.TransportError):
@@ -185,9 +186,9 @@ def _wait_evaluated(rules_url: str, timeout: float = 90.0) -> None:
     and the alerts gate rightly says such a rule cannot fire yet."""
     import httpx
 
-    deadline = time.monotonic() + timeout
+    deadline = monotonic() + timeout
     with httpx.Client(timeout=5.0, trust_env=False) as client:
-        while time.monotonic() < deadline:
+        while monotonic() < deadline:
             groups = client.get(f"{rules_url}/api/v1/rules").json()["data"]["groups"]
             rules = [r for g in groups for r in g.get("rules", [])]
             if rules and all(not str(r.get("lastEvaluation", "")).startswith("0001-")

@@ -16,7 +16,6 @@ import logging
 import math
 import queue
 import threading
-import time
 import traceback
 from collections import deque
 from collections.abc import Collection
@@ -27,6 +26,7 @@ from typing import Any
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core import deadline
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import GateError, NoDataError
 from gacheck.core.measurement import Measurement
 from gacheck.core.models import Evidence, GateResult, Status
@@ -201,7 +201,7 @@ class _Pool:
                 if me.retired or not self.waiting:
                     return
                 gate = self.waiting.popleft()
-                started = time.monotonic()
+                started = monotonic()
                 limit = deadline.Deadline(started + gate.timeout)
                 self.running[gate.id] = _Running(gate, started, limit, me)
             result = self._measure(gate, limit, started)
@@ -214,12 +214,12 @@ class _Pool:
         try:
             with deadline.bound(limit):
                 outcome = measure(gate, dataclasses.replace(self.ctx, deadline=limit))
-            return to_result(gate, outcome, time.monotonic() - started, self.ctx)
+            return to_result(gate, outcome, monotonic() - started, self.ctx)
         except Exception as exc:  # measure() keeps a kind's errors; this is the engine's own
             log.debug("gate %s: building its result raised:\n%s", gate.id,
                       traceback.format_exc())
             return _failed(gate, f"internal error while judging the gate: {type(exc).__name__}",
-                           time.monotonic() - started)
+                           monotonic() - started)
 
     def _expire(self, now: float) -> list[_Running]:
         """Running gates past their limit: cancelled, their workers retired and replaced."""
@@ -244,13 +244,13 @@ class _Pool:
         while len(results) < total:
             with self.lock:
                 first = min((r.limit.at for r in self.running.values()), default=math.inf)
-            wait = max(0.0, first - time.monotonic())
+            wait = max(0.0, first - monotonic())
             try:
                 gate_id, result = self.done.get(timeout=min(wait, 0.5) + 0.01)
                 results.setdefault(gate_id, result)
             except queue.Empty:
                 pass
-            now = time.monotonic()
+            now = monotonic()
             for entry in self._expire(now):
                 gate = entry.gate
                 timed_out = Measurement(
@@ -266,9 +266,9 @@ class _Pool:
 def _grace(cancelled: list[threading.Thread]) -> None:
     """Wait a little for cancelled gates: their subprocesses are being killed and their
     temporary files removed; a gate stuck in pure Python is left behind after the grace."""
-    end = time.monotonic() + CLEANUP_GRACE_S
+    end = monotonic() + CLEANUP_GRACE_S
     for thread in cancelled:
-        thread.join(max(0.0, end - time.monotonic()))
+        thread.join(max(0.0, end - monotonic()))
         if thread.is_alive():
             log.debug("gate thread %s still running after the grace", thread.name)
 

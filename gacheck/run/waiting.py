@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.models import Audit, Status
 from gacheck.core.units import plural
 
@@ -76,14 +77,14 @@ def wait_for_ready(
     Attempts start ``interval_s`` apart (measured from one start to the next); no attempt starts
     after the deadline.
     """
-    deadline = time.monotonic() + wait_s
+    deadline = monotonic() + wait_s
     attempts: list[dict[str, Any]] = []
     last: Audit | None = None
     interrupted = timed_out = False
     with sigterm_interrupts():
         try:
             while True:
-                started = time.monotonic()
+                started = monotonic()
                 # Each attempt gets its own instant and fresh shared objects (clients, probes).
                 attempt_ctx = dataclasses.replace(
                     ctx, at=clock(), _shared={}, _lock=threading.Lock()
@@ -97,7 +98,7 @@ def wait_for_ready(
                 if next_start > deadline:
                     timed_out = True
                     break
-                sleep(max(0.0, next_start - time.monotonic()))
+                sleep(max(0.0, next_start - monotonic()))
         except (KeyboardInterrupt, WaitInterrupted):
             from gacheck.collectors.process import stop_all
 

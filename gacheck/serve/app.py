@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import math
-import time
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gacheck.core.deadline import monotonic
 from gacheck.core.secrets import current
 from gacheck.core.timeparse import now
 from gacheck.serve import answers
@@ -69,7 +69,7 @@ class Service:
         """The outcome if it is ready before the caller's time is up (else the newest kept
         one for the clock's instant, or ``None``), and whether it was shared."""
         future, shared = self.evaluations.submit(key, clock)
-        remaining = self.options.answer_timeout_s - (time.monotonic() - started)
+        remaining = self.options.answer_timeout_s - (monotonic() - started)
         try:
             done = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)),
                                           max(remaining, 0.01))
@@ -106,7 +106,7 @@ def _failure(exc: BaseException) -> str:
 
 async def verdict(request: Request) -> Response:
     service: Service = request.app.state.service
-    started = time.monotonic()
+    started = monotonic()
     try:
         service.admit(request)
         check_token(service.options.token, header_token(request.headers))
@@ -132,7 +132,7 @@ async def flagger(request: Request) -> Response:
     from gacheck.serve.flagger_body import read_payload
 
     service: Service = request.app.state.service
-    started = time.monotonic()
+    started = monotonic()
     hook = request.path_params["hook"]
     try:
         service.admit(request)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hmac
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import UsageError
 
 ALLOWED_QUERY = frozenset({"config", "only", "at"})
@@ -44,7 +44,7 @@ class RateLimit:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def take(self, client: str) -> None:
-        now = time.monotonic()
+        now = monotonic()
         with self._lock:
             tokens, last = self._buckets.pop(client, (self._burst, now))
             tokens = min(self._burst, tokens + (now - last) * self._rate)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import GacheckError
 from gacheck.core.models import Audit
 from gacheck.serve.metrics import ServeMetrics
@@ -95,7 +96,7 @@ class Evaluations:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, key: Key, entry: _Entry) -> None:
-        started = time.monotonic()
+        started = monotonic()
         try:
             outcome = self._evaluate(key)
         except BaseException as exc:  # every caller of this key gets the reason
@@ -105,12 +106,12 @@ class Evaluations:
             self._metrics.evaluations.labels(outcome.audit.verdict.value).inc()
             entry.future.set_result(outcome)
         finally:
-            self._metrics.duration.observe(time.monotonic() - started)
+            self._metrics.duration.observe(monotonic() - started)
             with self._lock:
-                entry.finished = time.monotonic()
+                entry.finished = monotonic()
 
     def _expire(self) -> None:
-        limit = time.monotonic() - self._keep_s
+        limit = monotonic() - self._keep_s
         for key in [k for k, e in self._entries.items()
                     if e.finished is not None and e.finished < limit]:
             del self._entries[key]

@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
+
+from gacheck.core.deadline import monotonic
 
 
 def principal_of(authorization: str | None, address: str) -> str:
@@ -57,7 +58,7 @@ class Limiter:
 
     def take(self, route: str, principal: str) -> Decision:
         limit = self.limit_for(route)
-        now = time.monotonic()
+        now = monotonic()
         with self._lock:
             tokens, last = self._buckets.get((route, principal), (limit, now))
             tokens = min(limit, tokens + (now - last) * limit)
@@ -111,7 +112,7 @@ class IdempotencyStore:
         while True:
             with self._lock:
                 stored = self._done.get(key)
-                if stored and time.monotonic() - stored[0] < self.ttl_s:
+                if stored and monotonic() - stored[0] < self.ttl_s:
                     return stored[1]
                 event = self._flight.get(key)
                 if event is None:
@@ -123,7 +124,7 @@ class IdempotencyStore:
     def finish(self, key: tuple[str, str, str], stored: Stored | None) -> None:
         with self._lock:
             if stored is not None and stored.status < 500:
-                self._done[key] = (time.monotonic(), stored)
+                self._done[key] = (monotonic(), stored)
             event = self._flight.pop(key, None)
         if event is not None:
             event.set()

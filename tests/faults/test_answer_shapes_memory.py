@@ -6,8 +6,9 @@ peak (VmHWM), with the fault server's answer on the gate's range query."""
 from __future__ import annotations
 
 import pytest
-from fault_server import Fault, FaultServer
-from fault_setup import PROMETHEUS_GATE
+
+from tests.faults.fault_server import Fault, FaultServer
+from tests.faults.fault_setup import PROMETHEUS_GATE
 
 SIX_HOURS_AT_2S = (PROMETHEUS_GATE.replace('window = "1h"', 'window = "6h"')
                    .replace('step = "60s"', 'step = "2s"')

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import time
 
-from fault_server import Fault, FaultServer
-from fault_setup import PROMETHEUS_GATE
-
 from gacheck.core.models import Status
+from tests.faults.fault_server import Fault, FaultServer
+from tests.faults.fault_setup import PROMETHEUS_GATE
 
 GATE_TIMEOUT_S = 6.0
 EPSILON_S = 0.5

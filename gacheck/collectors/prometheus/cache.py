@@ -30,6 +30,7 @@ from typing import Any
 
 from gacheck.collectors.prometheus.chunks import Chunk, Span
 from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.core.deadline import monotonic
 
 log = logging.getLogger(__name__)
 
@@ -232,12 +233,12 @@ class CacheWriter:
             if not self._closed and self._queue and (
                     len(self._queue) >= self.MAX_PENDING
                     or self._bytes + size > self.MAX_PENDING_BYTES):
-                started = time.monotonic()
+                started = monotonic()
                 while not self._closed and self._queue and (
                         len(self._queue) >= self.MAX_PENDING
                         or self._bytes + size > self.MAX_PENDING_BYTES):
                     self._changed.wait()
-                self.waited += time.monotonic() - started
+                self.waited += monotonic() - started
             if not self._closed:
                 self._queue.append((key, block, size))
                 self._pending[key] = block
@@ -280,10 +281,10 @@ class CacheWriter:
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every entry put is written; False when ``timeout`` passed first."""
-        end = None if timeout is None else time.monotonic() + timeout
+        end = None if timeout is None else monotonic() + timeout
         with self._changed:
             while self._queue or self._busy:
-                left = None if end is None else end - time.monotonic()
+                left = None if end is None else end - monotonic()
                 if left is not None and left <= 0:
                     return False
                 self._changed.wait(left)
@@ -291,14 +292,14 @@ class CacheWriter:
 
     def close(self, timeout: float | None = None) -> bool:
         """``flush``, then write any later entry at once (no thread is left behind)."""
-        started = time.monotonic()
+        started = monotonic()
         done = self.flush(timeout)
         with self._changed:
             self._closed = True
             self._changed.notify_all()
         log.debug("cache writer: %d entries written, %d failed; puts waited %.2fs for room, "
                   "the flush %.2fs", self.written, self.failed, self.waited,
-                  time.monotonic() - started)
+                  monotonic() - started)
         return done
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from gacheck.collectors.prometheus.rules import AlertingRule, parse_rules
 from gacheck.collectors.prometheus.rules_api import RulesAnswer, list_rules
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CollectorError
 
 RUNTIME_PATH = "/api/v1/status/runtimeinfo"
@@ -64,16 +65,16 @@ def await_first_evaluation(prom: Any, answer: RulesAnswer,
     age = (datetime.now(UTC) - started).total_seconds()
     if age >= interval:
         return answer, None  # an interval has passed: "never evaluated" is a finding
-    waited_from = time.monotonic()
+    waited_from = monotonic()
     stop = waited_from + max(0.0, min(2 * interval - age, budget_s))
-    while groups and time.monotonic() < stop:
-        time.sleep(min(POLL_S, max(0.0, stop - time.monotonic())))
+    while groups and monotonic() < stop:
+        time.sleep(min(POLL_S, max(0.0, stop - monotonic())))
         try:
             answer = list_rules(prom)
         except CollectorError:
             continue
         groups = _unevaluated(answer, wanted)
-    waited = time.monotonic() - waited_from
+    waited = monotonic() - waited_from
     since = started.strftime("%Y-%m-%dT%H:%M:%SZ")
     outcome = ("until their first evaluation" if not groups
                else f"but {', '.join(sorted(groups))} still had none")

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from gacheck.collectors.prometheus.answer_limits import (
 from gacheck.collectors.prometheus.read_budget import ReadBudget
 from gacheck.collectors.prometheus.request_budget import RequestBudget, RequestBudgetSpent
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CollectorError
 
 READ_CHUNK = 1024 * 1024
@@ -138,7 +138,7 @@ def read_capped(response: Any, limit: int, seconds: float,
     chunks = io.BytesIO()
     series = SeriesCounter(max_series) if max_series is not None else None
     ticket = budget.start() if budget is not None else None
-    deadline = time.monotonic() + seconds
+    deadline = monotonic() + seconds
     try:
         _read_within_caps(response, chunks, limit, series, budget, ticket, deadline)
     except requests.exceptions.RequestException:  # ours, above (an OSError too)
@@ -200,7 +200,7 @@ def _read_within_caps(
             series.feed(chunk)
         chunks.write(chunk)
         del chunk
-        if time.monotonic() > deadline:
+        if monotonic() > deadline:
             raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
 
 

@@ -12,8 +12,9 @@ Answers of ordinary size never wait: the pause only starts past half the cap.
 from __future__ import annotations
 
 import threading
-import time
 from itertools import count
+
+from gacheck.core.deadline import monotonic
 
 
 class ReadBudget:
@@ -36,7 +37,7 @@ class ReadBudget:
         half the cap; ``False`` when the deadline passed first."""
         with self._changed:
             while ticket != min(self._reading) and self.used + size > self.limit // 2:
-                left = deadline - time.monotonic()
+                left = deadline - monotonic()
                 if left <= 0:
                     return False
                 self._changed.wait(left)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ from pydantic import Field
 from gacheck.config.model import Duration
 from gacheck.config.params import Params
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import GateError
 
 INVALID_TOKEN = "gacheck-invalid-token-for-this-check"
@@ -23,9 +23,9 @@ def exclusive(ctx: Context) -> Iterator[float]:
     """Gates that drive the façade take turns, so that one's traffic does not skew another's
     timings (the engine runs gates concurrently). Yields the seconds spent waiting."""
     lock = ctx.shared("facade:exclusive", threading.Lock)
-    started = time.monotonic()
+    started = monotonic()
     with lock:
-        yield time.monotonic() - started
+        yield monotonic() - started
 
 
 class FacadeParams(Params):

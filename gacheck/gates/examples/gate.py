@@ -15,7 +15,6 @@ no end, too much output) make the gate ``error`` beyond ``max_errors``.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from pydantic import Field
 from gacheck.collectors.service.facade import exclusive
 from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import GateError
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.safe_files import read_bytes_confined
@@ -97,11 +97,11 @@ class ExamplesGate(GateKind):
         allowed = {(urlsplit(base_url).hostname or "").lower(),
                    *(h.lower() for h in params.allow_hosts)}
         with exclusive(ctx) as waited:
-            started = time.monotonic()
+            started = monotonic()
             rows = [outcome(e, allowed, environment(root, names), params.example_timeout,
                             params.max_output) for e in examples]
             timing = {"waited_s": round(waited, 2), "examples_s":
-                      round(time.monotonic() - started, 2)}
+                      round(monotonic() - started, 2)}
         return _measurement(params, root, base_url, rows, sorted(names), timing)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from gacheck.collectors.process import run_bounded
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CommandError
 from gacheck.gates.examples.extract import Example
 
@@ -48,19 +49,18 @@ def outcome(example: Example, allowed: set[str], env: dict[str, str], timeout: f
         argv = ["bash", "-e", "example.sh"]
     else:
         return {**row, "status": "no_data", "error": "bash is not installed here"}
-    import time
 
     with tempfile.TemporaryDirectory(prefix="gacheck-example-") as scratch:
         Path(scratch, argv[-1]).write_text(example.code, encoding="utf-8")
-        began = time.monotonic()
+        began = monotonic()
         try:
             done = run_bounded(argv, cwd=scratch, env={**env, "HOME": scratch,
                                                        "TMPDIR": scratch},
                                timeout=timeout, max_output=max_output)
         except CommandError as exc:
             return {**row, "status": "error", "error": str(exc).replace(argv[0], "example"),
-                    "seconds": round(time.monotonic() - began, 2)}
-    row.update(exit_code=done.exit_code, seconds=round(time.monotonic() - began, 2))
+                    "seconds": round(monotonic() - began, 2)}
+    row.update(exit_code=done.exit_code, seconds=round(monotonic() - began, 2))
     if done.exit_code == 0:
         return row
     return {**row, **_failure(example, done.exit_code, done.stdout, done.stderr)}

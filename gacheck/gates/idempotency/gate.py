@@ -15,7 +15,6 @@ The value is the client-seen hit ratio of the mix; any failed check fails the ga
 
 from __future__ import annotations
 
-import time
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -23,6 +22,7 @@ from pydantic import Field
 from gacheck.collectors.service.facade import Facade, FacadeParams, exclusive
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
@@ -65,7 +65,7 @@ class IdempotencyGate(GateKind):
         findings: list[Finding] = []
         try:
             with exclusive(ctx) as waited:
-                started = time.monotonic()
+                started = monotonic()
                 run = Run(params, facade)
                 replay = check_replay(run, findings)
                 first = run.post("replay").json()
@@ -73,7 +73,7 @@ class IdempotencyGate(GateKind):
                     "replay": replay, "concurrent": check_concurrent(run, findings),
                     "reused_key": check_reused_key(run, findings, first),
                     "mix": check_mix(run, findings)}
-                ran = time.monotonic() - started
+                ran = monotonic() - started
         finally:
             facade.close()
         details.update(timing={"waited_s": round(waited, 2), "checks_s": round(ran, 2)},

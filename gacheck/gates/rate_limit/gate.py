@@ -14,7 +14,6 @@ is in ``gacheck.gates.rate_limit.judge``. Loopback only unless ``allow_hosts`` n
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from pydantic import Field
 from gacheck.collectors.service.facade import exclusive
 from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import GateError
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
@@ -86,12 +86,12 @@ class RateLimitGate(GateKind):
                         f"{hashlib.sha256(token.encode()).hexdigest()[:8]}…)"
         curves = []
         with exclusive(ctx) as waited:
-            started = time.monotonic()
-            budget = Budget(params.max_requests, time.monotonic() + min(
+            started = monotonic()
+            budget = Budget(params.max_requests, monotonic() + min(
                 params.time_limit, max(5.0, gate.timeout * 0.85 - params.settle - waited)))
             for route in params.routes:
                 curves.append(curve(base_url, route, headers, params, budget))
-            ran = time.monotonic() - started
+            ran = monotonic() - started
         server = server_counts(params, curves, ctx)
         return measurement(params, base_url, principal, curves, server, budget,
                            {"waited_s": round(waited, 2), "curves_s": round(ran, 2)})

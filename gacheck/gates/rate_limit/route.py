@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gacheck.collectors.service.load import Answer, Route, run_load
+from gacheck.core.deadline import monotonic
 from gacheck.core.errors import GateError
 from gacheck.gates.rate_limit.headers import Reading, readings
 from gacheck.gates.rate_limit.steps import Checks, Plan, run_step
@@ -27,7 +28,7 @@ class Budget:
     notes: list[str] = field(default_factory=list)
 
     def left_s(self) -> float:
-        return self.deadline - time.monotonic()
+        return self.deadline - monotonic()
 
 
 def declared(route: Route, base_url: str, headers: dict[str, str], params: Any,

@@ -15,7 +15,6 @@ true`` runs ruff with ``--isolated`` and the configuration pinned in the gate in
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal, TypeVar
@@ -25,7 +24,7 @@ from pydantic import Field, field_validator
 from gacheck.config.model import GateSpec
 from gacheck.context import Context
 from gacheck.core import deadline
-from gacheck.core.deadline import Deadline
+from gacheck.core.deadline import Deadline, monotonic
 from gacheck.core.models import Evidence, Finding, Status
 from gacheck.core.units import Unit
 from gacheck.core.verdict import worse
@@ -142,7 +141,7 @@ class RuffBudgetGate(GateKind):
         from gacheck.history.store import history_before
 
         params: RuffBudgetParams = gate.params
-        deadline = time.monotonic() + max(gate.timeout - 1.0, 1.0)
+        deadline = monotonic() + max(gate.timeout - 1.0, 1.0)
         pinned = config_args(params)
         narrowing = [f"--{flag}={','.join(rules)}" for flag, rules in
                      (("select", params.select), ("ignore", params.ignore)) if rules]
@@ -151,11 +150,11 @@ class RuffBudgetGate(GateKind):
             reading = pool.submit(
                 _for_gate(read_suppressions, ctx.deadline), ctx.repo, params.paths,
                 ruff.ruff_argv(params.executable), [*narrowing, *pinned],
-                max(deadline - time.monotonic(), 1.0),
+                max(deadline - monotonic(), 1.0),
             )
             run = ruff.check(
                 ctx.repo, params.paths, select=params.select, ignore=params.ignore,
-                executable=params.executable, timeout=deadline - time.monotonic(),
+                executable=params.executable, timeout=deadline - monotonic(),
                 config_args=pinned,
             )
             hidden = reading.result()
