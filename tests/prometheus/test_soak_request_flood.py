@@ -84,18 +84,38 @@ def test_a_start_time_of_zero_is_a_broken_exporter_not_a_56_year_soak(
     assert sent["/api/v1/query_range"] == 0
 
 
-def test_a_start_before_the_oldest_sample_prometheus_holds_is_an_error(
+def test_a_start_before_a_history_that_holds_the_window_is_a_note_not_a_400_day_query(
     zero_start: tuple[str, datetime], tmp_path: Path
 ) -> None:
     """400 days of soak on a TSDB of 50h: the start is checked against Prometheus' lowest
-    timestamp (its ``/metrics``) instead of driving a 400-day coverage query."""
+    timestamp (its ``/metrics``) instead of driving a 400-day coverage query. The 50h hold
+    the 48h look-back window, so the window is evidenced and the older start is a note."""
     url, end = zero_start
     with RecordingProxy(url) as proxy:
         gate = result(context(tmp_path, proxy.url, end, GATE.replace("broken", "ancient")))
         sent = _requests(proxy)
 
+    assert gate.status is Status.PASS, gate.message
+    assert any("before the oldest sample Prometheus holds" in n for n in gate.evidence.notes)
+    assert sent["/api/v1/query"] == 3 and sent["/metrics"] == 1, sent
+    # the 48h window and its 12h margin in 6h pieces (11 with the partial one), not 400 days
+    assert sent["/api/v1/query_range"] <= 11, sent
+
+
+def test_a_start_before_a_history_shorter_than_the_window_is_an_error(
+    zero_start: tuple[str, datetime], tmp_path: Path
+) -> None:
+    """Prometheus holds 50h; a 72h look-back window cannot be confirmed by it."""
+    url, end = zero_start
+    gate_text = GATE.replace("broken", "ancient").replace('title = "Soak"',
+                                                           'title = "Soak"\nwindow = "72h"')
+    with RecordingProxy(url) as proxy:
+        gate = result(context(tmp_path, proxy.url, end, gate_text))
+        sent = _requests(proxy)
+
     assert gate.status is Status.ERROR, gate.message
     assert "before the oldest sample Prometheus holds" in gate.message
+    assert "less than the 72h look-back window" in gate.message
     assert sent == Counter({"/api/v1/query": 3, "/metrics": 1}), sent
 
 

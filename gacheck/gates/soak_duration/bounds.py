@@ -8,8 +8,9 @@ of 56 years sent a coverage query paging back to 1970: 11,000 range queries, and
   window plus ``LOOKBACK_MARGIN`` (a quarter of the window, at least 6 hours): a soak longer
   than that has its coverage judged over that last stretch, and the evidence says so;
 - a soak longer than that is checked against the oldest sample Prometheus holds
-  (``tsdb_floor``): a start before it is ``error`` too (a wrong start time, or a process
-  older than Prometheus' history, whose soak the scrapes cannot confirm).
+  (``tsdb_floor``): a start before it is ``error`` when Prometheus holds less than the
+  look-back window (nothing can confirm the soak), and a note when it holds the window (a
+  process older than Prometheus' history: common, and its window is fully evidenced).
 """
 
 from __future__ import annotations
@@ -57,12 +58,25 @@ def coverage_span(soak_s: float, lookback_s: float) -> float:
     return min(soak_s, lookback_s + lookback_margin(lookback_s))
 
 
-def check_against_tsdb(instance: str, start: float, lowest: float | None,
-                       evidence: Evidence) -> None:
-    """A start before the oldest sample Prometheus holds (``lowest``; ``None``: unknown)."""
-    if lowest is not None and start < lowest:
+def check_against_tsdb(instance: str, start: float, lowest: float | None, at: float,
+                       lookback_s: float, evidence: Evidence) -> str | None:
+    """A start before the oldest sample Prometheus holds (``lowest``; ``None``: unknown).
+
+    When Prometheus holds the whole look-back window, its scrapes confirm what the gate
+    claims (no restart in the window, the coverage), and a start before its history is a
+    process older than that history (a Prometheus that began scraping later, or kept less):
+    a note. When it holds less than the window, the soak cannot be confirmed: ``error``."""
+    if lowest is None or start >= lowest:
+        return None
+    held = at - lowest
+    if held < lookback_s:
         raise GateError(
             f"{instance} started at {_stamp(start)}, {format_duration(lowest - start)} before "
-            f"the oldest sample Prometheus holds ({_stamp(lowest)}): a broken exporter's start "
-            "time, or a process older than Prometheus' history, whose soak its scrapes cannot "
-            "confirm", evidence)
+            f"the oldest sample Prometheus holds ({_stamp(lowest)}), which holds only "
+            f"{format_duration(held)}, less than the {format_duration(lookback_s)} look-back "
+            "window: a broken exporter's start time, or a soak its scrapes cannot confirm",
+            evidence)
+    return (f"{instance} started at {_stamp(start)}, before the oldest sample Prometheus holds "
+            f"({_stamp(lowest)}): its {format_duration(held)} of history cover the "
+            f"{format_duration(lookback_s)} look-back window, the soak before it is the "
+            "exporter's word")

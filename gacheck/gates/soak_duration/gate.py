@@ -164,7 +164,9 @@ class SoakDurationGate(GateKind):
         span = coverage_span(soak, lookback)
         if span < soak:  # a long soak: is its start inside what Prometheus holds?
             lowest = ctx.shared("prometheus:lowest", lambda: lowest_timestamp(prom))
-            check_against_tsdb(youngest_instance, youngest, lowest, Evidence(queries=queries))
+            older = check_against_tsdb(youngest_instance, youngest, lowest, at, lookback,
+                                       Evidence(queries=queries))
+            notes += [older] if older else []
             notes.append(f"scrape coverage over the last {format_duration(span)} of the soak "
                          "(the look-back window and its margin)")
         if soak > 0:
