@@ -17,18 +17,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gacheck.collectors.prometheus.cache import CacheScope, ChunkCache, identity_of
 from gacheck.collectors.prometheus.chunks import Span
+from gacheck.collectors.prometheus.explain import explain, refused_status
 from gacheck.collectors.prometheus.fetch import (
     Block,
     decode_matrix,
     fetch_range,
     fetch_samples,
 )
-from gacheck.collectors.prometheus.http import (
-    ConnectionSettings,
-    build_api,
-    explain,
-    refused_status,
-)
+from gacheck.collectors.prometheus.http import ConnectionSettings, build_api
 from gacheck.collectors.prometheus.results import QueryResult, Series, parse_result
 from gacheck.context import Context
 from gacheck.core.errors import CollectorError
