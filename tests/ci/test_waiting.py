@@ -31,7 +31,7 @@ class FakeTime:
 @pytest.fixture
 def fake_time(monkeypatch) -> FakeTime:
     fake = FakeTime()
-    monkeypatch.setattr(waiting.time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(waiting, "monotonic", fake.monotonic)
     return fake
 
 
