@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gacheck.core.errors import OutputError
+from gacheck.core.safe_files import is_inside, read_text_confined
 from gacheck.output.audit_set import directory_lock
 from gacheck.output.files import write_atomic
 
@@ -25,18 +26,28 @@ class SiteWritten:
     bytes: int
 
 
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+REMOVABLE = frozenset({".html", ".css", ".svg"})
+"""What a build writes; a manifest line naming anything else is not removed."""
+
+
 def _previous(out: Path) -> list[str]:
+    """The last build's pages; a manifest that is not one (too large, a link out, binary) is
+    no list at all: nothing is removed on its word."""
     try:
-        return (out / MANIFEST).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        text = read_text_confined(out / MANIFEST, out, MAX_MANIFEST_BYTES)
+    except (OSError, ValueError):  # FileRefusedError is an OSError
         return []
+    return text.splitlines()
 
 
 def _inside(out: Path, relative: str) -> Path | None:
-    """``out / relative`` when it stays inside ``out`` (a manifest may have been edited)."""
+    """``out / relative`` when it stays inside ``out``, links resolved (a manifest may have
+    been edited, or a folder of the site replaced by a link)."""
     if not relative or os.path.isabs(relative) or ".." in Path(relative).parts:
         return None
-    return out / relative
+    path = out / relative
+    return path if is_inside(path.parent, out) else None
 
 
 def write_site(out: Path, pages: dict[str, str]) -> SiteWritten:
@@ -56,7 +67,8 @@ def write_site(out: Path, pages: dict[str, str]) -> SiteWritten:
         removed = 0
         for relative in set(old) - set(pages):
             path = _inside(out, relative)
-            if path is not None and path.is_file() and not path.is_symlink():
+            if (path is not None and path.suffix in REMOVABLE and path.is_file()
+                    and not path.is_symlink()):
                 path.unlink()
                 removed += 1
         write_atomic(out / MANIFEST, "".join(f"{p}\n" for p in sorted(pages)))

@@ -106,3 +106,23 @@ def test_a_rebuild_removes_pages_that_are_gone_and_nothing_else(
     _build(capsys, out, audits)
     assert len(sorted(out.rglob("*.html"))) == len(pages) - 1
     assert (out / "mine.txt").read_text("utf-8") == "kept"
+
+
+def test_a_rebuild_removes_nothing_through_a_link_or_an_edited_manifest(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The manifest lives in the site folder, which may be committed with the release
+    candidate: it names what may be removed, never a file outside the site or one a build
+    does not write."""
+    audits, out, outside = tmp_path / "audits", tmp_path / "site", tmp_path / "outside"
+    write_history(audits, 2, now())
+    _build(capsys, out, audits)
+    outside.mkdir()
+    (outside / "victim.html").write_text("kept", "utf-8")
+    (out / "notes.txt").write_text("kept", "utf-8")
+    (out / "linked").symlink_to(outside)
+    manifest = out / ".gacheck-site-pages.txt"
+    manifest.write_text(manifest.read_text("utf-8") + "linked/victim.html\nnotes.txt\n", "utf-8")
+    _build(capsys, out, audits)
+    assert (outside / "victim.html").read_text("utf-8") == "kept"
+    assert (out / "notes.txt").read_text("utf-8") == "kept"
+    assert sorted(out.rglob("index.html"))  # control: the site itself was built again
