@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
-LOOPBACK_NAMES = frozenset({"localhost"})
+from gacheck.core.loopback import is_loopback_host
 
 
 @dataclass(frozen=True)
@@ -28,9 +27,4 @@ class ServeOptions:
 
 def is_loopback(host: str) -> bool:
     """Whether binding ``host`` keeps the server on this machine."""
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(host)

@@ -27,6 +27,7 @@ from gacheck.collectors.prometheus.request_budget import RequestBudget
 from gacheck.context import Context
 from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CollectorError
+from gacheck.core.loopback import is_loopback_host
 
 READ_CHUNK = 1024 * 1024
 RETRY_STATUSES = (500, 502, 503, 504)
@@ -296,15 +297,7 @@ def _capped_session(limit: int, seconds: float, max_series: int | None = None,
 
 
 def is_loopback(url: str) -> bool:
-    import ipaddress
-
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def build_api(settings: ConnectionSettings, on_response: Callable[..., None]) -> tuple[Any, Any]:

@@ -20,6 +20,7 @@ from gacheck.collectors.service.facade import exclusive
 from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.core.errors import GateError
+from gacheck.core.loopback import is_loopback_host
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
 
@@ -66,10 +67,6 @@ class LoadParams(Params):
     disagreement: Literal["warn", "fail"] = "warn"
 
 
-def loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
-
-
 class LoadGate(GateKind):
     params: ClassVar[type[Params]] = LoadParams
     unit: ClassVar[Unit | None] = Unit.SECONDS
@@ -82,7 +79,7 @@ class LoadGate(GateKind):
         params: LoadParams = gate.params
         base_url = (ctx.overrides.facade_url or params.base_url).rstrip("/")
         host = urlsplit(base_url).hostname or ""
-        if not loopback(host) and host not in params.allow_hosts:
+        if not is_loopback_host(host) and host not in params.allow_hosts:
             raise GateError(f"refusing to load {host}: only loopback hosts unless allow_hosts "
                             "names it")
         headers = {}

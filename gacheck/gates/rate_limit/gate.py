@@ -24,9 +24,10 @@ from gacheck.config.model import Duration, GateSpec
 from gacheck.context import Context
 from gacheck.core.deadline import monotonic
 from gacheck.core.errors import GateError
+from gacheck.core.loopback import is_loopback_host
 from gacheck.core.units import Unit
 from gacheck.gates.interface import GateKind, Measurement, Params
-from gacheck.gates.load.gate import RouteParams, loopback
+from gacheck.gates.load.gate import RouteParams
 
 DEFAULT_ROUTES: list[dict[str, Any]] = [{"name": "models", "method": "GET", "path": "/v1/models"}]
 """LUKHAS limits every route (20 requests/s unless said otherwise): the cheapest one, no body."""
@@ -76,7 +77,7 @@ class RateLimitGate(GateKind):
         params: RateLimitParams = gate.params
         base_url = (ctx.overrides.facade_url or params.base_url).rstrip("/")
         host = urlsplit(base_url).hostname or ""
-        if not loopback(host) and host not in params.allow_hosts:
+        if not is_loopback_host(host) and host not in params.allow_hosts:
             raise GateError(f"refusing to load {host}: only loopback hosts unless allow_hosts "
                             "names it")
         headers, principal = {}, "client address (no token)"
