@@ -267,3 +267,28 @@ def test_a_first_evaluation_asks_only_for_its_window_and_a_longer_one_completes_
     same(one_shot(lab.url, QUERIES[0], short), as_points(again))
     assert [c.source for c in again.record.chunks[:-1]] == ["cache"] * (
         len(again.record.chunks) - 1)
+
+
+@pytest.mark.parametrize("hours", [24, 48])
+def test_filling_an_empty_cache_sends_the_requests_of_an_uncached_query(promlab, tmp_path, hours):
+    """The evaluation that fills the cache is no dearer for Prometheus than ``--no-cache``:
+    the same requests (pieces cut from the window's start), split into chunks on arrival."""
+    from tests.prometheus.recording_proxy import RecordingProxy
+
+    lab = promlab("sustained_breach")
+    window = range_window(lab.end, hours * 3600, 60, 11000)
+
+    def spans(proxy: RecordingProxy, cache: ChunkCache | None) -> list[tuple[str, str]]:
+        proxy.requests.clear()
+        result = PrometheusClient(settings(proxy.url, 6 * 3600), cache).range(
+            QUERIES[0], window.start, window.end, 60)
+        same(one_shot(lab.url, QUERIES[0], window), as_points(result))
+        return sorted((r.params["start"][0], r.params["end"][0]) for r in proxy.requests
+                      if "start" in r.params)
+
+    with RecordingProxy(lab.url) as proxy:  # one URL: the cache's entries are per backend
+        uncached = spans(proxy, None)
+        assert len(uncached) == hours // 6 + 1  # 6h pieces of 360 instants, and the last one
+        assert spans(proxy, ChunkCache(tmp_path / "cache")) == uncached
+        again = spans(proxy, ChunkCache(tmp_path / "cache"))
+    assert len(again) == 1 and float(again[0][1]) == window.end.timestamp()  # the open chunk

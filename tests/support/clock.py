@@ -8,7 +8,8 @@ pick one that has already passed wherever and whenever the suite runs: never a f
     day(1)                   # yesterday (UTC), a ``date``
     on(day(2), "06:00")      # the day before yesterday at 06:00 UTC, a ``datetime``
     stamp(instant)           # "2026-11-25T06:00:00Z", as ``--at`` takes it and audits write it
-    lab_end()                # now floored to the hour: where the promlab histories end
+    lab_end()                # now floored to the hour (never 00/06/12/18h): where the
+                             # promlab histories end
 
 A day and a time of day (``on(day(n), ...)`` with ``n >= 1``) is always in the past, so tests
 that evaluate on consecutive days (folders named by date, "the same day, later") use those.
@@ -51,4 +52,8 @@ def lab_end() -> datetime:
     (``tests/prometheus/lab_cache.py``); always in the past, so ``--at`` it is accepted."""
     now = datetime.now(UTC)
     step = int(LAB_END_STEP.total_seconds())
-    return datetime.fromtimestamp(int(now.timestamp()) // step * step, UTC)
+    end = datetime.fromtimestamp(int(now.timestamp()) // step * step, UTC)
+    # Never on a boundary of the default 6h cache chunk: a window ending there has two open
+    # chunks (the one-instant last chunk, and the one before it, within the cache margin),
+    # where the cache tests count one; ending an hour earlier keeps every hour's run alike.
+    return end - LAB_END_STEP if end.hour % 6 == 0 else end

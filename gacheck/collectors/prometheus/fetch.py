@@ -144,3 +144,25 @@ def fetch_samples(client: Any, selector: str, span: Span) -> tuple[bytes | None,
     if response.status_code != 200:
         return None, response
     return response.content, response
+
+
+def trim(block: Block, span: Span) -> Block:
+    """The block's samples within ``span``: views (no copy) where the instants are in order,
+    as Prometheus sends them; a mask otherwise."""
+    import numpy as np
+
+    series = {}
+    for key, (times, values) in block.series.items():
+        if len(times) and times[0] >= span.first_ms and times[-1] <= span.last_ms:
+            series[key] = (times, values)
+            continue
+        if bool(np.all(times[1:] > times[:-1])):
+            begin = int(np.searchsorted(times, span.first_ms, side="left"))
+            end = int(np.searchsorted(times, span.last_ms, side="right"))
+            if end > begin:
+                series[key] = (times[begin:end], values[begin:end])
+            continue
+        inside = (times >= span.first_ms) & (times <= span.last_ms)
+        if inside.any():
+            series[key] = (times[inside], values[inside])
+    return Block(span, series, block.warnings, block.received, block.cached)

@@ -28,7 +28,8 @@ from gacheck.collectors.prometheus.chunks import (
     pieces,
     to_ms,
 )
-from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.collectors.prometheus.fetch import Block, Key, trim
+from gacheck.collectors.prometheus.fill import Assembly, requests_for
 from gacheck.core import deadline
 from gacheck.core.models import ChunkRecord
 from gacheck.core.workpool import WorkPool
@@ -67,23 +68,24 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
     for plan in plans:
         if plan.block is not None:
             grid.add(plan.block)
-    wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
+    # what the cache lacks, in the pieces an uncached query sends (``fill``)
+    requests = requests_for(plans, step_ms, per_piece)
+    assembly = Assembly(plans, requests)
 
     def fetch(index: int) -> bytes:
-        fetch_span = plans[index].fetch
-        assert fetch_span is not None
-        return client.fetch_body(promql, fetch_span, step_ms)
+        return client.fetch_body(promql, requests[index].span, step_ms)
 
     def finish(index: int, body: bytes) -> None:
-        plan = plans[index]
-        assert plan.fetch is not None
-        fetched = client.decode_body(body, plan.fetch, promql)
-        done = complete_chunk(cache, plan, fetched, closed)
-        assert done.block is not None
-        grid.add(done.block)
-        plans[index] = done
+        request = requests[index]
+        fetched = client.decode_body(body, request.span, promql)
+        for member, block in assembly.add(request, fetched):
+            done = complete_chunk(cache, plans[member], block, closed)
+            assert done.block is not None
+            grid.add(done.block)
+            plans[member] = done
 
-    concurrently(fetch, finish, wanted, client.settings.max_concurrency, pool_of(client))
+    concurrently(fetch, finish, list(range(len(requests))), client.settings.max_concurrency,
+                 pool_of(client))
     return _merge([(p.block, p.source) for p in plans if p.block is not None], tasks, grid)
 
 
@@ -153,28 +155,6 @@ def complete_chunk(cache: ChunkCache, plan: _Plan, fetched: Block, closed: int) 
     block = Block(whole.span, trim(whole, plan.task.span).series, fetched.warnings,
                   fetched.received)
     return _Plan(plan.task, plan.key, None, None, block, source)
-
-
-def trim(block: Block, span: Span) -> Block:
-    """The block's samples within ``span``: views (no copy) where the instants are in order,
-    as Prometheus sends them; a mask otherwise."""
-    import numpy as np
-
-    series = {}
-    for key, (times, values) in block.series.items():
-        if len(times) and times[0] >= span.first_ms and times[-1] <= span.last_ms:
-            series[key] = (times, values)
-            continue
-        if bool(np.all(times[1:] > times[:-1])):
-            begin = int(np.searchsorted(times, span.first_ms, side="left"))
-            end = int(np.searchsorted(times, span.last_ms, side="right"))
-            if end > begin:
-                series[key] = (times[begin:end], values[begin:end])
-            continue
-        inside = (times >= span.first_ms) & (times <= span.last_ms)
-        if inside.any():
-            series[key] = (times[inside], values[inside])
-    return Block(span, series, block.warnings, block.received, block.cached)
 
 
 def _join(head: Block, tail: Block) -> Block:

@@ -20,7 +20,7 @@ from typing import Any
 
 from gacheck.collectors.prometheus.cache import CacheScope, ChunkCache
 from gacheck.collectors.prometheus.chunks import Span, chunks, last_closed, to_ms
-from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.collectors.prometheus.fetch import Block, Key, trim
 from gacheck.collectors.prometheus.range_query import (
     Merged,
     Task,
@@ -29,7 +29,6 @@ from gacheck.collectors.prometheus.range_query import (
     concurrently,
     plan_chunk,
     pool_of,
-    trim,
 )
 
 RAW = 1
