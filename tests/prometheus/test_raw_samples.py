@@ -90,6 +90,28 @@ def test_the_next_round_asks_only_for_the_new_minutes(promlab, tmp_path):
     assert as_points(result) == one_instant_query(lab.url, selector, lab.end)
 
 
+def test_filling_an_empty_cache_asks_one_request_like_an_uncached_read(promlab, tmp_path):
+    """The first round with a cache is no dearer for Prometheus than ``--no-cache``: one
+    read of the whole window, split into the chunks stored."""
+    lab = promlab("restart")
+    selector = CASES[0][1]
+    filling = client(lab.url, ChunkCache(tmp_path / "cache"), 6 * 3600.0)
+    asked: list[tuple[int, int]] = []
+    original = filling.fetch_samples_body
+
+    def counting(sel, span):
+        asked.append((span.first_ms, span.last_ms))
+        return original(sel, span)
+
+    filling.fetch_samples_body = counting  # type: ignore[method-assign]
+    result = filling.samples(selector, lab.end, LOOKBACK)
+
+    assert len(asked) == 1 and asked[0][1] - asked[0][0] == LOOKBACK * 1000, asked
+    assert len(result.record.chunks) >= 8  # stored as 6h chunks all the same
+    assert as_points(result) == one_instant_query(lab.url, selector, lab.end)
+    assert len(list((tmp_path / "cache").rglob("*.chunk"))) >= 8
+
+
 def test_entries_unused_for_cache_keep_are_deleted_and_used_ones_kept(promlab, tmp_path):
     import os
     import time

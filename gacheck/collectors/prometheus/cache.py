@@ -28,18 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gacheck.collectors.prometheus.chunks import Chunk, Span
-from gacheck.collectors.prometheus.fetch import Block, Key
+from gacheck.collectors.prometheus.cache_entry import EntryIndex, decode_entry, encode_entry
+from gacheck.collectors.prometheus.chunks import Chunk
+from gacheck.collectors.prometheus.fetch import Block
 from gacheck.core.deadline import monotonic
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"GACHECK-CHUNK-1\n"
 STALE_TEMP_S = 3600.0
 """A temporary entry file this old belongs to a writer that was killed."""
 MAX_ENTRY_BYTES = 256 * 2**20
-MAX_HEADER_BYTES = 64 * 2**20
-_LENGTH = struct.Struct("<Q")
 
 
 @dataclass(frozen=True)
@@ -67,10 +65,16 @@ class ChunkCache:
     """Where ``store`` sends entries to be written off the gates' threads; ``None``: written
     at once (``with_writer`` gives the evaluation's cache one)."""
 
+    present: EntryIndex | None = field(default=None, compare=False, repr=False)
+    """The entries on disk, listed once (``with_writer`` gives the evaluation's cache one)."""
+
     def with_writer(self) -> ChunkCache:
-        """This cache with a background writer of its own (``CacheWriter``)."""
-        cache = ChunkCache(self.directory)
-        return ChunkCache(self.directory, CacheWriter(cache))
+        """This cache with a background writer of its own (``CacheWriter``), and an index of
+        the entries on disk: the evaluation that fills an empty cache tried to open every
+        chunk's file first, thousands of failed opens under a busy GIL."""
+        present = EntryIndex(self.directory / "prometheus")
+        cache = ChunkCache(self.directory, present=present)
+        return ChunkCache(self.directory, CacheWriter(cache), present)
 
     def store(self, key: str, block: Block) -> None:
         """``write`` on the writer's thread when there is one (the entry is read back from
@@ -93,6 +97,8 @@ class ChunkCache:
         pending = self.writer.pending(key) if self.writer is not None else None
         if pending is not None:  # stored by this evaluation, not on disk yet
             return Block(pending.span, dict(pending.series), cached=True)
+        if self.present is not None and not self.present.has(key):
+            return None
         path = self.path(key)
         try:
             with path.open("rb") as handle:
@@ -168,6 +174,8 @@ class ChunkCache:
                 finally:
                     os.close(fd)
                 os.replace(tmp, path)
+                if self.present is not None:
+                    self.present.add(key)
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
@@ -301,74 +309,3 @@ class CacheWriter:
                   "the flush %.2fs", self.written, self.failed, self.waited,
                   monotonic() - started)
         return done
-
-
-def encode_entry(key: str, block: Block) -> tuple[bytes, list[Any]]:
-    """The entry's magic and header, and the arrays that follow it in the file (little-endian,
-    contiguous; views of the block's own arrays where they already are)."""
-    import numpy as np
-    import orjson
-
-    arrays = []
-    digest = hashlib.sha256()
-    for times, values in block.series.values():
-        for array in (np.ascontiguousarray(times, dtype="<i8"),
-                      np.ascontiguousarray(values, dtype="<f8")):
-            digest.update(array.data.cast("B"))
-            arrays.append(array)
-    header = {
-        "key": key, "first_ms": block.span.first_ms, "last_ms": block.span.last_ms,
-        "series": [{"labels": dict(k), "n": int(len(t))} for k, (t, _) in block.series.items()],
-        "sha256": digest.hexdigest(),  # a flipped value is caught too
-    }
-    head = orjson.dumps(header)
-    return b"".join([MAGIC, _LENGTH.pack(len(head)), head]), arrays
-
-
-def decode_entry(raw: bytes, key: str, chunk: Chunk, step_ms: int) -> Block:
-    import numpy as np
-    import orjson
-
-    if not raw.startswith(MAGIC):
-        raise ValueError("bad magic")
-    offset = len(MAGIC)
-    (head_len,) = _LENGTH.unpack_from(raw, offset)
-    offset += _LENGTH.size
-    if head_len > min(MAX_HEADER_BYTES, len(raw) - offset):
-        raise ValueError("bad header length")
-    header = orjson.loads(raw[offset:offset + head_len])
-    offset += head_len
-    if not isinstance(header, dict) or header.get("key") != key:
-        raise ValueError("not this chunk's entry")
-    first, last = header["first_ms"], header["last_ms"]
-    if not (isinstance(first, int) and isinstance(last, int)):
-        raise TypeError("bad span")
-    if not chunk.start_ms <= first <= last <= chunk.last_ms or (first - chunk.start_ms) % step_ms:
-        raise ValueError("span outside the chunk")
-    entries = header["series"]
-    if not isinstance(entries, list):
-        raise TypeError("bad series list")
-    if header.get("sha256") != hashlib.sha256(memoryview(raw)[offset:]).hexdigest():
-        raise ValueError("checksum mismatch")
-    series: dict[Key, tuple[Any, Any]] = {}
-    for entry in entries:
-        labels, count = entry["labels"], entry["n"]
-        if not isinstance(labels, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-            raise TypeError("bad labels")
-        if not isinstance(count, int) or count < 0 or offset + 16 * count > len(raw):
-            raise ValueError("bad sample count")
-        times = np.frombuffer(raw, dtype="<i8", count=count, offset=offset).astype(np.int64)
-        offset += 8 * count
-        values = np.frombuffer(raw, dtype="<f8", count=count, offset=offset).astype(np.float64)
-        offset += 8 * count
-        if count and (times[0] < first or times[-1] > last or np.any(np.diff(times) <= 0)
-                      or np.any((times - first) % step_ms)):
-            raise ValueError("instants off the chunk's grid")
-        key_of = tuple(sorted(labels.items()))
-        if key_of in series:
-            raise ValueError("one label set twice")
-        series[key_of] = (times, values)
-    if offset != len(raw):
-        raise ValueError("trailing bytes")
-    return Block(Span(first, last), series, cached=True)

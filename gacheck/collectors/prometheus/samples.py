@@ -21,6 +21,7 @@ from typing import Any
 from gacheck.collectors.prometheus.cache import CacheScope, ChunkCache
 from gacheck.collectors.prometheus.chunks import Span, chunks, last_closed, to_ms
 from gacheck.collectors.prometheus.fetch import Block, Key, trim
+from gacheck.collectors.prometheus.fill import Assembly, requests_for
 from gacheck.collectors.prometheus.range_query import (
     Merged,
     Task,
@@ -49,22 +50,23 @@ def run_samples(client: Any, selector: str, start: datetime, end: datetime,
     key_query = cache_query(selector)
     plans = [plan_chunk(cache, scope, key_query, RAW, task, closed) for task in tasks]
     blocks: list[Block | None] = [plan.block for plan in plans]
-    wanted = [i for i, plan in enumerate(plans) if plan.fetch is not None]
+    # what the cache lacks, one request per run of chunks, as the uncached read is (``fill``)
+    requests = requests_for(plans, RAW, window.points(RAW))
+    assembly = Assembly(plans, requests)
 
     def fetch(index: int) -> bytes:
-        span = plans[index].fetch
-        assert span is not None
-        return client.fetch_samples_body(selector, span)
+        return client.fetch_samples_body(selector, requests[index].span)
 
     def finish(index: int, body: bytes) -> None:
-        plan = plans[index]
-        assert plan.fetch is not None
-        fetched = trim(client.decode_body(body, plan.fetch, selector), plan.fetch)
-        done = complete_chunk(cache, plan, fetched, closed)
-        blocks[index] = done.block
-        plans[index] = done
+        request = requests[index]
+        fetched = trim(client.decode_body(body, request.span, selector), request.span)
+        for member, block in assembly.add(request, fetched):
+            done = complete_chunk(cache, plans[member], block, closed)
+            blocks[member] = done.block
+            plans[member] = done
 
-    concurrently(fetch, finish, wanted, client.settings.max_concurrency, pool_of(client))
+    concurrently(fetch, finish, list(range(len(requests))), client.settings.max_concurrency,
+                 pool_of(client))
     return _joined(blocks, [plan.source for plan in plans], tasks)
 
 
