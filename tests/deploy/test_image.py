@@ -16,7 +16,9 @@ import pytest
 from tests.deploy import image_build
 from tests.deploy.support import ROOT, gates_toml
 
-pytestmark = pytest.mark.slow
+# one worker builds the image (a module fixture): on a fresh machine that is minutes, which two
+# workers building it side by side would each pay
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("image")]
 
 CODE_GATES = """
 [[gates]]

@@ -14,8 +14,10 @@ the controller made, before it reports its collection, and the controller's sche
 Order: the scheduler hands out the longest work first. The controller keeps each test's
 duration in pytest's cache (``gacheck/durations``); a group's expected time is the sum of its
 tests' last durations, so that a one-minute test does not start last and keep one worker busy
-alone at the end. Without that cache (the first run, ``-p no:cacheprovider``) the order is
-xdist's: the largest groups first.
+alone at the end. Without that cache (a fresh clone, as in CI, or ``-p no:cacheprovider``)
+the durations recorded in ``tests/support/durations.json`` stand in (``python -m
+tests.support.run`` rewrites it from this machine's cache); a test in neither counts
+``UNKNOWN_DURATION_S``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,18 @@ _GROUPS_KEY = "gacheck_xdist_groups"
 DURATIONS_KEY = "gacheck/durations"
 UNKNOWN_DURATION_S = 0.5
 """What a test not seen before is expected to take."""
+RECORDED = Path(__file__).with_name("durations.json")
+SLOWEST_RECORDED = 400
+"""How many of the slowest tests ``durations.json`` keeps (the rest count as unknown)."""
+
+
+def recorded_durations() -> dict[str, float]:
+    """The committed durations (seconds by test id), or none when the file is unreadable."""
+    try:
+        known = json.loads(RECORDED.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in known.items()} if isinstance(known, dict) else {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -114,7 +128,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     folder = Path(config.stash[_GROUPS])
     cache = getattr(config, "cache", None)
-    durations: dict[str, float] = cache.get(DURATIONS_KEY, {}) if cache is not None else {}
+    durations: dict[str, float] = recorded_durations() | (
+        cache.get(DURATIONS_KEY, {}) if cache is not None else {})
 
     class MarkedGroupScheduling(LoadGroupScheduling):
         """``LoadGroupScheduling`` that also finds a test's group in the workers' files and
@@ -146,3 +161,22 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             super()._assign_work_unit(node)
 
     return MarkedGroupScheduling(config, log)
+
+
+def _record() -> None:
+    """Rewrite ``durations.json`` from this checkout's pytest cache: the slowest tests of the
+    last runs, the image build counted as on a machine that never built it."""
+    cached = Path(__file__).parents[2] / ".pytest_cache" / "v" / DURATIONS_KEY
+    known: dict[str, float] = json.loads(cached.read_text(encoding="utf-8"))
+    slowest = sorted(known.items(), key=lambda item: -item[1])[:SLOWEST_RECORDED]
+    kept = {test: round(seconds, 1) for test, seconds in sorted(slowest)}
+    build = "tests/deploy/test_image.py::test_the_image_evaluates_against_prometheus_on_the_host"
+    kept[build] = max(kept.get(build, 0.0), COLD_IMAGE_BUILD_S)
+    RECORDED.write_text(json.dumps(kept, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+
+COLD_IMAGE_BUILD_S = 360.0
+"""The image's first build on a fresh machine (Debian base with mmdebstrap, then buildah)."""
+
+if __name__ == "__main__":
+    _record()
