@@ -43,8 +43,11 @@ class Fault:
     follows from the range asked (a few series over many points). ``None``: series are
     added until the body has ``huge_bytes``, whatever was asked (a flood of series)."""
     huge_samples: int | None = None
-    """``huge`` with this many samples in each series (one per step from the start asked, as
-    many as that makes, past the range's end too), compactly written (``[t,"v"]``)."""
+    """``huge`` with this many samples in each series (one per step from the start asked),
+    compactly written (``[t,"v"]``); at most the range's instants, as Prometheus answers,
+    unless ``huge_past_end``."""
+    huge_past_end: bool = False
+    """``huge_samples`` all sent, past the range's end too: an answer no Prometheus gives."""
     huge_query: str | None = None
     """``huge`` only for range queries containing this text (the gate's own), the healthy
     answer for the rest (as Prometheus gives one series for gacheck's ``count(...)``
@@ -92,7 +95,7 @@ def _samples(start: float, step: float, count: int, compact: bool) -> list[bytes
     to series, as real rates do."""
     if compact:  # one run, made with bytes joins: 10 million samples in seconds
         first, whole = int(start), int(step)
-        run = b",".join(b'[%d,"%d"]' % (first + i * whole, (i * 7919) % 97)
+        run = b",".join(b'[%d,"0.000%02d"]' % (first + i * whole, (i * 7919) % 97)
                         for i in range(count))
         return [run] * 7
     return [",".join(f'[{start + i * step:.3f},"0.00{(i * 7919 + shift) % 9973}"]'
@@ -100,12 +103,16 @@ def _samples(start: float, step: float, count: int, compact: bool) -> list[bytes
 
 
 def huge_matrix(params: dict[str, str], size: int, series: int | None = None,
-                samples_per_series: int | None = None) -> Iterator[bytes]:
+                samples_per_series: int | None = None,
+                past_end: bool = False) -> Iterator[bytes]:
     """A valid range answer: ``series`` series, or as many as make about ``size`` bytes, each
-    with one sample per step asked (at most 11,000), or ``samples_per_series``."""
+    with one sample per step asked (at most 11,000), or ``samples_per_series`` (no more than
+    the range's instants unless ``past_end``)."""
     start, step = float(params.get("start", 0)), float(params.get("step", 60) or 60)
     end = float(params.get("end", start))
-    count = samples_per_series or max(1, min(int((end - start) // step) + 1, 11_000))
+    instants = max(1, min(int((end - start) // step) + 1, 11_000))
+    count = instants if samples_per_series is None else (
+        samples_per_series if past_end else min(samples_per_series, instants))
     samples = _samples(start, step, count, samples_per_series is not None)
     yield b'{"status":"success","data":{"resultType":"matrix","result":['
     sent, index = 0, 0
@@ -226,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             try:
                 for chunk in huge_matrix(params, fault.huge_bytes, fault.huge_series,
-                                         fault.huge_samples):
+                                         fault.huge_samples, fault.huge_past_end):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.write(b"0\r\n\r\n")
             except OSError:

@@ -20,6 +20,7 @@ from gacheck.collectors.prometheus.chunks import Span
 from gacheck.collectors.prometheus.explain import explain, refused_status
 from gacheck.collectors.prometheus.fetch import (
     Block,
+    ImpossibleAnswer,
     decode_matrix,
     fetch_range,
     fetch_samples,
@@ -172,10 +173,13 @@ class PrometheusClient:
                 reason = explain(exc, response, self.url, self.settings.timeout)
                 raise CollectorError(f"{reason} (query: {short(promql)})") from None
 
-    def decode_body(self, body: bytes, span: Span, promql: str) -> Block:
-        """A range body as arrays; Prometheus' own error, or ours, in words."""
+    def decode_body(self, body: bytes, span: Span, promql: str,
+                    step_ms: int | None = None) -> Block:
+        """A range body as arrays; Prometheus' own error, or ours, in words. ``step_ms``: a
+        range query's step (each series has at most ``span``'s instants); ``None`` for raw
+        samples."""
         try:
-            return decode_matrix(body, span, self.settings.max_series)
+            return decode_matrix(body, span, self.settings.max_series, step_ms)
         except (CollectorError, ValueError) as failed:
             # Worded as for every other answer: "status": "error" on HTTP 200 is refused.
             reason = _refused_status(body) or (
@@ -328,6 +332,8 @@ def _refused_status(body: bytes) -> str | None:
 def _unlike(failed: Exception) -> str:
     """Why a range body is not a Prometheus matrix, in the words the instant path uses."""
     text = str(failed)
+    if isinstance(failed, ImpossibleAnswer):  # its own words say what cannot be
+        return text
     if "nested too deeply" in text:
         return "a body nested too deeply to read"
     if "not a Prometheus matrix" in text:

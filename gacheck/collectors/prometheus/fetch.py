@@ -39,6 +39,11 @@ class NotPrometheus(ValueError):
     """A 200 answer that is not a Prometheus matrix (``explain`` words it)."""
 
 
+class ImpossibleAnswer(NotPrometheus):
+    """A well-formed matrix that no Prometheus gives for the query asked (a series with more
+    samples than the query's instants); the message says what is impossible."""
+
+
 class PrometheusRefused(CollectorError):
     """``status: error`` in a 200 answer; the message is Prometheus' own."""
 
@@ -47,12 +52,15 @@ def label_key(labels: dict[str, str]) -> Key:
     return tuple(sorted(labels.items()))
 
 
-def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
+def decode_matrix(body: bytes, span: Span, max_series: int = 10_000,
+                  step_ms: int | None = None) -> Block:
     """A ``query_range`` body to a ``Block``; anything else raises ``NotPrometheus``, more
-    than ``max_series`` series ``TooManySeries``."""
+    than ``max_series`` series ``TooManySeries``. With ``step_ms`` (a range query's, not a
+    read of raw samples), a series with more samples than ``span`` has instants raises
+    ``ImpossibleAnswer`` before its arrays are allocated."""
     import msgspec
 
-    from gacheck.collectors.prometheus.points import decode_points
+    from gacheck.collectors.prometheus.points import MoreSamplesThanInstants, decode_points
     from gacheck.collectors.prometheus.shapes import DECODER, MatrixSeries
 
     try:
@@ -70,10 +78,13 @@ def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
     if len(result) > max_series:  # SeriesCounter stops most floods while they are read
         raise TooManySeries(len(result), max_series)
     released = cast("list[MatrixSeries | None]", result)  # each series let go once it is read
+    limit = span.points(step_ms) if step_ms is not None else None
     for index in range(len(result)):
         item, released[index] = result[index], None
         try:  # a piece of the series at a time (points): never its samples as objects
-            times, values = decode_points(item.values)
+            times, values = decode_points(item.values, limit)
+        except MoreSamplesThanInstants as impossible:
+            raise ImpossibleAnswer(str(impossible)) from None
         except (msgspec.DecodeError, ValueError, RecursionError):
             raise NotPrometheus("malformed samples") from None
         key = label_key(item.metric)

@@ -78,7 +78,7 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
     def finish(index: int, body: bytes) -> None:
         plan = plans[index]
         assert plan.fetch is not None
-        fetched = client.decode_body(body, plan.fetch, promql)
+        fetched = client.decode_body(body, plan.fetch, promql, step_ms)
         done = complete_chunk(cache, plan, fetched, closed)
         assert done.block is not None
         grid.add(done.block)
@@ -105,7 +105,7 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
         return client.fetch_body(promql, spans[index], step_ms)
 
     def finish(index: int, body: bytes) -> None:
-        blocks[index] = grid.add(client.decode_body(body, spans[index], promql))
+        blocks[index] = grid.add(client.decode_body(body, spans[index], promql, step_ms))
 
     concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency,
                  pool_of(client))
