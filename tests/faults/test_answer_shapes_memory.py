@@ -57,9 +57,11 @@ def test_a_series_of_more_samples_than_instants_asked_is_an_error_within_500_mb(
     assert "Traceback" not in done.stderr
     # fail-closed: evidence no Prometheus can give is an error, never a judgement
     assert gate["status"] == "error", gate["message"]
+    # refused while it is read (or, had it been read whole, when decoded, with its count);
     # either piece of the window (10,800 instants and 1) may be the first refused
-    assert re.search(r"a series has more samples \(10,000,000\) than the query's "
-                     r"(10,800 instants|1 instant)\)", gate["message"]), gate["message"]
+    assert re.search(r"did not answer like Prometheus \(a series has more samples "
+                     r"(\(10,000,000\) )?than the query's (10,800 instants|1 instant)\)",
+                     gate["message"]), gate["message"]
     assert 0 < done.peak_rss_mb < 500, done.peak_rss_mb
 
 
@@ -78,4 +80,4 @@ def test_a_series_up_to_the_instants_asked_is_judged_one_more_is_an_error(
 
     assert result.status.value == status, result.message
     if status == "error":
-        assert "a series has more samples (62) than the query's 61 instants" in result.message
+        assert "a series has more samples than the query's 61 instants" in result.message
