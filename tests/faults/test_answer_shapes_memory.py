@@ -2,8 +2,10 @@
 whatever its shape (issue 23, item 2): 700 series of 10,800 samples, 10,000 series of 750.
 One series of 10 million samples cannot be a range query's answer (one sample per instant
 asked at most: 10,800 here): it is refused, as an error that says so, within the same 500 MB.
+A raw read (the alerts gate's ``ALERTS[6h]``) of 8 million samples, the most of that size
+under the cap, is judged within the same 500 MB, with the chunk cache and without.
 Each runs ``gacheck evaluate`` in a child process that reports its own peak (VmHWM), with the
-fault server's answer on the gate's range query."""
+fault server's answer on the gate's query."""
 
 from __future__ import annotations
 
@@ -41,6 +43,43 @@ def test_a_200_mb_answer_of_any_shape_is_judged_within_500_mb(
     assert "Traceback" not in done.stderr
     # judged (sparse series read no_data: too few samples in the window), not refused
     assert gate["status"] in ("pass", "fail", "warn", "no_data"), gate["message"]
+    assert 0 < done.peak_rss_mb < 500, done.peak_rss_mb
+
+ALERTS_6H = """
+[settings]
+window = "6h"
+timeout = "240s"
+
+[prometheus]
+timeout = "120s"
+retries = 0
+
+[[gates]]
+id = "alerts"
+kind = "alerts"
+title = "No critical alert"
+check_rules = false
+"""
+"""The alerts gate over 6 hours: its raw read of ``ALERTS[6h]`` gets the answer."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cache", ["--no-cache", "--cache-dir"])
+def test_a_raw_read_of_8m_samples_is_judged_within_500_mb(
+    run_isolated, server: FaultServer, tmp_path, cache: str
+) -> None:
+    """One series of 8 M samples over the 6 hours (2 ms apart; about 216 MB): one request
+    without a cache, two pieces with one (the second a millisecond long: one sample)."""
+    server.fault = Fault("huge", huge_series=1, huge_samples=8_000_000, huge_query="ALERTS{")
+    args = (cache,) if cache == "--no-cache" else (cache, str(tmp_path / "cache"))
+    done = run_isolated(config=ALERTS_6H, args=args)
+
+    (gate,) = done.gates
+    print(f"raw read, {cache}: peak {done.peak_rss_mb:.0f} MB, {gate['status']}: "
+          f"{gate['message'][:100]}")
+    assert "Traceback" not in done.stderr
+    assert gate["status"] == "fail", gate["message"]  # the one alert series fired
+    assert "1 alert fired in the 6h window" in gate["message"], gate["message"]
     assert 0 < done.peak_rss_mb < 500, done.peak_rss_mb
 
 

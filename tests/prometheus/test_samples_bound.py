@@ -73,3 +73,26 @@ def test_a_bracket_inside_a_value_is_refused_as_malformed() -> None:
     assert len(raw) > PIECE
     with pytest.raises(NotPrometheus, match="malformed samples"):
         decode_matrix(raw, span(60_000), step_ms=STEP)
+
+
+def test_a_raw_read_holds_at_most_one_sample_per_millisecond_of_its_range() -> None:
+    """``x[N ms]`` (``fetch_samples``): N milliseconds, and the left end, which Prometheus 2
+    includes, one more; beyond that the answer is refused before it is decoded."""
+    from gacheck.collectors.prometheus.client import PrometheusClient
+    from gacheck.collectors.prometheus.http import ConnectionSettings
+    from gacheck.collectors.prometheus.samples import decode
+    from gacheck.core.errors import CollectorError
+
+    client = PrometheusClient(ConnectionSettings(url="http://127.0.0.1:9", timeout=1, retries=0,
+                                                 verify=True, max_points=11000))
+    window = Span(START, START + 99)  # 100 ms
+    every_ms = [f'[{(START - 1 + i) / 1000:.3f},"1"]' for i in range(101)]
+    raw = ('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},'
+           '"values":[' + ",".join(every_ms) + "]}]}}").encode()
+    ((times, _),) = decode(client, raw, window, "x").series.values()
+    assert len(times) == 101 and times[0] == START - 1
+
+    one_more = raw.replace(b'"values":[', b'"values":[[%.3f,"1"],' % ((START - 2) / 1000))
+    with pytest.raises(CollectorError, match=r"a series has more samples \(102\) than the "
+                                             r"query's 101 instants"):
+        decode(client, one_more, window, "x")

@@ -134,21 +134,20 @@ class PrometheusClient:
     def samples(self, selector: str, at: datetime, lookback_s: float) -> QueryResult:
         """Every stored sample of ``selector`` in the ``lookback_s`` before ``at`` (``at``
         included): the instant query ``selector[lookback]``, recorded as such. With a cache,
-        fetched in chunks and the closed ones kept (``samples``)."""
+        fetched in chunks and the closed ones kept; without, one request (``samples``):
+        decoded into arrays either way, never as a Python object per sample."""
         from gacheck.collectors.prometheus.promql import duration
-
-        promql = f"{selector}[{duration(lookback_s)}]"
-        if self.cache is None or self.scope is None:
-            return self.instant(promql, at)
         from gacheck.collectors.prometheus.samples import run_samples
 
+        promql = f"{selector}[{duration(lookback_s)}]"
+        cached = self.cache is not None and self.scope is not None
         merged = run_samples(self, selector, at - timedelta(seconds=lookback_s), at,
-                             self.cache, self.scope, self.cache_margin_s)
+                             self.cache if cached else None, self.scope, self.cache_margin_s)
         series = [Series(labels, times, values) for labels, times, values in merged.series]
         record = QueryRecord(
             promql=promql, kind="instant", time=at, series=len(series),
             samples=sum(len(s.values) for s in series), warnings=merged.warnings,
-            chunks=merged.chunks,
+            chunks=merged.chunks if cached else [],
         )
         return QueryResult(series, record, merged.warnings)
 
@@ -172,6 +171,10 @@ class PrometheusClient:
             except Exception as exc:  # requests, urllib3 and the like
                 reason = explain(exc, response, self.url, self.settings.timeout)
                 raise CollectorError(f"{reason} (query: {short(promql)})") from None
+            finally:
+                # The response hook keeps each thread's last response for instant queries;
+                # here it would keep this body (200 MB) alive after the caller dropped it.
+                self._local.response = None
 
     def decode_body(self, body: bytes, span: Span, promql: str,
                     step_ms: int | None = None) -> Block:
