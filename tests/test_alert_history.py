@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gacheck.collectors.prometheus.results import Series
-from gacheck.sli.alert_history import DEFAULT_INTERVAL_S, _HIDDEN, firing_spans
+from gacheck.sli.alert_history import _HIDDEN, DEFAULT_INTERVAL_S, firing_spans
 
 
 def reference(series: list[Series]) -> list[tuple]:

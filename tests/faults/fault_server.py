@@ -108,13 +108,16 @@ def _samples(first_ms: int, step_ms: int, count: int, compact: bool) -> list[byt
                      for i in range(count)).encode() for shift in range(7)]
 
 
+RANGE_UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
 def _asked(params: dict[str, str]) -> tuple[int, int, int]:
     """What a request asked, in milliseconds: (first instant, step, instants). A range query:
-    its step grid (at most 11,000 instants). A raw read (``x[Nms]`` at ``time``, as gacheck
-    reads raw samples): every millisecond of the range, a sample at most on each."""
-    raw = re.search(r"\[(\d+)ms\]$", params.get("query", ""))
+    its step grid (at most 11,000 instants). A raw read (``x[6h]`` or ``x[Nms]`` at ``time``,
+    as gacheck reads raw samples): every millisecond of the range, a sample at most on each."""
+    raw = re.search(r"\[(\d+)(ms|s|m|h|d)\]$", params.get("query", ""))
     if raw is not None and "time" in params and "start" not in params:
-        length = int(raw.group(1))
+        length = int(raw.group(1)) * RANGE_UNITS_MS[raw.group(2)]
         return round(float(params["time"]) * 1000) - length + 1, 1, length
     start, step = float(params.get("start", 0)), float(params.get("step", 60) or 60)
     end = float(params.get("end", start))

@@ -80,6 +80,9 @@ def test_a_raw_read_of_8m_samples_is_judged_within_500_mb(
     assert "Traceback" not in done.stderr
     assert gate["status"] == "fail", gate["message"]  # the one alert series fired
     assert "1 alert fired in the 6h window" in gate["message"], gate["message"]
+    read = gate["evidence"]["queries"][0]
+    # read whole (with the cache, the second piece, a millisecond long, adds its one sample)
+    assert read["promql"].endswith("[6h]") and read["samples"] in (8_000_000, 8_000_001)
     assert 0 < done.peak_rss_mb < 500, done.peak_rss_mb
 
 

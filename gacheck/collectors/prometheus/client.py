@@ -142,7 +142,8 @@ class PrometheusClient:
         promql = f"{selector}[{duration(lookback_s)}]"
         cached = self.cache is not None and self.scope is not None
         merged = run_samples(self, selector, at - timedelta(seconds=lookback_s), at,
-                             self.cache if cached else None, self.scope, self.cache_margin_s)
+                             self.cache if cached else None, self.scope, self.cache_margin_s,
+                             duration(lookback_s))
         series = [Series(labels, times, values) for labels, times, values in merged.series]
         record = QueryRecord(
             promql=promql, kind="instant", time=at, series=len(series),
@@ -156,9 +157,9 @@ class PrometheusClient:
         words; at most ``max_concurrency`` of the evaluation at a time."""
         return self._fetch(promql, lambda: fetch_range(self, promql, span, step_ms))
 
-    def fetch_samples_body(self, selector: str, span: Span) -> bytes:
+    def fetch_samples_body(self, selector: str, span: Span, written: str | None = None) -> bytes:
         """One piece of raw samples (``samples``), errors in words."""
-        return self._fetch(selector, lambda: fetch_samples(self, selector, span))
+        return self._fetch(selector, lambda: fetch_samples(self, selector, span, written))
 
     def _fetch(self, promql: str, request: Any) -> bytes:
         with self._slots:

@@ -139,13 +139,17 @@ def fetch_range(client: Any, promql: str, span: Span, step_ms: int) -> tuple[byt
     return response.content, response
 
 
-def fetch_samples(client: Any, selector: str, span: Span) -> tuple[bytes | None, Any]:
+def fetch_samples(client: Any, selector: str, span: Span,
+                  written: str | None = None) -> tuple[bytes | None, Any]:
     """The raw samples of ``selector`` from ``span.first_ms`` to ``span.last_ms``: an instant
     query at the last millisecond over a range one millisecond longer (trimmed by the caller,
-    so that the left end is the same whether the server includes it or not)."""
+    so that the left end is the same whether the server includes it or not). ``written``:
+    the range as the user's look-back reads (``2d``), asked as it is (the window in one
+    query, without a cache)."""
     settings = client.settings
+    length = written or f"{span.last_ms - span.first_ms + 1}ms"
     params = {
-        "query": f"{selector}[{span.last_ms - span.first_ms + 1}ms]",
+        "query": f"{selector}[{length}]",
         "time": f"{span.last_ms / 1000:.3f}", "timeout": client.server_timeout(),
     }
     response = client.session.get(

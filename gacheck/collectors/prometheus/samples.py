@@ -10,9 +10,10 @@ piece (Prometheus 2 includes a sample at a range's left end, Prometheus 3 does n
 trimmed pieces are the same on both). Closed chunks are stored as range chunks are
 (``cache``); the next round asks only for the samples after the stored ones.
 
-Without a cache the window is one such instant query. Either way each answer is decoded into
-arrays (``decode_matrix``), bounded by its range: a series has at most one sample per
-millisecond of it, or the answer is refused before its arrays are allocated.
+Without a cache the window is one instant query, ``selector[48h]`` at ``--at``. Either way
+each answer is decoded into arrays (``decode_matrix``), bounded by its range: a series has
+at most one sample per millisecond of it, or the answer is refused before its arrays are
+allocated.
 """
 
 from __future__ import annotations
@@ -44,10 +45,13 @@ def cache_query(selector: str) -> str:
 
 
 def run_samples(client: Any, selector: str, start: datetime, end: datetime,
-                cache: ChunkCache | None, scope: CacheScope | None, margin_s: float) -> Merged:
+                cache: ChunkCache | None, scope: CacheScope | None, margin_s: float,
+                written: str | None = None) -> Merged:
+    """The window's raw samples: in cached pieces, or without a cache as one instant query
+    over the range ``written`` (``48h``) at ``end``, as the audit records it."""
     window = Span(to_ms(start.timestamp()), to_ms(end.timestamp()))
     if cache is None or scope is None:
-        body = client.fetch_samples_body(selector, window)
+        body = client.fetch_samples_body(selector, window, written)
         block = trim(decode(client, body, window, selector), window)
         del body
         return _joined([block], ["prometheus"], [Task(window)])
