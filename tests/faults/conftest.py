@@ -2,9 +2,9 @@
 
 ``run_gate(config)`` (``tests.support.gates``) evaluates one gate in-process the way
 ``gacheck evaluate`` does, each gate under its time limit, against the fault server;
-``run_isolated(config, ...)`` runs ``gacheck evaluate`` in a child process with a memory
-limit and reports its peak resident memory, so that a runaway read fails one test instead
-of exhausting the machine.
+``run_isolated(config, ..., args=...)`` runs ``gacheck evaluate`` (with ``args`` added) in a
+child process with a memory limit and reports its peak resident memory, so that a runaway
+read fails one test instead of exhausting the machine.
 """
 
 from __future__ import annotations
@@ -66,13 +66,13 @@ def _memory_limit(limit: int) -> Callable[[], None]:
 @pytest.fixture
 def run_isolated(tmp_path: Path, server: FaultServer) -> Callable[..., Isolated]:
     def run(config: str = PROMETHEUS_GATE, memory: int = 3 * 1024**3,
-            timeout: float = 300) -> Isolated:
+            timeout: float = 300, args: tuple[str, ...] = ()) -> Isolated:
         path = tmp_path / "gates.toml"
         path.write_text(textwrap.dedent(config), encoding="utf-8")
         argv = [sys.executable, str(Path(__file__).parent / "peak_run.py"), "evaluate",
                 "--config", str(path), "--repo", str(tmp_path), "--no-write", "--format",
                 "json", "--at", stamp(AT), "--prometheus-url", server.url,
-                "--facade-url", server.url]
+                "--facade-url", server.url, *args]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
             env.pop(name, None)

@@ -11,6 +11,7 @@ reaches the gate's own query.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import zlib
@@ -43,8 +44,11 @@ class Fault:
     follows from the range asked (a few series over many points). ``None``: series are
     added until the body has ``huge_bytes``, whatever was asked (a flood of series)."""
     huge_samples: int | None = None
-    """``huge`` with this many samples in each series (one per step from the start asked, as
-    many as that makes, past the range's end too), compactly written (``[t,"v"]``)."""
+    """``huge`` with this many samples in each series (one per step from the start asked),
+    compactly written (``[t,"v"]``); at most the range's instants, as Prometheus answers,
+    unless ``huge_past_end``."""
+    huge_past_end: bool = False
+    """``huge_samples`` all sent, past the range's end too: an answer no Prometheus gives."""
     huge_query: str | None = None
     """``huge`` only for range queries containing this text (the gate's own), the healthy
     answer for the rest (as Prometheus gives one series for gacheck's ``count(...)``
@@ -87,26 +91,54 @@ def vector(params: dict[str, str], value: str) -> dict:
         {"metric": {}, "value": [at, value]}]}}
 
 
-def _samples(start: float, step: float, count: int, compact: bool) -> list[bytes]:
+def _samples(first_ms: int, step_ms: int, count: int, compact: bool) -> list[bytes]:
     """Seven sample runs (series take turns); values differ from sample to sample and series
     to series, as real rates do."""
     if compact:  # one run, made with bytes joins: 10 million samples in seconds
-        first, whole = int(start), int(step)
-        run = b",".join(b'[%d,"%d"]' % (first + i * whole, (i * 7919) % 97)
-                        for i in range(count))
+        if first_ms % 1000 == 0 and step_ms % 1000 == 0:  # whole seconds, written as such
+            first, whole = first_ms // 1000, step_ms // 1000
+            run = b",".join(b'[%d,"0.000%02d"]' % (first + i * whole, (i * 7919) % 97)
+                            for i in range(count))
+        else:
+            run = b",".join(b'[%d.%03d,"0.000%02d"]' % (*divmod(first_ms + i * step_ms, 1000),
+                                                          (i * 7919) % 97)
+                            for i in range(count))
         return [run] * 7
-    return [",".join(f'[{start + i * step:.3f},"0.00{(i * 7919 + shift) % 9973}"]'
+    return [",".join(f'[{(first_ms + i * step_ms) / 1000:.3f},"0.00{(i * 7919 + shift) % 9973}"]'
                      for i in range(count)).encode() for shift in range(7)]
 
 
-def huge_matrix(params: dict[str, str], size: int, series: int | None = None,
-                samples_per_series: int | None = None) -> Iterator[bytes]:
-    """A valid range answer: ``series`` series, or as many as make about ``size`` bytes, each
-    with one sample per step asked (at most 11,000), or ``samples_per_series``."""
+RANGE_UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def _asked(params: dict[str, str]) -> tuple[int, int, int]:
+    """What a request asked, in milliseconds: (first instant, step, instants). A range query:
+    its step grid (at most 11,000 instants). A raw read (``x[6h]`` or ``x[Nms]`` at ``time``,
+    as gacheck reads raw samples): every millisecond of the range, a sample at most on each."""
+    raw = re.search(r"\[(\d+)(ms|s|m|h|d)\]$", params.get("query", ""))
+    if raw is not None and "time" in params and "start" not in params:
+        length = int(raw.group(1)) * RANGE_UNITS_MS[raw.group(2)]
+        return round(float(params["time"]) * 1000) - length + 1, 1, length
     start, step = float(params.get("start", 0)), float(params.get("step", 60) or 60)
     end = float(params.get("end", start))
-    count = samples_per_series or max(1, min(int((end - start) // step) + 1, 11_000))
-    samples = _samples(start, step, count, samples_per_series is not None)
+    instants = max(1, min(int((end - start) // step) + 1, 11_000))
+    return round(start * 1000), round(step * 1000), instants
+
+
+def huge_matrix(params: dict[str, str], size: int, series: int | None = None,
+                samples_per_series: int | None = None,
+                past_end: bool = False) -> Iterator[bytes]:
+    """A valid range answer: ``series`` series, or as many as make about ``size`` bytes, each
+    with one sample per step asked (at most 11,000), or ``samples_per_series`` (no more than
+    the range's instants unless ``past_end``). A raw read gets ``samples_per_series`` spread
+    evenly over its range (the last one at its end)."""
+    first, step, instants = _asked(params)
+    count = instants if samples_per_series is None else (
+        samples_per_series if past_end else min(samples_per_series, instants))
+    if step == 1 and count and not past_end:  # raw: evenly spread, the last one at the end
+        step = max(1, instants // count)
+        first += instants - 1 - (count - 1) * step
+    samples = _samples(first, step, count, samples_per_series is not None)
     yield b'{"status":"success","data":{"resultType":"matrix","result":['
     sent, index = 0, 0
     while index < series if series is not None else sent < size:
@@ -226,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             try:
                 for chunk in huge_matrix(params, fault.huge_bytes, fault.huge_series,
-                                         fault.huge_samples):
+                                         fault.huge_samples, fault.huge_past_end):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.write(b"0\r\n\r\n")
             except OSError:

@@ -20,6 +20,7 @@ from gacheck.collectors.prometheus.chunks import Span
 from gacheck.collectors.prometheus.explain import explain, refused_status
 from gacheck.collectors.prometheus.fetch import (
     Block,
+    ImpossibleAnswer,
     decode_matrix,
     fetch_range,
     fetch_samples,
@@ -133,21 +134,21 @@ class PrometheusClient:
     def samples(self, selector: str, at: datetime, lookback_s: float) -> QueryResult:
         """Every stored sample of ``selector`` in the ``lookback_s`` before ``at`` (``at``
         included): the instant query ``selector[lookback]``, recorded as such. With a cache,
-        fetched in chunks and the closed ones kept (``samples``)."""
+        fetched in chunks and the closed ones kept; without, one request (``samples``):
+        decoded into arrays either way, never as a Python object per sample."""
         from gacheck.collectors.prometheus.promql import duration
-
-        promql = f"{selector}[{duration(lookback_s)}]"
-        if self.cache is None or self.scope is None:
-            return self.instant(promql, at)
         from gacheck.collectors.prometheus.samples import run_samples
 
+        promql = f"{selector}[{duration(lookback_s)}]"
+        cached = self.cache is not None and self.scope is not None
         merged = run_samples(self, selector, at - timedelta(seconds=lookback_s), at,
-                             self.cache, self.scope, self.cache_margin_s)
+                             self.cache if cached else None, self.scope, self.cache_margin_s,
+                             duration(lookback_s))
         series = [Series(labels, times, values) for labels, times, values in merged.series]
         record = QueryRecord(
             promql=promql, kind="instant", time=at, series=len(series),
             samples=sum(len(s.values) for s in series), warnings=merged.warnings,
-            chunks=merged.chunks,
+            chunks=merged.chunks if cached else [],
         )
         return QueryResult(series, record, merged.warnings)
 
@@ -156,9 +157,9 @@ class PrometheusClient:
         words; at most ``max_concurrency`` of the evaluation at a time."""
         return self._fetch(promql, lambda: fetch_range(self, promql, span, step_ms))
 
-    def fetch_samples_body(self, selector: str, span: Span) -> bytes:
+    def fetch_samples_body(self, selector: str, span: Span, written: str | None = None) -> bytes:
         """One piece of raw samples (``samples``), errors in words."""
-        return self._fetch(selector, lambda: fetch_samples(self, selector, span))
+        return self._fetch(selector, lambda: fetch_samples(self, selector, span, written))
 
     def _fetch(self, promql: str, request: Any) -> bytes:
         with self._slots:
@@ -171,11 +172,18 @@ class PrometheusClient:
             except Exception as exc:  # requests, urllib3 and the like
                 reason = explain(exc, response, self.url, self.settings.timeout)
                 raise CollectorError(f"{reason} (query: {short(promql)})") from None
+            finally:
+                # The response hook keeps each thread's last response for instant queries;
+                # here it would keep this body (200 MB) alive after the caller dropped it.
+                self._local.response = None
 
-    def decode_body(self, body: bytes, span: Span, promql: str) -> Block:
-        """A range body as arrays; Prometheus' own error, or ours, in words."""
+    def decode_body(self, body: bytes, span: Span, promql: str,
+                    step_ms: int | None = None) -> Block:
+        """A range body as arrays; Prometheus' own error, or ours, in words. ``step_ms``: a
+        range query's step (each series has at most ``span``'s instants); ``None`` for raw
+        samples."""
         try:
-            return decode_matrix(body, span, self.settings.max_series)
+            return decode_matrix(body, span, self.settings.max_series, step_ms)
         except (CollectorError, ValueError) as failed:
             # Worded as for every other answer: "status": "error" on HTTP 200 is refused.
             reason = _refused_status(body) or (
@@ -328,6 +336,8 @@ def _refused_status(body: bytes) -> str | None:
 def _unlike(failed: Exception) -> str:
     """Why a range body is not a Prometheus matrix, in the words the instant path uses."""
     text = str(failed)
+    if isinstance(failed, ImpossibleAnswer):  # its own words say what cannot be
+        return text
     if "nested too deeply" in text:
         return "a body nested too deeply to read"
     if "not a Prometheus matrix" in text:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gacheck.collectors.prometheus.answer_limits import BodyTooLarge
+from gacheck.collectors.prometheus.answer_limits import BodyTooLarge, MoreSamplesThanAsked
 from gacheck.collectors.prometheus.http import NestedTooDeeply
 from gacheck.collectors.prometheus.request_budget import RequestBudgetSpent
 
@@ -20,6 +20,8 @@ def explain(exc: BaseException, response: Any, url: str, timeout: float) -> str:
     """One sentence for a failed request: Prometheus' own error when it gave one."""
     import requests
 
+    if isinstance(exc, MoreSamplesThanAsked):  # an answer no Prometheus gives
+        return f"{url} did not answer like Prometheus ({exc})"
     if isinstance(exc, BodyTooLarge | RequestBudgetSpent):
         return f"Prometheus at {url}: {exc}"
     if response is not None and response.status_code != 200:

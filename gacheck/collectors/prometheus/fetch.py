@@ -39,6 +39,11 @@ class NotPrometheus(ValueError):
     """A 200 answer that is not a Prometheus matrix (``explain`` words it)."""
 
 
+class ImpossibleAnswer(NotPrometheus):
+    """A well-formed matrix that no Prometheus gives for the query asked (a series with more
+    samples than the query's instants); the message says what is impossible."""
+
+
 class PrometheusRefused(CollectorError):
     """``status: error`` in a 200 answer; the message is Prometheus' own."""
 
@@ -47,12 +52,15 @@ def label_key(labels: dict[str, str]) -> Key:
     return tuple(sorted(labels.items()))
 
 
-def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
+def decode_matrix(body: bytes, span: Span, max_series: int = 10_000,
+                  step_ms: int | None = None) -> Block:
     """A ``query_range`` body to a ``Block``; anything else raises ``NotPrometheus``, more
-    than ``max_series`` series ``TooManySeries``."""
+    than ``max_series`` series ``TooManySeries``. With ``step_ms`` (a range query's, not a
+    read of raw samples), a series with more samples than ``span`` has instants raises
+    ``ImpossibleAnswer`` before its arrays are allocated."""
     import msgspec
 
-    from gacheck.collectors.prometheus.points import decode_points
+    from gacheck.collectors.prometheus.points import MoreSamplesThanInstants, decode_points
     from gacheck.collectors.prometheus.shapes import DECODER, MatrixSeries
 
     try:
@@ -70,10 +78,13 @@ def decode_matrix(body: bytes, span: Span, max_series: int = 10_000) -> Block:
     if len(result) > max_series:  # SeriesCounter stops most floods while they are read
         raise TooManySeries(len(result), max_series)
     released = cast("list[MatrixSeries | None]", result)  # each series let go once it is read
+    limit = span.points(step_ms) if step_ms is not None else None
     for index in range(len(result)):
         item, released[index] = result[index], None
         try:  # a piece of the series at a time (points): never its samples as objects
-            times, values = decode_points(item.values)
+            times, values = decode_points(item.values, limit)
+        except MoreSamplesThanInstants as impossible:
+            raise ImpossibleAnswer(str(impossible)) from None
         except (msgspec.DecodeError, ValueError, RecursionError):
             raise NotPrometheus("malformed samples") from None
         key = label_key(item.metric)
@@ -128,13 +139,17 @@ def fetch_range(client: Any, promql: str, span: Span, step_ms: int) -> tuple[byt
     return response.content, response
 
 
-def fetch_samples(client: Any, selector: str, span: Span) -> tuple[bytes | None, Any]:
+def fetch_samples(client: Any, selector: str, span: Span,
+                  written: str | None = None) -> tuple[bytes | None, Any]:
     """The raw samples of ``selector`` from ``span.first_ms`` to ``span.last_ms``: an instant
     query at the last millisecond over a range one millisecond longer (trimmed by the caller,
-    so that the left end is the same whether the server includes it or not)."""
+    so that the left end is the same whether the server includes it or not). ``written``:
+    the range as the user's look-back reads (``2d``), asked as it is (the window in one
+    query, without a cache)."""
     settings = client.settings
+    length = written or f"{span.last_ms - span.first_ms + 1}ms"
     params = {
-        "query": f"{selector}[{span.last_ms - span.first_ms + 1}ms]",
+        "query": f"{selector}[{length}]",
         "time": f"{span.last_ms / 1000:.3f}", "timeout": client.server_timeout(),
     }
     response = client.session.get(

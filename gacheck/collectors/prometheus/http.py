@@ -18,8 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gacheck.collectors.prometheus.answer_limits import (
+    AnswerCounter,
     BodyTooLarge,
-    SeriesCounter,
+    answer_counters,
+    instants_asked,
     size_text,
 )
 from gacheck.collectors.prometheus.read_budget import ReadBudget
@@ -123,24 +125,26 @@ def _required_env(ctx: Context, name: str | None, key: str, secret: bool = True)
 
 
 def read_capped(response: Any, limit: int, seconds: float,
-                max_series: int | None = None, budget: ReadBudget | None = None) -> None:
+                max_series: int | None = None, budget: ReadBudget | None = None,
+                instants: int | None = None) -> None:
     """Read a streamed ``requests`` response into ``response.content``: at most ``limit``
     bytes after decompression, within ``seconds`` in all (a trickle does not reset it).
-    Beyond either, or beyond ``max_series`` series, the response is emptied and closed, and
-    ``BodyTooLarge`` (``TooManySeries``) or requests' ``ReadTimeout`` raised; a body that
-    breaks off is requests' ``ChunkedEncodingError``. With a ``budget``, answers read at the
-    same time share it (``gacheck.collectors.prometheus.read_budget``)."""
+    Beyond either, beyond ``max_series`` series, or (a range query's answer) with a series of
+    more samples than its ``instants``, the response is emptied and closed, and
+    ``BodyTooLarge`` (``TooManySeries``), ``MoreSamplesThanAsked`` or requests' ``ReadTimeout``
+    raised; a body that breaks off is requests' ``ChunkedEncodingError``. With a ``budget``,
+    answers read at the same time share it (``gacheck.collectors.prometheus.read_budget``)."""
     import requests
     import urllib3.exceptions as u3
 
     # BytesIO, not a list joined at the end: getvalue() hands over its buffer without a copy,
     # so a 200 MB answer is 200 MB in memory, not 400 MB for the moment of the join
     chunks = io.BytesIO()
-    series = SeriesCounter(max_series) if max_series is not None else None
+    counters = answer_counters(max_series, instants)
     ticket = budget.start() if budget is not None else None
     deadline = monotonic() + seconds
     try:
-        _read_within_caps(response, chunks, limit, series, budget, ticket, deadline)
+        _read_within_caps(response, chunks, limit, counters, budget, ticket, deadline)
     except requests.exceptions.RequestException:  # ours, above (an OSError too)
         _discard(response, chunks)
         raise
@@ -171,12 +175,14 @@ def read_capped(response: Any, limit: int, seconds: float,
 
 
 def _read_within_caps(
-    response: Any, chunks: io.BytesIO, limit: int, series: SeriesCounter | None,
-    budget: ReadBudget | None, ticket: int | None, deadline: float,
+    response: Any, chunks: io.BytesIO, limit: int,
+    counters: list[AnswerCounter], budget: ReadBudget | None,
+    ticket: int | None, deadline: float,
 ) -> None:
     """The read loop of ``read_capped``: every chunk into ``chunks`` until the body ends,
     checked against each cap as it arrives (the shared budget, ``limit`` bytes, the series
-    count, the deadline), so an answer too big or too slow stops before it is all in memory.
+    and samples counts, the deadline), so an answer too big, impossible or too slow stops
+    before it is all in memory.
     A cap that is passed raises; ``read_capped`` empties and closes the response."""
     import requests
 
@@ -196,8 +202,8 @@ def _read_within_caps(
                 f"body too large: more than {size_text(limit)} after decompression "
                 "([prometheus].max_body)"
             )
-        if series is not None:
-            series.feed(chunk)
+        for counter in counters:
+            counter.feed(chunk)
         chunks.write(chunk)
         del chunk
         if monotonic() > deadline:
@@ -290,7 +296,8 @@ def _capped_session(limit: int, seconds: float, max_series: int | None = None,
             streamed = kwargs.get("stream", False)
             response = super().send(request, **{**kwargs, "stream": True})
             if not streamed:
-                read_capped(response, limit, seconds, max_series, budget)
+                read_capped(response, limit, seconds, max_series, budget,
+                            instants_asked(request.url or ""))
             return response
 
     return CappedSession()

@@ -30,6 +30,7 @@ from gacheck.collectors.prometheus.chunks import (
 )
 from gacheck.collectors.prometheus.fetch import Block, Key, trim
 from gacheck.collectors.prometheus.fill import Assembly, requests_for
+from gacheck.collectors.prometheus.on_grid import OnGrid
 from gacheck.core import deadline
 from gacheck.core.models import ChunkRecord
 from gacheck.core.workpool import WorkPool
@@ -63,7 +64,7 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
         return _uncached(client, promql, window, step_ms, per_piece)
     tasks = [Task(c.needed, c) for c in chunks(window, step_ms, per_piece)]
     closed = last_closed(to_ms(end.timestamp()), to_ms(margin_s), step_ms)
-    grid = _OnGrid(window, step_ms)
+    grid = OnGrid(window, step_ms)
     plans = [plan_chunk(cache, scope, promql, step_ms, task, closed) for task in tasks]
     for plan in plans:
         if plan.block is not None:
@@ -77,7 +78,7 @@ def run_range(client: Any, promql: str, start: datetime, end: datetime, step_s: 
 
     def finish(index: int, body: bytes) -> None:
         request = requests[index]
-        fetched = client.decode_body(body, request.span, promql)
+        fetched = client.decode_body(body, request.span, promql, step_ms)
         for member, block in assembly.add(request, fetched):
             done = complete_chunk(cache, plans[member], block, closed)
             assert done.block is not None
@@ -99,14 +100,14 @@ def _uncached(client: Any, promql: str, window: Span, step_ms: int, per_piece: i
     ``max_concurrency`` of the evaluation in flight): no piece waits for another's answer.
     (Sizing later pieces from the first one's series count cost a round trip per query.)"""
     spans = pieces(window, step_ms, per_piece)
-    grid = _OnGrid(window, step_ms)
+    grid = OnGrid(window, step_ms)
     blocks: list[Any] = [None] * len(spans)
 
     def fetch(index: int) -> bytes:
         return client.fetch_body(promql, spans[index], step_ms)
 
     def finish(index: int, body: bytes) -> None:
-        blocks[index] = grid.add(client.decode_body(body, spans[index], promql))
+        blocks[index] = grid.add(client.decode_body(body, spans[index], promql, step_ms))
 
     concurrently(fetch, finish, list(range(len(spans))), client.settings.max_concurrency,
                  pool_of(client))
@@ -231,47 +232,7 @@ def concurrently(fetch: Any, finish: Any, indexes: list[int], limit: int,
 _SKIPPED = object()
 
 
-class _OnGrid:
-    """The window's series as they arrive: one values buffer and one presence mask per series,
-    window-long, filled piece by piece; each piece's arrays are dropped once copied in, so the
-    merge never holds the window twice."""
-
-    def __init__(self, window: Span, step_ms: int) -> None:
-        self.window, self.step_ms = window, step_ms
-        self.count = window.points(step_ms)
-        self.buffers: dict[Key, tuple[Any, Any]] = {}
-
-    def add(self, block: Block) -> Block:
-        import numpy as np
-
-        for key, (times, values) in block.series.items():
-            index = (times - self.window.first_ms) // self.step_ms
-            inside = (index >= 0) & (index < self.count)
-            if key not in self.buffers:
-                self.buffers[key] = (np.full(self.count, np.nan), np.zeros(self.count, bool))
-            buffer, present = self.buffers[key]
-            buffer[index[inside]] = values[inside]
-            present[index[inside]] = True
-        block.series.clear()
-        return block
-
-    def series(self) -> list[tuple[dict[str, str], Any, Any]]:
-        import numpy as np
-
-        grid = (self.window.first_ms + np.arange(self.count, dtype=np.int64) * self.step_ms)
-        seconds = grid / 1000.0  # shared by every series present at every instant
-        out = []
-        for key in sorted(self.buffers):
-            buffer, present = self.buffers.pop(key)
-            if present.all():
-                out.append((dict(key), seconds, buffer))
-            else:
-                where = np.flatnonzero(present)
-                out.append((dict(key), seconds[where], buffer[where]))
-        return out
-
-
-def _merge(done: list[tuple[Block, str]], tasks: list[Task], grid: _OnGrid) -> Merged:
+def _merge(done: list[tuple[Block, str]], tasks: list[Task], grid: OnGrid) -> Merged:
     warnings: list[str] = []
     records = []
     received = 0

@@ -10,7 +10,10 @@ piece (Prometheus 2 includes a sample at a range's left end, Prometheus 3 does n
 trimmed pieces are the same on both). Closed chunks are stored as range chunks are
 (``cache``); the next round asks only for the samples after the stored ones.
 
-Without a cache the window is one instant query, as before.
+Without a cache the window is one instant query, ``selector[48h]`` at ``--at``. Either way
+each answer is decoded into arrays (``decode_matrix``), bounded by its range: a series has
+at most one sample per millisecond of it, or the answer is refused before its arrays are
+allocated.
 """
 
 from __future__ import annotations
@@ -42,8 +45,16 @@ def cache_query(selector: str) -> str:
 
 
 def run_samples(client: Any, selector: str, start: datetime, end: datetime,
-                cache: ChunkCache, scope: CacheScope, margin_s: float) -> Merged:
+                cache: ChunkCache | None, scope: CacheScope | None, margin_s: float,
+                written: str | None = None) -> Merged:
+    """The window's raw samples: in cached pieces, or without a cache as one instant query
+    over the range ``written`` (``48h``) at ``end``, as the audit records it."""
     window = Span(to_ms(start.timestamp()), to_ms(end.timestamp()))
+    if cache is None or scope is None:
+        body = client.fetch_samples_body(selector, window, written)
+        block = trim(decode(client, body, window, selector), window)
+        del body
+        return _joined([block], ["prometheus"], [Task(window)])
     per_chunk = max(1, to_ms(client.settings.chunk))
     tasks = [Task(c.needed, c) for c in chunks(window, RAW, per_chunk)]
     closed = last_closed(window.last_ms, to_ms(margin_s), RAW)
@@ -59,7 +70,7 @@ def run_samples(client: Any, selector: str, start: datetime, end: datetime,
 
     def finish(index: int, body: bytes) -> None:
         request = requests[index]
-        fetched = trim(client.decode_body(body, request.span, selector), request.span)
+        fetched = trim(decode(client, body, request.span, selector), request.span)
         for member, block in assembly.add(request, fetched):
             done = complete_chunk(cache, plans[member], block, closed)
             blocks[member] = done.block
@@ -70,8 +81,16 @@ def run_samples(client: Any, selector: str, start: datetime, end: datetime,
     return _joined(blocks, [plan.source for plan in plans], tasks)
 
 
+def decode(client: Any, body: bytes, span: Span, selector: str) -> Any:
+    """The raw samples of ``span`` asked as ``selector[N ms]`` (``fetch_samples``): at most
+    one per millisecond of the range, whose left end Prometheus 2 includes (one more)."""
+    return client.decode_body(body, Span(span.first_ms - 1, span.last_ms), selector, RAW)
+
+
 def _joined(blocks: list[Block | None], sources: list[str], tasks: list[Task]) -> Merged:
-    """Each series' samples of every piece, in time order (pieces do not overlap)."""
+    """Each series' samples of every piece, in time order (pieces do not overlap). The
+    blocks are emptied as their series are taken, and a series of one piece is not copied,
+    so that millions of samples are held once, plus their timestamps in seconds."""
     import numpy as np
 
     parts: dict[Key, list[tuple[Any, Any]]] = {}
@@ -83,10 +102,16 @@ def _joined(blocks: list[Block | None], sources: list[str], tasks: list[Task]) -
         received += block.received
         for key, pair in block.series.items():
             parts.setdefault(key, []).append(pair)
+        block.series.clear()
     series = []
     for key in sorted(parts):
-        times = np.concatenate([t for t, _ in parts[key]]) / 1000.0
-        values = np.concatenate([v for _, v in parts[key]])
-        series.append((dict(key), times, values))
+        pairs = parts.pop(key)
+        if len(pairs) == 1:
+            (times, values), = pairs
+        else:
+            times = np.concatenate([t for t, _ in pairs])
+            values = np.concatenate([v for _, v in pairs])
+        del pairs
+        series.append((dict(key), times / 1000.0, values))
     records = [chunk_record(t.span, s) for t, s in zip(tasks, sources, strict=True)]
     return Merged(series, warnings, records, received)

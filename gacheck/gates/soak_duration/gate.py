@@ -115,12 +115,17 @@ def _soak_message(
 ) -> tuple[str, Status | None]:
     """The message (start, restart inside the look-back, scrape coverage) and the status floor:
     ``warn`` when the coverage is below ``min_coverage``, as an unwatched soak is weak evidence."""
+    import numpy as np
+
     message = f"running since {stamp(youngest)}"
     if len(started) > 1:
         message += f" ({youngest_instance}, the youngest of {len(started)} instances)"
-    # A restart: an earlier start of the same instance, or of one that is gone now.
-    earlier = [v for s in recent for v in s.values if v < youngest and (
-        _instance(s.labels) == youngest_instance or _instance(s.labels) not in started)]
+    # A restart: an earlier start of the same instance, or of one that is gone now. Asked
+    # of each series' array at once: a list of every earlier sample was 40 bytes a sample,
+    # 320 MB for a raw read of 8 million.
+    earlier = any(
+        bool(np.any(np.asarray(s.values, dtype=np.float64) < youngest)) for s in recent
+        if _instance(s.labels) == youngest_instance or _instance(s.labels) not in started)
     if at - lookback <= youngest:  # the start itself is in the window, seen or not before
         message += (f"; restarted inside the {format_duration(lookback)} window, which "
                     "reset the soak" if earlier else f"; started inside the "
