@@ -6,6 +6,7 @@ examples gates against the stand-in)."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,11 +126,23 @@ def test_the_profiles_prometheus_gates_on_the_research_history(promlab, tmp_path
     assert not any(g.kind == "ratio" and "idempotency" in g.id for g in config.gates)
 
 
+def _unsettled_profile(folder: Path) -> Path:
+    """The research profile without its ``settle`` waits: they give a real Prometheus one
+    scrape to see the load, but the demo's Prometheus serves generated history and never
+    scrapes the stand-in, so in the demo they only wait (30 s of this test)."""
+    text, settles = re.subn(r'(?m)^settle = "\d+s"', 'settle = "0s"',
+                            PROFILE.read_text(encoding="utf-8"))
+    assert settles == 2, "the profile's settle lines changed: update this test"
+    path = folder / PROFILE.name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_demo_runs_the_research_profile_against_a_stand_in_facade(
         run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GACHECK_FACADE_TOKEN", raising=False)
-    result = run_cli("demo", "--config", str(PROFILE), "--repo", str(ROOT), "--days", "1",
-                     "--output-dir", str(tmp_path / "out"))
+    result = run_cli("demo", "--config", str(_unsettled_profile(tmp_path)), "--repo", str(ROOT),
+                     "--days", "1", "--output-dir", str(tmp_path / "out"))
     assert result.code == 0, result.err
     [markdown] = (tmp_path / "out").glob("RESEARCH_AUDIT_*Z.md")
     [dated] = (tmp_path / "out").glob("RESEARCH_AUDIT_*Z.json")
