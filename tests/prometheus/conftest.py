@@ -30,12 +30,11 @@ from datetime import datetime
 import pytest
 
 from gacheck.promlab import lab as promlab_module
-from gacheck.promlab import rules as rules_module
 from gacheck.promlab.catalog import get
 from gacheck.promlab.lab import Lab, running_scenario
 from gacheck.promlab.relative import RELATIVE_SCENARIOS
 from gacheck.promlab.scenarios import SCENARIOS
-from tests.prometheus.helpers import LAB_AUTH, TEST_RULE_INTERVAL
+from tests.prometheus.helpers import LAB_AUTH
 from tests.prometheus.lab_cache import build_cached
 from tests.support.ports import refused_port
 from tests.support.run import run_lab_end
@@ -90,7 +89,6 @@ def promlab(
                 workdir = tmp_path_factory.mktemp(f"promlab-{name}{'-auth' if auth else ''}")
                 with pytest.MonkeyPatch.context() as patch:
                     patch.setattr(promlab_module, "build_scenario", build_cached)
-                    patch.setattr(rules_module, "LAB_INTERVAL", TEST_RULE_INTERVAL)
                     labs[key] = stack.enter_context(running_scenario(
                         scenario, promlab_end, workdir, basic_auth=LAB_AUTH if auth else None))
             return labs[key]

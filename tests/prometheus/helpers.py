@@ -14,11 +14,6 @@ from gacheck.run.engine import measure, to_result
 
 LAB_AUTH = BasicAuth("gacheck", "promlab-secret-7f3a")
 """The user and password of ``promlab(name, auth=True)``'s servers."""
-TEST_RULE_INTERVAL = "1s"
-"""The test labs' rule groups are evaluated every second, not every ``LAB_INTERVAL`` (5 s): a lab
-is ready once each rule was evaluated once, and the first evaluation comes at a random phase
-of the interval (2.5 s of waiting per lab on average, 0.5 s here). The history's own rule
-signals are generated and do not depend on it."""
 
 
 def context(tmp_path: Path, url: str, at: datetime, gates_toml: str,

@@ -16,12 +16,11 @@ import pytest
 
 from gacheck.context import Context, Overrides
 from gacheck.core.models import Status
-from gacheck.promlab import rules as rules_module
 from gacheck.promlab.catalog import get
 from gacheck.promlab.scenarios import SERVICES
 from gacheck.promlab.victoria import VictoriaLab, running_victoria
 from gacheck.run.config_binding import load_config
-from tests.prometheus.helpers import TEST_RULE_INTERVAL, default_prometheus_gates, result
+from tests.prometheus.helpers import default_prometheus_gates, result
 
 pytestmark = pytest.mark.prometheus
 
@@ -37,10 +36,8 @@ def victorialab(tmp_path_factory: pytest.TempPathFactory,
         def start(name: str) -> VictoriaLab:
             if name not in labs:
                 workdir = tmp_path_factory.mktemp(f"victoria-{name}")
-                with pytest.MonkeyPatch.context() as patch:
-                    patch.setattr(rules_module, "LAB_INTERVAL", TEST_RULE_INTERVAL)
-                    labs[name] = stack.enter_context(running_victoria(get(name), promlab_end,
-                                                                      workdir))
+                labs[name] = stack.enter_context(running_victoria(get(name), promlab_end,
+                                                                  workdir))
             return labs[name]
 
         yield start
