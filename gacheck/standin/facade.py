@@ -318,7 +318,9 @@ class StandinFacade:
                                                 "lock": threading.Lock()})
         self._server = _QuietServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # polled every 50 ms, so that leaving the block takes no half second (the default)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        kwargs={"poll_interval": 0.05})
 
     def __enter__(self) -> StandinFacade:
         self._thread.start()

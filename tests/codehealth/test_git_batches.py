@@ -249,7 +249,7 @@ def test_a_ruff_that_hangs_ends_in_error_and_the_worktrees_are_removed(
     slow.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "ruff 9.9.9"; exit 0; fi\n'
                     "sleep 30\n")
     slow.chmod(0o755)
-    result = gate_result(gate(f'timeout = "6s"\nexecutable = "{slow}"'), repo.root)
+    result = gate_result(gate(f'timeout = "3s"\nexecutable = "{slow}"'), repo.root)
     assert result["status"] == "error"
     assert "did not finish within" in result["message"]
     assert repo.git("worktree", "list").count("\n") == 0

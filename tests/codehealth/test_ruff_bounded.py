@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE_BYTES = 60 * 1024 * 1024
-GATE_TIMEOUT_S = 8.0
+GATE_TIMEOUT_S = 4.0
 
 
 SHOW_FILES = {

@@ -48,7 +48,8 @@ def spec_server() -> Iterator[Served]:
         type("Recording", (_Quiet,), {"requested": requested}), directory=str(SPECS)
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True,
+                              kwargs={"poll_interval": 0.05})
     thread.start()
     served = Served(f"http://127.0.0.1:{server.server_address[1]}")
     served.requested = requested

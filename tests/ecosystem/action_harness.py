@@ -68,7 +68,11 @@ def _outputs(path: Path) -> dict[str, str]:
 
 
 def run_action(action_dir: Path, inputs: dict[str, str], workspace: Path, temp: Path,
-               env: dict[str, str], timeout: float = 900) -> ActionRun:
+               env: dict[str, str], timeout: float = 900,
+               already_run: dict[str, dict[str, str]] | None = None) -> ActionRun:
+    """Run the action's steps in order; ``already_run`` maps the ids of steps already run (by an
+    earlier run of this action whose files are still there) to their outputs: those are not
+    run again, and their outputs are taken as they were."""
     action = load_action(action_dir / "action.yml")
     given = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     unknown = set(inputs) - set(given)
@@ -84,6 +88,10 @@ def run_action(action_dir: Path, inputs: dict[str, str], workspace: Path, temp: 
         assert "run" in step, "only shell steps can run in the harness"
         assert step.get("shell") == "bash", "composite run steps must name their shell"
         step_id = step.get("id", f"step{index}")
+        if already_run and step_id in already_run:
+            result.steps[step_id] = dict(already_run[step_id])
+            context["steps"][step_id] = {"outputs": result.steps[step_id]}
+            continue
         output_file = temp / f"output-{index}"
         output_file.touch()
         step_env = {**env, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output_file),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ecosystem.action_harness import as_workflow, load_action, run_action
+from tests.ecosystem.action_harness import ActionRun, as_workflow, load_action, run_action
 from tests.ecosystem.eco_venv import dependency_paths, offline_env
 from tests.support.clock import day, on, stamp
 
@@ -94,7 +94,9 @@ def action_checkout(source_copy: Path) -> Path:
     return source_copy
 
 
-def _run(action_checkout: Path, tmp_path: Path, smoke: int, **inputs: str):  # type: ignore[no-untyped-def]
+def _run(action_checkout: Path, tmp_path: Path, smoke: int,
+         already_run: dict[str, dict[str, str]] | None = None,
+         **inputs: str) -> tuple[ActionRun, Path]:
     workspace = tmp_path / "workspace"
     (workspace / "config").mkdir(parents=True)
     (workspace / "config/gates.toml").write_text(CONFIG.format(smoke=smoke))
@@ -104,14 +106,32 @@ def _run(action_checkout: Path, tmp_path: Path, smoke: int, **inputs: str):  # t
     # pip installs gacheck itself from the checkout and nothing else (PIP_NO_DEPS).
     env = offline_env(PYTHONPATH=":".join(dependency_paths()), NO_COLOR="1")
     return run_action(action_checkout, {"python": sys.executable, **inputs}, workspace, temp,
-                      env), workspace
+                      env, already_run=already_run), workspace
+
+
+@pytest.fixture(scope="module")
+def first_run(action_checkout: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[ActionRun, Path, Path]:
+    """The whole action, its install step included, once per module: the run, its workspace
+    and its folder. The other runs take its install step's venv (``already_run``): what they
+    test is the evaluate step, and a venv with a pip install from the checkout is the slow
+    part of a run."""
+    folder = tmp_path_factory.mktemp("first-run")
+    run, workspace = _run(action_checkout, folder, smoke=0, junit="reports/junit.xml", at=AT)
+    return run, workspace, folder
+
+
+def _installed(first_run: tuple[ActionRun, Path, Path]) -> dict[str, dict[str, str]]:
+    run = first_run[0]
+    assert run.exit_code == 0 and run.steps["install"]["gacheck"], run.stdout + run.stderr
+    return {"install": run.steps["install"]}
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("action-install")
 def test_the_action_installs_gacheck_evaluates_and_sets_its_outputs(
-        action_checkout: Path, tmp_path: Path) -> None:
-    run, workspace = _run(action_checkout, tmp_path, smoke=0, junit="reports/junit.xml",
-                          at=AT)
+        first_run: tuple[ActionRun, Path, Path]) -> None:
+    run, workspace, folder = first_run
     assert run.exit_code == 0, run.stdout + run.stderr
     assert run.outputs["verdict"] == "pass" and run.outputs["score"] == "100"
     audit = Path(run.outputs["audit"])
@@ -119,25 +139,32 @@ def test_the_action_installs_gacheck_evaluates_and_sets_its_outputs(
     assert json.loads(audit.read_text())["verdict"] == "pass"
     assert (workspace / "reports/junit.xml").is_file()
     assert run.summary.startswith("# GA readiness: PASS")
-    assert run.steps["install"]["gacheck"].startswith(str(tmp_path / "runner-temp"))
+    assert run.steps["install"]["gacheck"].startswith(str(folder / "runner-temp"))
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("action-install")
 def test_a_failing_verdict_fails_the_step_unless_report_only(
-        action_checkout: Path, tmp_path: Path) -> None:
-    failed, _ = _run(action_checkout, tmp_path / "a", smoke=3)
+        action_checkout: Path, first_run: tuple[ActionRun, Path, Path], tmp_path: Path) -> None:
+    installed = _installed(first_run)
+    failed, _ = _run(action_checkout, tmp_path / "a", smoke=3, already_run=installed)
     assert failed.exit_code == 1
     assert failed.outputs["verdict"] == "fail"
     assert "::error" in failed.stdout  # format github: annotations
-    reported, _ = _run(action_checkout, tmp_path / "b", smoke=3, **{"report-only": "true"})
+    reported, _ = _run(action_checkout, tmp_path / "b", smoke=3, already_run=installed,
+                       **{"report-only": "true"})
     assert reported.exit_code == 0 and reported.outputs["verdict"] == "fail"
 
 
 @pytest.mark.slow
-def test_hostile_inputs_stay_arguments(action_checkout: Path, tmp_path: Path) -> None:
+@pytest.mark.xdist_group("action-install")
+def test_hostile_inputs_stay_arguments(action_checkout: Path,
+                                       first_run: tuple[ActionRun, Path, Path],
+                                       tmp_path: Path) -> None:
     """Inputs reach the script through env variables, never pasted into its text."""
     marker = tmp_path / "pwned"
-    run, _ = _run(action_checkout, tmp_path, smoke=0, at=f'"; touch {marker}; echo "')
+    run, _ = _run(action_checkout, tmp_path, smoke=0, already_run=_installed(first_run),
+                  at=f'"; touch {marker}; echo "')
     assert run.exit_code == 2 and not marker.exists()
     assert "--at" in run.stderr or "instant" in run.stderr
 

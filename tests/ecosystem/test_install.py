@@ -7,11 +7,13 @@ import json
 import subprocess
 import sys
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from tests.ecosystem.eco_venv import make_venv, offline_env
+from tests.ecosystem.eco_venv import dependency_paths, make_venv, offline_env
+from tests.support.build_cache import cached, digest
 from tests.support.clock import day, on, stamp
 
 pytestmark = pytest.mark.slow
@@ -19,25 +21,39 @@ THE_DAY = day(1)  # over: a future --at is refused
 AT = stamp(on(THE_DAY, "12:00"))
 
 
-@pytest.fixture(scope="module")
-def wheel(source_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
+def _build_wheel(source: Path, out: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out),
-                           str(source_copy)], capture_output=True, text=True, timeout=600,
+                           str(source)], capture_output=True, text=True, timeout=600,
                           env=offline_env())
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    (built,) = out.glob("gacheck-*.whl")
+
+
+def _install(wheel: Path, venv: Path) -> None:
+    python = make_venv(venv)
+    done = subprocess.run([str(python), "-m", "pip", "install", str(wheel)],
+                          capture_output=True, text=True, timeout=600, env=offline_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def wheel(source_copy: Path) -> Path:
+    """The wheel of the source copy, built once for the same sources (``build_cache``: the
+    top-level files and ``gacheck/`` of the copy, the interpreter, ``build``'s version)."""
+    key = digest("wheel 1", sys.version, version("build"),
+                 [p for p in source_copy.iterdir() if p.is_file()], source_copy / "gacheck")
+    entry = cached("wheel", key, lambda out: _build_wheel(source_copy, out))
+    (built,) = entry.glob("gacheck-*.whl")
     return built
 
 
 @pytest.fixture(scope="module")
-def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ``gacheck`` script of a fresh venv with the wheel installed."""
-    python = make_venv(tmp_path_factory.mktemp("venv") / "v")
-    done = subprocess.run([str(python), "-m", "pip", "install", str(wheel)],
-                          capture_output=True, text=True, timeout=600, env=offline_env())
-    assert done.returncode == 0, done.stderr[-2000:]
-    return python.parent / "gacheck"
+def installed(wheel: Path) -> Path:
+    """The ``gacheck`` script of a venv with the wheel installed (made once per wheel,
+    interpreter and dependency paths, and never changed by the tests)."""
+    key = digest("venv 1", wheel.parent.name, sys.executable, sys.version,
+                 "\n".join(dependency_paths()))
+    entry = cached("installed", key, lambda folder: _install(wheel, folder / "v"))
+    return entry / "v" / "bin" / "gacheck"
 
 
 def test_the_wheel_ships_the_profiles_workflow_templates_and_metrics_files(wheel: Path) -> None:

@@ -9,6 +9,7 @@ read fails one test instead of exhausting the machine.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -25,13 +26,20 @@ import pytest
 
 from tests.faults.fault_server import FaultServer, gzip_bomb
 from tests.faults.fault_setup import AT, PROMETHEUS_GATE, ROOT
+from tests.support.build_cache import cached, digest
 from tests.support.clock import stamp
 from tests.support.gates import GateDefaults
 
 
 @pytest.fixture(scope="session")
-def bomb(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return gzip_bomb(tmp_path_factory.mktemp("bomb") / "bomb.json.gz")
+def bomb() -> bytes:
+    """The gzip bomb, compressed once (seconds of CPU) and kept between runs, keyed by the
+    source of ``gzip_bomb``."""
+    def write(folder: Path) -> None:
+        gzip_bomb(folder / "bomb.json.gz")
+
+    entry = cached("gzip-bomb", digest("gzip bomb 1", inspect.getsource(gzip_bomb)), write)
+    return (entry / "bomb.json.gz").read_bytes()
 
 
 @pytest.fixture

@@ -46,8 +46,8 @@ EXPECTED = {
     "status_503": "status 503, expected 200",
     "truncated_json": "body is not JSON",
     "not_json": "body is not JSON",
-    "hang": "no complete answer within 3s",
-    "trickle": "no complete answer within 3s",
+    "hang": "no complete answer within 1s",
+    "trickle": "no complete answer within 1s",
 }
 
 
@@ -56,9 +56,10 @@ def test_each_fault_fails_the_check_with_its_reason(
     run_gate, server: FaultServer, fault: str
 ) -> None:
     server.fault = Fault(fault, hang_s=30, huge_bytes=16 * 1024**2)
-    # the latency limit is the reason only for the faults that stall; for the others it is
-    # generous, so that on a busy machine reading 16 MiB never races it to be the reason
-    result = run_gate(smoke(latency="3s" if fault in ("hang", "trickle") else "30s"))
+    # the latency limit is the reason only for the faults that stall (1 s: each waits for it);
+    # for the others it is generous, so that on a busy machine reading 16 MiB never races it
+    # to be the reason
+    result = run_gate(smoke(latency="1s" if fault in ("hang", "trickle") else "30s"))
 
     assert result.status is Status.FAIL, result.message
     assert any(EXPECTED[fault] in reason for reason in failures(result)), failures(result)
@@ -68,10 +69,11 @@ def test_each_fault_fails_the_check_with_its_reason(
 def test_sse_bytes_trickled_without_a_newline_stop_at_the_check_limit(
     run_gate, server: FaultServer
 ) -> None:
-    """The gate may run 20 s, the check allows 3 s, the server trickles for 45 s. Reading line
+    """The gate may run 20 s, the check allows 1 s, the server trickles for 45 s. Reading line
     by line waited for a newline that never came, so only the gate's own timeout stopped it."""
     server.fault = Fault("sse_trickle", hang_s=45)
-    result = run_gate(smoke(stream=True).replace('timeout = "60s"', 'timeout = "20s"'))
+    result = run_gate(smoke(latency="1s", stream=True).replace('timeout = "60s"',
+                                                               'timeout = "20s"'))
 
     assert result.status is Status.FAIL, result.message
     assert "stream still open at the latency limit" in failures(result)

@@ -29,6 +29,7 @@ from datetime import datetime
 
 import pytest
 
+from gacheck.core import timeparse
 from gacheck.promlab import lab as promlab_module
 from gacheck.promlab.catalog import get
 from gacheck.promlab.lab import Lab, running_scenario
@@ -94,6 +95,16 @@ def promlab(
             return labs[key]
 
         yield start
+
+
+@pytest.fixture
+def cached_demo(promlab_end: datetime, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``gacheck demo`` builds a history ending "now": with its clock at the run's lab end and
+    its build through the lab cache, every demo of a run shares one build (and the research
+    demo the ``research`` lab's). The lab end, ISO."""
+    monkeypatch.setattr(promlab_module, "build_scenario", build_cached)
+    monkeypatch.setattr(timeparse, "now", lambda: promlab_end)
+    return promlab_end.isoformat()
 
 
 @pytest.fixture(scope="session")

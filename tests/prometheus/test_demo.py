@@ -11,12 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gacheck.core import timeparse
-from gacheck.promlab import lab
 from gacheck.promlab.demo import skip_reasons
 from gacheck.run.config_binding import load_config
-from tests.prometheus.lab_cache import build_cached
-from tests.support.run import run_lab_end
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = ROOT / "config" / "gates.toml"
@@ -25,16 +21,6 @@ PROMETHEUS_GATES = {"soak_duration", "critical_alerts", "guardian_denial_rate", 
 RELATIVE_GATES = {"pdp_p95_vs_last_week", "denial_rate_rc_vs_ga", "pdp_latency_budget"}
 
 pytestmark = pytest.mark.prometheus
-
-
-@pytest.fixture
-def cached_demo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """``gacheck demo`` builds a history ending "now": with its clock at the run's lab end and
-    its build through the lab cache, every demo of a run shares one build. The lab end, ISO."""
-    end = run_lab_end(request.config)
-    monkeypatch.setattr(lab, "build_scenario", build_cached)
-    monkeypatch.setattr(timeparse, "now", lambda: end)
-    return end.isoformat()
 
 
 def _audit(out: Path) -> dict:

@@ -6,6 +6,7 @@ examples gates against the stand-in)."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,11 +126,32 @@ def test_the_profiles_prometheus_gates_on_the_research_history(promlab, tmp_path
     assert not any(g.kind == "ratio" and "idempotency" in g.id for g in config.gates)
 
 
+def _quick_profile(folder: Path) -> Path:
+    """The research profile without what only makes this test wait: its ``settle`` waits give
+    a real Prometheus one scrape to see the load, but the demo's Prometheus serves generated
+    history and never scrapes the stand-in (30 s here); and the rate-limit curve of
+    tests/research/test_rate_limit.py (4 steps of 3 s, which find the onset within 10% there)
+    in place of the profile's 6 steps of 4 s (32 s of the demo's 45). The demo's history is
+    the ``research`` lab's (``cached_demo``), which ends up to an hour ago: the load's
+    server-side view reaches back 2 h, not 5 minutes."""
+    text = PROFILE.read_text(encoding="utf-8")
+    for pattern, replacement, count in (
+            (r'(?m)^settle = "\d+s"', 'settle = "0s"', 2),
+            (r"(?m)^steps = \[[^\]]*\]", "steps = [0.5, 0.9, 1.5, 2.0]", 1),
+            (r'(?m)^step_time = "\d+s"', 'step_time = "3s"', 1),
+            (r"(?m)^(server_latency_metric = .*)$", '\\1\nmin_window = "2h"', 1)):
+        text, found = re.subn(pattern, replacement, text)
+        assert found == count, f"the profile's {pattern} lines changed: update this test"
+    path = folder / PROFILE.name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_demo_runs_the_research_profile_against_a_stand_in_facade(
-        run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached_demo: str) -> None:
     monkeypatch.delenv("GACHECK_FACADE_TOKEN", raising=False)
-    result = run_cli("demo", "--config", str(PROFILE), "--repo", str(ROOT), "--days", "1",
-                     "--output-dir", str(tmp_path / "out"))
+    result = run_cli("demo", "--config", str(_quick_profile(tmp_path)), "--repo", str(ROOT),
+                     "--days", "1", "--output-dir", str(tmp_path / "out"))
     assert result.code == 0, result.err
     [markdown] = (tmp_path / "out").glob("RESEARCH_AUDIT_*Z.md")
     [dated] = (tmp_path / "out").glob("RESEARCH_AUDIT_*Z.json")

@@ -186,7 +186,8 @@ def test_a_body_declared_beyond_the_cap_is_refused_unread() -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Huge)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05}).start()
     try:
         client = build_client(f"http://127.0.0.1:{server.server_address[1]}", "k", 5.0, {})
         outcome = call(CallOutcome("models.list", "GET", "/v1/models", "client.models.list()"),

@@ -32,7 +32,11 @@ routes = [
   { method = "POST", path = "/v1/responses", body = { model = "m", input = "ping" } },
 ]
 """
-SHORT = 'steps = [0.5, 1.5, 2.0]\nstep_time = "2s"\n'
+NO_PAUSE = 'cooldown = "0s"\n'
+"""No pause for the bucket to refill between steps: only the first test's assertions depend on
+one (it keeps the default, the reset the headers announce + 0.2 s); the others would wait 1.2 s
+before and after each step for nothing."""
+SHORT = 'steps = [0.5, 1.5, 2.0]\nstep_time = "2s"\n' + NO_PAUSE
 ALL_RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
                     "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
                     "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens",
@@ -83,6 +87,7 @@ def test_the_curve_finds_the_onset_within_ten_percent(facade, evaluate) -> None:
     assert result.status is Status.PASS, result.message
     (curve,) = result.evidence.details["curve"]
     assert curve["declared_rps"] == LIMIT and curve["declared_by"] == "X-RateLimit"
+    assert curve["cooldown_s"] == 1.2  # the 1 s reset the headers announce, + 0.2 s
     steps = _steps(result)
     assert steps[0.5]["refused"] == steps[0.9]["refused"] == 0
     assert steps[1.5]["refused"] and steps[2.0]["refused"]
@@ -98,7 +103,8 @@ def test_the_curve_finds_the_onset_within_ten_percent(facade, evaluate) -> None:
 
 def test_a_limit_header_that_lies_fails_with_the_reason(facade, evaluate) -> None:
     server = facade(declared_factor=2.0)  # declares 40/s, refuses above 20/s
-    result = evaluate(GATE + 'steps = [0.25, 0.9, 1.5]\nstep_time = "2s"\n', server.url)
+    result = evaluate(GATE + 'steps = [0.25, 0.9, 1.5]\nstep_time = "2s"\n' + NO_PAUSE,
+                      server.url)
     assert result.status is Status.FAIL
     codes = {f.code for f in result.evidence.findings}
     assert "rl-early-refusal" in codes
@@ -128,7 +134,7 @@ def test_a_500_under_burst_fails(facade, evaluate) -> None:
 
 def test_a_429_without_retry_after_is_inconsistent(facade, evaluate) -> None:
     server = facade(behaviour={"omit_headers": ("Retry-After",)})
-    result = evaluate(GATE + 'steps = [0.5, 2.0]\nstep_time = "2s"\n', server.url)
+    result = evaluate(GATE + 'steps = [0.5, 2.0]\nstep_time = "2s"\n' + NO_PAUSE, server.url)
     assert result.status is Status.FAIL
     assert any(f.code == "rl-headers" and "a 429 without Retry-After" in f.message
                for f in result.evidence.findings)
@@ -156,7 +162,7 @@ def test_a_header_that_does_not_parse_is_an_error(facade, evaluate) -> None:
 
 def test_ietf_fields_alone_declare_the_limit(facade, evaluate) -> None:
     server = facade(ietf=True, behaviour={"omit_headers": ALL_RATE_HEADERS})
-    result = evaluate(GATE + 'steps = [0.5, 2.0]\nstep_time = "2s"\n', server.url)
+    result = evaluate(GATE + 'steps = [0.5, 2.0]\nstep_time = "2s"\n' + NO_PAUSE, server.url)
     (curve,) = result.evidence.details["curve"]
     assert curve["declared_by"] == "RateLimit-Policy" and curve["declared_rps"] == LIMIT
     assert _steps(result)[2.0]["refused"] > 0

@@ -8,5 +8,7 @@ in ``tests/conftest.py``) and plain helpers that tests import as ``tests.support
   does);
 - ``clock``: instants relative to the real clock (a future ``--at`` is refused);
 - ``ports``: free loopback ports;
-- ``facade_server``: a small OpenAI-compatible façade for the smoke tests.
+- ``facade_server``: a small OpenAI-compatible façade for the smoke tests;
+- ``build_cache``: wheels, venvs and hook environments kept between runs, keyed by a hash of
+  what goes into them.
 """

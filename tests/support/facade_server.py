@@ -126,7 +126,8 @@ class FacadeServer:
         handler = type("Handler", (_Handler,), {"behaviour": self.behaviour})
         self._server = _QuietServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        kwargs={"poll_interval": 0.05})
 
     def __enter__(self) -> FacadeServer:
         self._thread.start()
