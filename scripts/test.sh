@@ -17,5 +17,5 @@ log=$(mktemp)
 rm -f "$log"
 echo "test: types (mypy gacheck)"
 "$PY/mypy"
-WORKERS=3
+WORKERS=4
 exec "$PY/python" -m pytest -q -n "${GACHECK_TEST_WORKERS:-$WORKERS}" --dist loadgroup "$@"
