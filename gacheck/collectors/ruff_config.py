@@ -171,11 +171,12 @@ def _relative(path: Path, resolved: Path) -> str:
 def _normalised(text: str, root: Path) -> str:
     """Settings without what differs between machines: the repository's absolute path, the
     cache folder, and which file ruff happened to resolve them for."""
+    prefixes = {str(root.resolve()), str(root)}  # once: resolving per line was most of its time
     lines = []
     for line in text.splitlines():
         if line.startswith(("Resolved settings for:", "cache_dir")):
             continue
-        for prefix in {str(root.resolve()), str(root)}:
+        for prefix in prefixes:
             line = line.replace(prefix, "<repo>")
         lines.append(line)
     return "\n".join(lines)
