@@ -234,16 +234,21 @@ def run_bounded(
 def _watch(proc: subprocess.Popen[bytes], name: str, out: int, err: int, timeout: float,
            max_output: int, limit: deadline.Deadline | None) -> None:
     end = monotonic() + timeout
+    too_much = f"{name} printed more than {max_output:,} bytes: stopped"
     while True:
         try:
             proc.wait(timeout=0.05)
-            return
         except subprocess.TimeoutExpired:
             pass
+        else:
+            # a program can print far past the bound and exit between two looks
+            if os.fstat(out).st_size + os.fstat(err).st_size > max_output:
+                raise CommandError(too_much)
+            return
         size = os.fstat(out).st_size + os.fstat(err).st_size
         why = None
         if size > max_output:
-            why = f"{name} printed more than {max_output:,} bytes: stopped"
+            why = too_much
         elif monotonic() >= end:
             why = f"{name} did not finish within {timeout:g}s: stopped"
         elif limit is not None and (limit.cancelled or limit.remaining() <= 0):
