@@ -130,3 +130,34 @@ def test_a_failed_write_is_logged_not_raised(
         assert cache.writer is not None and cache.writer.close(5)
     assert cache.writer.failed == 1
     assert "disk on fire" in caplog.text
+
+
+def test_entries_wait_in_memory_until_the_flush(tmp_path: Path) -> None:
+    # written during the gates, each system call of a write would hand the GIL over
+    cache = ChunkCache(tmp_path).with_writer()
+    writer = cache.writer
+    assert writer is not None
+    for i in range(3):
+        cache.store(f"{i:064d}", block(0, 10))
+    time.sleep(0.3)
+    assert writer.written == 0 and not any(cache.path(f"{i:064d}").exists() for i in range(3))
+    assert writer.close(5)
+    assert writer.written == 3 and all(cache.path(f"{i:064d}").exists() for i in range(3))
+
+
+def test_past_its_share_of_memory_the_writer_catches_up_before_the_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = block(0, 100)  # 1,600 bytes of samples
+    monkeypatch.setattr(CacheWriter, "WRITE_FROM_BYTES", 4_000)
+    cache = ChunkCache(tmp_path).with_writer()
+    writer = cache.writer
+    assert writer is not None
+    for i in range(10):
+        cache.store(f"{i:064d}", entry)
+    deadline = time.monotonic() + 5
+    while writer.written < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # down to half of the share (2,000 bytes: one entry) without a flush
+    assert writer.written >= 8
+    assert writer.close(5) and writer.written == 10
