@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,24 @@ def test_output_exactly_at_the_bound_is_kept(tmp_path: Path) -> None:
     done = _run(tmp_path, f"import sys; sys.stdout.write('x' * {LIMIT})")
     assert done.exit_code == 0
     assert len(done.stdout) == LIMIT
+
+
+def test_what_the_program_left_running_is_stopped_with_it(tmp_path: Path) -> None:
+    # a background writer would go on filling the output file after the program exits
+    code = ("import subprocess, sys\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+            "print(child.pid)\n")
+    done = _run(tmp_path, code)
+    left = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(left):
+        time.sleep(0.05)
+    assert not _alive(left)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(") ")[1][0] != "Z"  # a zombie has stopped
+    except FileNotFoundError:
+        return False

@@ -241,6 +241,7 @@ def _watch(proc: subprocess.Popen[bytes], name: str, out: int, err: int, timeout
         except subprocess.TimeoutExpired:
             pass
         else:
+            _kill_tree(proc, wait=False)  # what it left running in the background goes too
             # a program can print far past the bound and exit between two looks
             if os.fstat(out).st_size + os.fstat(err).st_size > max_output:
                 raise CommandError(too_much)
