@@ -51,3 +51,4 @@ def _alive(pid: int) -> bool:
             return handle.read().split(") ")[1][0] != "Z"  # a zombie has stopped
     except FileNotFoundError:
         return False
+

@@ -20,6 +20,7 @@ from gacheck.core import deadline
 from gacheck.core.deadline import monotonic
 from gacheck.core.errors import CommandError
 from gacheck.core.models import CommandRecord
+from gacheck.core.own_environ import inherited
 
 _running: set[subprocess.Popen[Any]] = set()
 P = TypeVar("P", bound="subprocess.Popen[Any]")
@@ -133,7 +134,7 @@ def _start(
 ) -> subprocess.Popen[str]:
     """Start ``argv`` in a session of its own (so a kill reaches the whole tree), with ``env``
     on top of ours; a failure to start is a ``CommandError`` that says why in plain words."""
-    full_env = None if env is None else {**os.environ, **env}
+    full_env = {**inherited(), **(env or {})}
     try:
         return subprocess.Popen(
             argv,

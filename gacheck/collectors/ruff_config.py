@@ -31,6 +31,7 @@ from gacheck.collectors import process
 from gacheck.core import deadline
 from gacheck.core.errors import CollectorError
 from gacheck.core.models import CommandRecord
+from gacheck.core.own_environ import inherited
 
 NOQA = re.compile(rb"#\s*(?:(?:ruff|flake8)\s*:\s*)?noqa\b", re.IGNORECASE)
 CONFIG_NAMES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
@@ -126,7 +127,7 @@ def read_suppressions(
 
 
 def _run(root: Path, argv: list[str], timeout: float, commands: list[CommandRecord]) -> str:
-    done = process.run_bounded(argv, cwd=root, env=dict(os.environ), timeout=timeout,
+    done = process.run_bounded(argv, cwd=root, env=inherited(), timeout=timeout,
                                max_output=MAX_OUTPUT)
     commands.append(CommandRecord(argv=argv, cwd=str(root), exit_code=done.exit_code,
                                   output_tail=done.stderr.splitlines()[-5:]))

@@ -126,7 +126,7 @@ def judge(
     episodes, longest = _episodes(breach, values, grid, upper)
     real = values[valued_mask]
     with np.errstate(invalid="ignore"):  # infinities (a quantile beyond the last bucket)
-        median = float(np.median(real)) if real.size else None
+        median = _median(real) if real.size else None
         p95 = float(np.percentile(real, 95)) if real.size else None
     return Judgement(
         expected=grid.count,
@@ -185,3 +185,15 @@ def _episodes(breach: Any, values: Any, grid: Grid, upper: bool) -> tuple[int, E
     chunk = values[first:first + samples]
     peak = float(chunk.max() if upper else chunk.min())
     return int(starts.size), Episode(grid.time(first), samples, peak, samples * grid.step)
+
+
+def _median(values: Any) -> float:
+    """``np.median`` of a non-empty array, to the bit, without its masked-array check: that
+    check imports ``numpy.ma``, 15 ms of every evaluation's start."""
+    import numpy as np
+
+    half = values.size // 2
+    if values.size % 2:
+        return float(np.partition(values, half)[half])
+    part = np.partition(values, (half - 1, half))
+    return float((part[half - 1] + part[half]) / 2)
