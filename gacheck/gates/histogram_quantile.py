@@ -173,7 +173,12 @@ class HistogramQuantileGate(GateKind):
         """The bucket edges at ``--at``, where the threshold sits among them, and the resolver
         of instants inside the threshold's bucket; run beside the quantile's range query."""
         buckets = with_matchers(f"{params.metric}_bucket", params.matchers)
-        found = client(ctx).instant(f"group by (le) ({buckets})", ctx.at)
+        query = f"group by (le) ({buckets})"
+        prom = client(ctx)
+        # One lookup per selector and evaluation: the quantile gates of a histogram (p50, p95,
+        # p99 of one service) share it. A failed lookup is not kept: the next gate asks again.
+        found = ctx.shared(f"prometheus:bucket-edges:{query}",
+                           lambda: prom.instant(query, ctx.at))
         labels = {float(s.labels["le"]): s.labels["le"] for s in found.series
                   if "le" in s.labels}
         edges = sorted(labels)
