@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from gacheck.collectors.prometheus.client import client
+from gacheck.collectors.prometheus.client import PrometheusClient, client
 from gacheck.collectors.prometheus.promql import (
     check_labels,
     duration,
@@ -175,10 +175,14 @@ class HistogramQuantileGate(GateKind):
         buckets = with_matchers(f"{params.metric}_bucket", params.matchers)
         query = f"group by (le) ({buckets})"
         prom = client(ctx)
-        # One lookup per selector and evaluation: the quantile gates of a histogram (p50, p95,
-        # p99 of one service) share it. A failed lookup is not kept: the next gate asks again.
-        found = ctx.shared(f"prometheus:bucket-edges:{query}",
-                           lambda: prom.instant(query, ctx.at))
+        if isinstance(prom, PrometheusClient):
+            # One lookup per selector and evaluation: the quantile gates of a histogram (p50,
+            # p95, p99 of one service) share it; a failed one is not kept (the next gate asks).
+            # A for_each member's client shares its fused lookup already.
+            found = ctx.shared(f"prometheus:bucket-edges:{ctx.at.isoformat()}:{query}",
+                               lambda: prom.instant(query, ctx.at))
+        else:
+            found = prom.instant(query, ctx.at)
         labels = {float(s.labels["le"]): s.labels["le"] for s in found.series
                   if "le" in s.labels}
         edges = sorted(labels)
