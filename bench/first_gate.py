@@ -32,6 +32,7 @@ threshold = { max = 5 }
 CHILD = """
 import os, sys, time
 from gacheck import cli
+cli.prepare_process()  # as main() does first, before the engine's import builds any model
 import gacheck.run.engine as engine
 original = engine.measure
 def first(gate, ctx):

@@ -87,6 +87,8 @@ def _configure_logging(debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     from gacheck.core.secrets import session
 
+    prepare_process()
+
     # Everything the command prints, logs or raises goes through one redacting stdout/stderr.
     with session():
         return _main(list(sys.argv[1:] if argv is None else argv))
@@ -132,8 +134,14 @@ def _main(argv: list[str]) -> int:
 
 
 def entry_point() -> None:
-    # pydantic looks for plugins in every installed distribution when the first model is
-    # built (13 ms of each evaluation's start); the command line uses none. Set for this
-    # process only (``own_environ``: not for the programs it runs), never over the user's choice.
-    set_own("PYDANTIC_DISABLE_PLUGINS", "__all__")
     raise SystemExit(main())
+
+
+def prepare_process() -> None:
+    """What the command line sets in its process before any model is built.
+
+    pydantic looks for plugins in every installed distribution when the first model is built
+    (13 ms of each evaluation's start); gacheck uses none. Set for this process only
+    (``own_environ``: not for the programs it runs), never over the user's own choice.
+    """
+    set_own("PYDANTIC_DISABLE_PLUGINS", "__all__")
