@@ -208,8 +208,9 @@ class CacheWriter:
 
     Why later rather than at once: every system call of a write (open, write, close, rename)
     hands the GIL over, and while the gates decode answers each handover costs a context
-    switch. Measured on the 1,000-gate evaluation (5,505 entries): the entries cost 2.4 s of
-    CPU more than no cache beside the gates, 1.5 s when written after them (a flush of 0.33-0.49 s).
+    switch. Measured on the 1,000-gate evaluation (5,505 entries), filling cost 2.4-3.1 s of
+    CPU more than no cache with writes beside the gates, 1.5-2.4 s with them after (a flush of
+    0.33-0.52 s).
 
     Memory stays bounded: past ``WRITE_FROM_BYTES`` of samples (or half of ``MAX_PENDING``
     entries) the thread writes down to half of that meanwhile, and past ``MAX_PENDING`` entries
