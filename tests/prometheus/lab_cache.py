@@ -17,7 +17,6 @@ the cache. Entries whose end is more than a day older than the newest are delete
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import json
@@ -25,7 +24,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from gacheck.core.models import CommandRecord
 from gacheck.promlab import lab
 from gacheck.promlab.scenarios import Scenario
 from gacheck.promlab.tsdb import require
+from tests.support.build_cache import locked
 
 VERSION = 1
 """Bump when the layout of an entry changes."""
@@ -64,16 +63,6 @@ def entry_name(scenario: Scenario, end: datetime) -> str:
     return f"{scenario.name}-{end:%Y%m%dT%H%M%SZ}-{key.hexdigest()[:16]}"
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def build_cached(scenario: Scenario, end: datetime,
                  workdir: Path) -> tuple[Path, int, list[CommandRecord]]:
     """``build_scenario``'s result, from the cache when the same history was built before."""
@@ -83,7 +72,7 @@ def build_cached(scenario: Scenario, end: datetime,
     root.mkdir(parents=True, exist_ok=True)
     entry = root / entry_name(scenario, end)
     if not entry.is_dir():
-        with _locked(root / f"{entry.name}.lock"):
+        with locked(root / f"{entry.name}.lock"):
             if not entry.is_dir():  # nobody built it while we waited for the lock
                 _build(scenario, end, entry)
                 _forget_old(root, end)

@@ -53,7 +53,8 @@ def digest(*parts: str | bytes | Path | Iterable[Path]) -> str:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` (made when missing) for the block: one builder."""
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -68,7 +69,7 @@ def cached(kind: str, key: str, build: Callable[[Path], None], newest: int = 3) 
     root.mkdir(parents=True, exist_ok=True)
     entry = root / key
     if not (entry / _MARKER).is_file():
-        with _locked(root / ".lock"):
+        with locked(root / ".lock"):
             if not (entry / _MARKER).is_file():  # nobody built it while we waited
                 shutil.rmtree(entry, ignore_errors=True)  # a build that was interrupted
                 entry.mkdir()
